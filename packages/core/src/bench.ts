@@ -56,7 +56,10 @@ export function median(values: readonly number[]): number {
 }
 
 /** Runs `fn` `repeat` times and returns the median wall-clock seconds and the last result. */
-export async function timeMedian<T>(repeat: number, fn: () => Promise<T> | T): Promise<{ seconds: number; runs: number[]; result: T }> {
+export async function timeMedian<T>(
+  repeat: number,
+  fn: () => Promise<T> | T,
+): Promise<{ seconds: number; runs: number[]; result: T }> {
   const runs: number[] = [];
   let result!: T;
   for (let i = 0; i < Math.max(1, repeat); i++) {

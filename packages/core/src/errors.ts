@@ -120,7 +120,9 @@ export function isLowrankError(error: unknown): error is LowrankError {
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) {
     const reason = signal.reason;
-    throw new AbortError(reason instanceof Error && reason.message ? `Cancelled: ${reason.message}` : undefined);
+    throw new AbortError(
+      reason instanceof Error && reason.message ? `Cancelled: ${reason.message}` : undefined,
+    );
   }
 }
 

@@ -1,4 +1,4 @@
-import { Matrix as MlMatrix, type AbstractMatrix } from 'ml-matrix';
+import { type AbstractMatrix, Matrix as MlMatrix } from 'ml-matrix';
 import { InvalidInputError, InvalidOptionError } from './errors.js';
 
 /** Element storage of a dense matrix: float64 by default, float32 where an algorithm tolerates it. */
@@ -117,7 +117,9 @@ export function fromRows(rows: ArrayLike<ArrayLike<number>>, dtype: DType = 'flo
   for (let i = 0; i < m; i++) {
     const row = rows[i]!;
     if (row.length !== n) {
-      throw new InvalidInputError(`Row ${i} has ${row.length} entries but row 0 has ${n}; rows must be equal length.`);
+      throw new InvalidInputError(
+        `Row ${i} has ${row.length} entries but row 0 has ${n}; rows must be equal length.`,
+      );
     }
     for (let j = 0; j < n; j++) out.data[i * n + j] = row[j]!;
   }
@@ -134,7 +136,8 @@ export function toRows(m: DenseMatrix): number[][] {
 /** Converts an ml-matrix Matrix (copies: ml-matrix stores arrays of rows). */
 export function fromMlMatrix(m: AbstractMatrix, dtype: DType = 'float64'): DenseMatrix {
   const out = zeros(m.rows, m.columns, dtype);
-  for (let i = 0; i < m.rows; i++) for (let j = 0; j < m.columns; j++) out.data[i * m.columns + j] = m.get(i, j);
+  for (let i = 0; i < m.rows; i++)
+    for (let j = 0; j < m.columns; j++) out.data[i * m.columns + j] = m.get(i, j);
   return out;
 }
 
@@ -159,7 +162,11 @@ export function toDenseMatrix(input: MatrixInput, dtype?: DType): DenseMatrix {
     return castMatrix(input, dtype);
   }
   if (isMlMatrix(input)) return fromMlMatrix(input, dtype);
-  if (typeof input === 'object' && input !== null && typeof (input as ArrayLike<unknown>).length === 'number') {
+  if (
+    typeof input === 'object' &&
+    input !== null &&
+    typeof (input as ArrayLike<unknown>).length === 'number'
+  ) {
     return fromRows(input as ArrayLike<ArrayLike<number>>, dtype);
   }
   throw new InvalidInputError(
@@ -186,7 +193,11 @@ export function rowView<D extends MatrixData>(m: DenseMatrix<D>, i: number): D {
 }
 
 /** Rows [start, end) as a zero-copy matrix view (rows are contiguous in row-major storage). */
-export function rowsView<D extends MatrixData>(m: DenseMatrix<D>, start: number, end: number): DenseMatrix<D> {
+export function rowsView<D extends MatrixData>(
+  m: DenseMatrix<D>,
+  start: number,
+  end: number,
+): DenseMatrix<D> {
   if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end > m.rows || start > end) {
     throw new InvalidOptionError('rows', `[${start}, ${end}) is outside 0..${m.rows}.`);
   }
@@ -212,7 +223,8 @@ export function transpose(m: DenseMatrix): DenseMatrix {
     for (let j0 = 0; j0 < m.cols; j0 += B) {
       const iEnd = Math.min(i0 + B, m.rows);
       const jEnd = Math.min(j0 + B, m.cols);
-      for (let i = i0; i < iEnd; i++) for (let j = j0; j < jEnd; j++) out.data[j * m.rows + i] = m.data[i * m.cols + j]!;
+      for (let i = i0; i < iEnd; i++)
+        for (let j = j0; j < jEnd; j++) out.data[j * m.rows + i] = m.data[i * m.cols + j]!;
     }
   return out;
 }
@@ -220,7 +232,9 @@ export function transpose(m: DenseMatrix): DenseMatrix {
 /** Throws InvalidInputError naming the first NaN/Inf entry, and for empty matrices. */
 export function assertFiniteMatrix(m: DenseMatrix, what = 'matrix'): void {
   if (m.rows === 0 || m.cols === 0) {
-    throw new InvalidInputError(`The ${what} is empty (${m.rows} x ${m.cols}); give it at least one row and column.`);
+    throw new InvalidInputError(
+      `The ${what} is empty (${m.rows} x ${m.cols}); give it at least one row and column.`,
+    );
   }
   const d = m.data;
   for (let k = 0; k < d.length; k++) {

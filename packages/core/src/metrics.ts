@@ -112,7 +112,8 @@ export function ssim(reference: DenseMatrix, test: DenseMatrix, options: SsimOpt
   const { rows, cols } = reference;
   if (rows === 0 || cols === 0) throw new InvalidInputError('ssim: the images are empty.');
   let size = options.windowSize ?? 11;
-  if (size % 2 === 0 || size < 1) throw new InvalidOptionError('windowSize', `must be a positive odd integer, got ${size}.`);
+  if (size % 2 === 0 || size < 1)
+    throw new InvalidOptionError('windowSize', `must be a positive odd integer, got ${size}.`);
   const smallest = Math.min(rows, cols);
   if (size > smallest) size = smallest % 2 === 1 ? smallest : smallest - 1;
   const w = gaussianWindow(size, options.sigma ?? 1.5);
@@ -163,7 +164,8 @@ function checkRankArgs(rows: number, cols: number, rank: number): void {
   if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 1 || cols < 1) {
     throw new InvalidInputError(`Matrix shape ${rows} x ${cols} must be positive integers.`);
   }
-  if (!Number.isInteger(rank) || rank < 0) throw new InvalidOptionError('rank', `must be a non-negative integer, got ${rank}.`);
+  if (!Number.isInteger(rank) || rank < 0)
+    throw new InvalidOptionError('rank', `must be a non-negative integer, got ${rank}.`);
 }
 
 /** Numbers an SVD stores for rank k of an m x n matrix: k left vectors, k right vectors, k values. */
@@ -180,7 +182,8 @@ export function compressionRatio(rows: number, cols: number, rank: number): numb
 
 /** Smallest k whose energy kept reaches `fraction` (0 < fraction <= 1). */
 export function rankForEnergy(singularValues: ArrayLike<number>, fraction: number): number {
-  if (!(fraction > 0 && fraction <= 1)) throw new InvalidOptionError('energy', `must be in (0, 1], got ${fraction}.`);
+  if (!(fraction > 0 && fraction <= 1))
+    throw new InvalidOptionError('energy', `must be in (0, 1], got ${fraction}.`);
   let total = 0;
   for (let i = 0; i < singularValues.length; i++) total += singularValues[i]! ** 2;
   let head = 0;
@@ -204,7 +207,8 @@ export function rankForPsnr(
   targetDb: number,
   peak = 1,
 ): number {
-  if (!Number.isFinite(targetDb)) throw new InvalidOptionError('targetPsnr', `must be a finite number of dB, got ${targetDb}.`);
+  if (!Number.isFinite(targetDb))
+    throw new InvalidOptionError('targetPsnr', `must be a finite number of dB, got ${targetDb}.`);
   const n = singularValues.length;
   const tail = new Float64Array(n + 1);
   for (let i = n - 1; i >= 0; i--) tail[i] = tail[i + 1]! + singularValues[i]! ** 2;

@@ -69,7 +69,12 @@ function describeRange(spec: NumberOptionSpec, shape?: ShapeContext): string {
 }
 
 /** Checks one value against its spec; returns the value to use or throws naming the option. */
-export function validateOptionValue(key: string, spec: OptionSpec, value: unknown, shape?: ShapeContext): unknown {
+export function validateOptionValue(
+  key: string,
+  spec: OptionSpec,
+  value: unknown,
+  shape?: ShapeContext,
+): unknown {
   switch (spec.type) {
     case 'number':
     case 'integer': {
@@ -96,11 +101,15 @@ export function validateOptionValue(key: string, spec: OptionSpec, value: unknow
       return value;
     case 'enum':
       if (typeof value !== 'string' || !spec.values.includes(value)) {
-        throw new InvalidOptionError(key, `expected one of ${spec.values.join(', ')}, got ${JSON.stringify(value)}.`);
+        throw new InvalidOptionError(
+          key,
+          `expected one of ${spec.values.join(', ')}, got ${JSON.stringify(value)}.`,
+        );
       }
       return value;
     case 'string':
-      if (typeof value !== 'string') throw new InvalidOptionError(key, `expected a string, got ${JSON.stringify(value)}.`);
+      if (typeof value !== 'string')
+        throw new InvalidOptionError(key, `expected a string, got ${JSON.stringify(value)}.`);
       return value;
     default:
       throw new InvalidOptionError(key, `has an unknown type in its spec.`);
@@ -112,7 +121,11 @@ export function validateOptionValue(key: string, spec: OptionSpec, value: unknow
  * must not be silently ignored); `undefined` values mean "use the default".
  * With `shape`, bounds such as 'min-dimension' are enforced too.
  */
-export function validateOptions<O>(spec: OptionsSpec<O>, given: Partial<O> | undefined, shape?: ShapeContext): O {
+export function validateOptions<O>(
+  spec: OptionsSpec<O>,
+  given: Partial<O> | undefined,
+  shape?: ShapeContext,
+): O {
   const out: Record<string, unknown> = {};
   const keys = Object.keys(spec);
   if (given !== undefined && (typeof given !== 'object' || given === null || Array.isArray(given))) {
@@ -120,7 +133,10 @@ export function validateOptions<O>(spec: OptionsSpec<O>, given: Partial<O> | und
   }
   for (const key of Object.keys(given ?? {})) {
     if (!Object.hasOwn(spec, key)) {
-      throw new InvalidOptionError(key, `is not an option here. Known options: ${keys.join(', ') || '(none)'}.`);
+      throw new InvalidOptionError(
+        key,
+        `is not an option here. Known options: ${keys.join(', ') || '(none)'}.`,
+      );
     }
   }
   for (const key of keys) {
@@ -145,7 +161,8 @@ export function validateOptions<O>(spec: OptionsSpec<O>, given: Partial<O> | und
 /** Problems with a spec itself (empty list when it is valid). */
 export function checkOptionsSpec(spec: unknown): string[] {
   const problems: string[] = [];
-  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) return ['options must be an object of option specs'];
+  if (typeof spec !== 'object' || spec === null || Array.isArray(spec))
+    return ['options must be an object of option specs'];
   for (const [key, raw] of Object.entries(spec as Record<string, unknown>)) {
     const where = `option "${key}"`;
     if (!/^[a-z][a-zA-Z0-9]*$/.test(key)) problems.push(`${where}: keys are camelCase identifiers`);
@@ -154,9 +171,12 @@ export function checkOptionsSpec(spec: unknown): string[] {
       continue;
     }
     const s = raw as Partial<OptionSpec> & Record<string, unknown>;
-    if (typeof s.description !== 'string' || s.description.trim() === '') problems.push(`${where}: needs a description`);
+    if (typeof s.description !== 'string' || s.description.trim() === '')
+      problems.push(`${where}: needs a description`);
     if (!['number', 'integer', 'boolean', 'enum', 'string'].includes(s.type as string)) {
-      problems.push(`${where}: type must be number, integer, boolean, enum or string (got ${JSON.stringify(s.type)})`);
+      problems.push(
+        `${where}: type must be number, integer, boolean, enum or string (got ${JSON.stringify(s.type)})`,
+      );
       continue;
     }
     if (s.type === 'number' || s.type === 'integer') {
@@ -165,7 +185,8 @@ export function checkOptionsSpec(spec: unknown): string[] {
       if (n.max !== undefined && typeof n.max !== 'number' && n.max !== 'min-dimension') {
         problems.push(`${where}: max must be a number or 'min-dimension'`);
       }
-      if (typeof n.min === 'number' && typeof n.max === 'number' && n.min > n.max) problems.push(`${where}: min > max`);
+      if (typeof n.min === 'number' && typeof n.max === 'number' && n.min > n.max)
+        problems.push(`${where}: min > max`);
     }
     if (s.type === 'enum') {
       const e = s as EnumOptionSpec;

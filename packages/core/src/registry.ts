@@ -1,7 +1,7 @@
-import { pathToFileURL } from 'node:url';
 import { isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { InvalidPluginError, PluginNotFoundError } from './errors.js';
-import { API_VERSION, type AnyFactorizer, type FactorizationKind } from './factorizer.js';
+import { type AnyFactorizer, API_VERSION, type FactorizationKind } from './factorizer.js';
 import { checkOptionsSpec } from './options.js';
 
 const NAME_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
@@ -12,11 +12,15 @@ export function checkFactorizerShape(candidate: unknown): string[] {
   const p = candidate as Partial<AnyFactorizer>;
   const problems: string[] = [];
   const meta = p.meta as Partial<AnyFactorizer['meta']> | undefined;
-  if (!meta || typeof meta !== 'object') return ['meta is missing: give { name, version, apiVersion, displayName, description }'];
+  if (!meta || typeof meta !== 'object')
+    return ['meta is missing: give { name, version, apiVersion, displayName, description }'];
   if (typeof meta.name !== 'string' || meta.name === '') problems.push('meta.name is missing');
-  else if (!NAME_PATTERN.test(meta.name)) problems.push(`meta.name "${meta.name}" must be kebab-case (like "randomized-svd")`);
+  else if (!NAME_PATTERN.test(meta.name))
+    problems.push(`meta.name "${meta.name}" must be kebab-case (like "randomized-svd")`);
   if (meta.apiVersion !== API_VERSION) {
-    problems.push(`meta.apiVersion is ${JSON.stringify(meta.apiVersion)} but this @lowrank/core speaks apiVersion ${API_VERSION}`);
+    problems.push(
+      `meta.apiVersion is ${JSON.stringify(meta.apiVersion)} but this @lowrank/core speaks apiVersion ${API_VERSION}`,
+    );
   }
   for (const field of ['version', 'displayName', 'description'] as const) {
     if (typeof meta[field] !== 'string' || meta[field] === '') problems.push(`meta.${field} is missing`);
@@ -83,7 +87,10 @@ export class FactorizerRegistry {
 }
 
 /** Imports a plugin module and returns the factorizers it exports (not yet registered). */
-export async function loadFactorizerModule(specifier: string, from: string = process.cwd()): Promise<AnyFactorizer[]> {
+export async function loadFactorizerModule(
+  specifier: string,
+  from: string = process.cwd(),
+): Promise<AnyFactorizer[]> {
   const isPath = specifier.startsWith('.') || isAbsolute(specifier);
   const target = isPath ? pathToFileURL(resolve(from, specifier)).href : specifier;
   let mod: Record<string, unknown>;
@@ -113,7 +120,10 @@ export async function loadFactorizerModule(specifier: string, from: string = pro
     const problems = checkFactorizerShape(candidate);
     if (problems.length > 0) {
       const name = (candidate as AnyFactorizer)?.meta?.name;
-      throw new InvalidPluginError(name, `from "${specifier}" is not a valid factorizer: ${problems.join('; ')}.`);
+      throw new InvalidPluginError(
+        name,
+        `from "${specifier}" is not a valid factorizer: ${problems.join('; ')}.`,
+      );
     }
   }
   return found as AnyFactorizer[];

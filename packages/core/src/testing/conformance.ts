@@ -1,6 +1,6 @@
 import { isAbortError, isLowrankError } from '../errors.js';
 import type { AnyFactorizer, Factorization, LowRankFactorization } from '../factorizer.js';
-import { cloneMatrix, matricesEqual, zeros, type DenseMatrix } from '../matrix.js';
+import { cloneMatrix, type DenseMatrix, matricesEqual, zeros } from '../matrix.js';
 import { relativeError } from '../metrics.js';
 import { type OptionSpec, resolveMax, toKebabCase } from '../options.js';
 import { createRng } from '../random.js';
@@ -93,16 +93,27 @@ function approximation(result: Factorization): DenseMatrix {
   return out;
 }
 
-async function run(ctx: Context, extra: Record<string, unknown> = {}, control?: Parameters<AnyFactorizer['factorize']>[2]) {
+async function run(
+  ctx: Context,
+  extra: Record<string, unknown> = {},
+  control?: Parameters<AnyFactorizer['factorize']>[2],
+) {
   return ctx.plugin.factorize(ctx.matrix, { ...ctx.base, ...extra }, control);
 }
 
 /** Values that must be refused for one option, each with a label for the message. */
-function badValues(key: string, spec: OptionSpec, shape: { rows: number; cols: number }): [string, unknown][] {
+function badValues(
+  key: string,
+  spec: OptionSpec,
+  shape: { rows: number; cols: number },
+): [string, unknown][] {
   switch (spec.type) {
     case 'integer':
     case 'number': {
-      const out: [string, unknown][] = [['a string', 'not-a-number'], ['NaN', Number.NaN]];
+      const out: [string, unknown][] = [
+        ['a string', 'not-a-number'],
+        ['NaN', Number.NaN],
+      ];
       if (spec.min !== undefined) out.push([`below min ${spec.min}`, spec.min - 1]);
       const max = resolveMax(spec, shape);
       if (max !== undefined) out.push([`above max ${max}`, max + 1]);
@@ -137,11 +148,17 @@ const checks: Record<ConformanceCheckName, (ctx: Context) => Promise<void>> = {
       } catch (error) {
         const message = String((error as Error)?.message ?? error);
         if (!message.includes(key) && !message.includes(toKebabCase(key))) {
-          fail(`option "${key}" set to ${label} (${JSON.stringify(value)}) was refused, but the message does not name the option: "${message}"`);
+          fail(
+            `option "${key}" set to ${label} (${JSON.stringify(value)}) was refused, but the message does not name the option: "${message}"`,
+          );
         }
-        if (!isLowrankError(error) && !(error instanceof Error)) fail(`option "${key}": threw a non-Error value`);
+        if (!isLowrankError(error) && !(error instanceof Error))
+          fail(`option "${key}": threw a non-Error value`);
       }
-      if (accepted) fail(`option "${key}" set to ${label} (${JSON.stringify(value)}) was accepted silently; validate options against the spec (validateOptions from @lowrank/core)`);
+      if (accepted)
+        fail(
+          `option "${key}" set to ${label} (${JSON.stringify(value)}) was accepted silently; validate options against the spec (validateOptions from @lowrank/core)`,
+        );
     }
   },
 
@@ -151,7 +168,9 @@ const checks: Record<ConformanceCheckName, (ctx: Context) => Promise<void>> = {
     if (!matricesEqual(before, ctx.matrix)) {
       const k = before.data.findIndex((v, i) => !Object.is(v, ctx.matrix.data[i]));
       ctx.matrix.data.set(before.data); // restore for the checks after this one
-      fail(`factorize() wrote into its input (first change at row ${Math.floor(k / before.cols)}, column ${k % before.cols}); copy before working in place`);
+      fail(
+        `factorize() wrote into its input (first change at row ${Math.floor(k / before.cols)}, column ${k % before.cols}); copy before working in place`,
+      );
     }
   },
 
@@ -163,9 +182,15 @@ const checks: Record<ConformanceCheckName, (ctx: Context) => Promise<void>> = {
       await run(ctx, {}, { signal: controller.signal });
       resolved = true;
     } catch (error) {
-      if (!isAbortError(error)) fail(`an already-aborted signal gave ${(error as Error)?.name}: ${(error as Error)?.message}, not an AbortError`);
+      if (!isAbortError(error))
+        fail(
+          `an already-aborted signal gave ${(error as Error)?.name}: ${(error as Error)?.message}, not an AbortError`,
+        );
     }
-    if (resolved) fail('factorize() resolved although its signal was already aborted; call throwIfAborted(signal) before and during the work');
+    if (resolved)
+      fail(
+        'factorize() resolved although its signal was already aborted; call throwIfAborted(signal) before and during the work',
+      );
     // Abort mid-run: at the first progress report (or straight after start), it must stop promptly.
     const live = new AbortController();
     let abortedAt = 0;
@@ -183,7 +208,10 @@ const checks: Record<ConformanceCheckName, (ctx: Context) => Promise<void>> = {
       if (!isAbortError(error)) throw error;
       const late = performance.now() - abortedAt;
       const limit = ctx.settings.abortWithinMs ?? 2000;
-      if (late > limit) fail(`stopped ${late.toFixed(0)} ms after the abort (limit ${limit} ms); check the signal every iteration`);
+      if (late > limit)
+        fail(
+          `stopped ${late.toFixed(0)} ms after the abort (limit ${limit} ms); check the signal every iteration`,
+        );
     }
   },
 
@@ -192,7 +220,9 @@ const checks: Record<ConformanceCheckName, (ctx: Context) => Promise<void>> = {
     const a = approximation(await run(ctx, seeded));
     const b = approximation(await run(ctx, seeded));
     if (!matricesEqual(a, b)) {
-      fail(`two runs${'seed' in seeded ? ' with seed 7' : ''} gave different results (relative difference ${relativeError(a, b).toExponential(2)}); derive all randomness from the seed option (createRng from @lowrank/core)`);
+      fail(
+        `two runs${'seed' in seeded ? ' with seed 7' : ''} gave different results (relative difference ${relativeError(a, b).toExponential(2)}); derive all randomness from the seed option (createRng from @lowrank/core)`,
+      );
     }
   },
 
@@ -203,7 +233,9 @@ const checks: Record<ConformanceCheckName, (ctx: Context) => Promise<void>> = {
     const tolerance = ctx.settings.reconstructionTolerance ?? (ctx.plugin.kind === 'low-rank' ? 1e-8 : 1e-5);
     const err = relativeError(ctx.matrix, approximation(result));
     if (!(err <= tolerance)) {
-      fail(`${ctx.plugin.kind === 'low-rank' ? 'reconstruct() at full rank' : 'lowRank + sparse'} is off by relative error ${err.toExponential(3)} (tolerance ${tolerance.toExponential(1)})`);
+      fail(
+        `${ctx.plugin.kind === 'low-rank' ? 'reconstruct() at full rank' : 'lowRank + sparse'} is off by relative error ${err.toExponential(3)} (tolerance ${tolerance.toExponential(1)})`,
+      );
     }
   },
 
@@ -219,7 +251,8 @@ const checks: Record<ConformanceCheckName, (ctx: Context) => Promise<void>> = {
       }
     } else if (ctx.plugin.kind === 'low-rank') {
       const result = (await run(ctx)) as LowRankFactorization;
-      for (let k = 1; k <= result.rank; k++) errors.push([k, relativeError(ctx.matrix, result.reconstruct(k))]);
+      for (let k = 1; k <= result.rank; k++)
+        errors.push([k, relativeError(ctx.matrix, result.reconstruct(k))]);
     } else {
       throw new NotApplicable('the plugin has no rank option and its result is not rank-sliceable');
     }
@@ -227,7 +260,9 @@ const checks: Record<ConformanceCheckName, (ctx: Context) => Promise<void>> = {
       const [k0, e0] = errors[i - 1]!;
       const [k1, e1] = errors[i]!;
       if (e1 > e0 * (1 + slack) + 1e-15) {
-        fail(`the error grew with the rank: ${e0.toExponential(4)} at rank ${k0}, ${e1.toExponential(4)} at rank ${k1}`);
+        fail(
+          `the error grew with the rank: ${e0.toExponential(4)} at rank ${k0}, ${e1.toExponential(4)} at rank ${k1}`,
+        );
       }
     }
   },
@@ -236,7 +271,10 @@ const checks: Record<ConformanceCheckName, (ctx: Context) => Promise<void>> = {
 export const conformanceCheckNames = Object.keys(checks) as ConformanceCheckName[];
 
 /** Runs every check and reports each; never throws for a failing plugin. */
-export async function checkFactorizer(plugin: AnyFactorizer, settings: ConformanceOptions = {}): Promise<ConformanceReport> {
+export async function checkFactorizer(
+  plugin: AnyFactorizer,
+  settings: ConformanceOptions = {},
+): Promise<ConformanceReport> {
   const ctx: Context = {
     plugin,
     matrix: settings.matrix ? cloneMatrix(settings.matrix) : conformanceMatrix(),
@@ -258,9 +296,16 @@ export async function checkFactorizer(plugin: AnyFactorizer, settings: Conforman
       await checks[name](ctx);
       results.push({ name, status: 'passed' });
     } catch (error) {
-      if (error instanceof NotApplicable) results.push({ name, status: 'not-applicable', message: error.message });
-      else if (error instanceof CheckFailure) results.push({ name, status: 'failed', message: error.message });
-      else results.push({ name, status: 'failed', message: `threw ${(error as Error)?.name}: ${(error as Error)?.message ?? error}` });
+      if (error instanceof NotApplicable)
+        results.push({ name, status: 'not-applicable', message: error.message });
+      else if (error instanceof CheckFailure)
+        results.push({ name, status: 'failed', message: error.message });
+      else
+        results.push({
+          name,
+          status: 'failed',
+          message: `threw ${(error as Error)?.name}: ${(error as Error)?.message ?? error}`,
+        });
     }
   }
   const pluginName = (plugin as Partial<AnyFactorizer>)?.meta?.name ?? '(unnamed)';
@@ -268,10 +313,15 @@ export async function checkFactorizer(plugin: AnyFactorizer, settings: Conforman
 }
 
 /** Throws one Error listing every failed check, with what to fix. Use it inside a test. */
-export async function assertConformance(plugin: AnyFactorizer, settings: ConformanceOptions = {}): Promise<ConformanceReport> {
+export async function assertConformance(
+  plugin: AnyFactorizer,
+  settings: ConformanceOptions = {},
+): Promise<ConformanceReport> {
   const report = await checkFactorizer(plugin, settings);
   if (!report.passed) {
-    const lines = report.results.filter((r) => r.status === 'failed').map((r) => `  - ${r.name}: ${r.message}`);
+    const lines = report.results
+      .filter((r) => r.status === 'failed')
+      .map((r) => `  - ${r.name}: ${r.message}`);
     throw new Error(`Plugin "${report.plugin}" fails the Lowrank conformance kit:\n${lines.join('\n')}`);
   }
   return report;

@@ -1,11 +1,11 @@
 /** @lowrank/core/testing: the conformance kit for Factorizer plugins. */
 export {
   assertConformance,
-  checkFactorizer,
-  conformanceCheckNames,
-  conformanceMatrix,
   type ConformanceCheckName,
   type ConformanceOptions,
   type ConformanceReport,
   type ConformanceResult,
+  checkFactorizer,
+  conformanceCheckNames,
+  conformanceMatrix,
 } from './conformance.js';
