@@ -1,0 +1,302 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { InvalidOptionError, MediaError, ResourceLimitError } from '@lowrank/core';
+import sharp from 'sharp';
+import { afterAll, describe, expect, it } from 'vitest';
+import { findFfmpeg } from './ffmpeg-discovery.js';
+import { readImage } from './read-image.js';
+import { data, pngClaiming, tempDir } from './test-helpers.js';
+
+const tmp = tempDir();
+afterAll(tmp.cleanup);
+
+describe('readImage on the shared images', () => {
+  it('reads camera.png (8-bit gray) exactly: value = byte / 255', async () => {
+    const image = await readImage(data('images/camera.png'));
+    expect(image.width).toBe(512);
+    expect(image.height).toBe(512);
+    expect(image.matrix.rows).toBe(512);
+    expect(image.matrix.cols).toBe(512);
+    expect(image.metadata).toMatchObject({ format: 'png', bitDepth: 8, sourceChannels: 1, hasAlpha: false });
+    // An independent decoder: ffmpeg's gray decode of a gray PNG is the stored bytes.
+    const { path: ffmpeg } = await findFfmpeg();
+    const raw = execFileSync(ffmpeg, [
+      '-v',
+      'error',
+      '-i',
+      data('images/camera.png'),
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      'gray',
+      'pipe:1',
+    ]);
+    expect(raw.length).toBe(512 * 512);
+    for (let p = 0; p < raw.length; p++) {
+      if (image.matrix.data[p] !== raw[p]! / 255)
+        throw new Error(`pixel ${p}: ${image.matrix.data[p]} vs ${raw[p]! / 255}`);
+    }
+  });
+
+  it('reads astronaut.png as three RGB channels and as gray close to ffmpeg -pix_fmt gray', async () => {
+    const rgb = await readImage(data('images/astronaut.png'), { mode: 'rgb' });
+    expect(rgb.channels).toHaveLength(3);
+    const gray = await readImage(data('images/astronaut.png'));
+    // Gray is the stated BT.601 full-range formula applied to the same channels.
+    for (const p of [0, 1000, 70_000, 262_143]) {
+      const expected =
+        Math.round(
+          0.299 * rgb.channels[0]!.data[p]! * 255 +
+            0.587 * rgb.channels[1]!.data[p]! * 255 +
+            0.114 * rgb.channels[2]!.data[p]! * 255,
+        ) / 255;
+      expect(gray.matrix.data[p]).toBeCloseTo(expected, 12);
+    }
+    const { path: ffmpeg } = await findFfmpeg();
+    const ref = execFileSync(ffmpeg, [
+      '-v',
+      'error',
+      '-i',
+      data('images/astronaut.png'),
+      '-vf',
+      'scale=512:512:flags=area',
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      'gray',
+      'pipe:1',
+    ]);
+    let exact = 0;
+    let worst = 0;
+    for (let p = 0; p < ref.length; p++) {
+      const d = Math.abs(Math.round(gray.matrix.data[p]! * 255) - ref[p]!);
+      if (d === 0) exact++;
+      worst = Math.max(worst, d);
+    }
+    // Measured: 99.6% identical, never more than one level apart (swscale's 15-bit fixed point).
+    expect(worst).toBeLessThanOrEqual(1);
+    expect(exact / ref.length).toBeGreaterThan(0.99);
+  });
+
+  it('reads coffee.png (600 x 400, not square) and scales with round(side * scale)', async () => {
+    const full = await readImage(data('images/coffee.png'));
+    expect([full.width, full.height]).toEqual([600, 400]);
+    const half = await readImage(data('images/coffee.png'), { scale: 0.5 });
+    expect([half.width, half.height, half.matrix.rows, half.matrix.cols]).toEqual([300, 200, 200, 300]);
+    const odd = await readImage(data('images/coffee.png'), { scale: 0.001 });
+    expect([odd.width, odd.height]).toEqual([1, 1]);
+    const sized = await readImage(data('images/coffee.png'), { size: { width: 64, height: 32 } });
+    expect([sized.matrix.rows, sized.matrix.cols]).toEqual([32, 64]);
+  });
+
+  it("decoder 'ffmpeg' reproduces the numpy reference decode byte for byte (gray and rgb, scaled)", async () => {
+    const { path: ffmpeg } = await findFfmpeg();
+    const dir = path.join(tmp.dir, 'pct');
+    mkdirSync(dir);
+    // A name the image2 demuxer would read as a pattern if it ever saw it.
+    const file = path.join(dir, '-coffee %03d.png');
+    writeFileSync(file, readFileSync(data('images/coffee.png')));
+    for (const [mode, pixFmt] of [
+      ['gray', 'gray'],
+      ['rgb', 'rgb24'],
+    ] as const) {
+      const image = await readImage(file, { decoder: 'ffmpeg', mode, scale: 0.3 });
+      expect([image.width, image.height]).toEqual([180, 120]);
+      const reference = execFileSync(ffmpeg, [
+        '-v',
+        'error',
+        '-i',
+        data('images/coffee.png'),
+        '-vf',
+        'scale=180:120:flags=area',
+        '-f',
+        'rawvideo',
+        '-pix_fmt',
+        pixFmt,
+        'pipe:1',
+      ]);
+      const channels = image.channels.length;
+      let mismatches = 0;
+      for (let i = 0; i < reference.length; i++) {
+        if (image.channels[i % channels]!.data[Math.floor(i / channels)] !== reference[i]! / 255)
+          mismatches++;
+      }
+      expect(mismatches).toBe(0);
+    }
+  });
+
+  it('accepts encoded bytes instead of a path', async () => {
+    const image = await readImage(readFileSync(data('images/camera.png')));
+    expect(image.width).toBe(512);
+    expect(image.file).toBeUndefined();
+  });
+});
+
+describe('readImage conventions', () => {
+  it('keeps 16-bit inputs at full precision (value / 65535)', async () => {
+    const samples = new Uint16Array([0, 1, 257, 65535, 40000, 12345]);
+    const file = path.join(tmp.dir, 'sixteen.png');
+    await sharp(samples, { raw: { width: 3, height: 2, channels: 1 } })
+      .toColourspace('grey16')
+      .png()
+      .toFile(file);
+    const image = await readImage(file);
+    expect(image.metadata.bitDepth).toBe(16);
+    expect(Array.from(image.matrix.data)).toEqual(Array.from(samples, (v) => v / 65535));
+  });
+
+  it('keeps 16-bit RGB at full precision and converts gray with the stated formula', async () => {
+    const samples = new Uint16Array([65535, 0, 0, 0, 65535, 0, 1000, 2000, 3000]);
+    const file = path.join(tmp.dir, 'sixteen-rgb.png');
+    await sharp(samples, { raw: { width: 3, height: 1, channels: 3 } })
+      .toColourspace('rgb16')
+      .png()
+      .toFile(file);
+    const rgb = await readImage(file, { mode: 'rgb' });
+    expect(rgb.metadata.bitDepth).toBe(16);
+    expect(rgb.channels.map((c) => c.data[2])).toEqual([1000 / 65535, 2000 / 65535, 3000 / 65535]);
+    const gray = await readImage(file);
+    expect(Array.from(gray.matrix.data)).toEqual([
+      Math.round(0.299 * 65535) / 65535,
+      Math.round(0.587 * 65535) / 65535,
+      Math.round(0.299 * 1000 + 0.587 * 2000 + 0.114 * 3000) / 65535,
+    ]);
+  });
+
+  it('gray + alpha PNG flattens to one gray channel', async () => {
+    const file = path.join(tmp.dir, 'gray-alpha.png');
+    await sharp(Buffer.from([0, 0, 0, 255]), { raw: { width: 2, height: 1, channels: 2 } })
+      .png()
+      .toFile(file);
+    const image = await readImage(file);
+    expect(image.metadata.hasAlpha).toBe(true);
+    expect(Array.from(image.matrix.data)).toEqual([1, 0]);
+  });
+
+  it('flattens alpha over white by default, or over the given background', async () => {
+    // Pixel 0 fully transparent red, pixel 1 opaque black, pixel 2 half-transparent black.
+    const rgba = Buffer.from([255, 0, 0, 0, 0, 0, 0, 255, 0, 0, 0, 128]);
+    const file = path.join(tmp.dir, 'alpha.png');
+    await sharp(rgba, { raw: { width: 3, height: 1, channels: 4 } })
+      .png()
+      .toFile(file);
+    const white = await readImage(file, { mode: 'rgb' });
+    expect(white.metadata.hasAlpha).toBe(true);
+    expect(white.channels.map((c) => c.data[0])).toEqual([1, 1, 1]);
+    expect(white.channels.map((c) => c.data[1])).toEqual([0, 0, 0]);
+    expect(white.channels[0]!.data[2]).toBeCloseTo(127 / 255, 1);
+    const black = await readImage(file, { mode: 'rgb', background: { r: 0, g: 0, b: 0 } });
+    expect(black.channels.map((c) => c.data[0])).toEqual([0, 0, 0]);
+  });
+
+  it('applies EXIF orientation (6 = rotate 90 degrees clockwise)', async () => {
+    // 4 wide x 2 tall, left column white.
+    const pixels = Buffer.from([255, 0, 0, 0, 255, 0, 0, 0]);
+    const file = path.join(tmp.dir, 'rotated.jpg');
+    await sharp(pixels, { raw: { width: 4, height: 2, channels: 1 } })
+      .jpeg({ quality: 100 })
+      .withMetadata({ orientation: 6 })
+      .toFile(file);
+    const image = await readImage(file);
+    expect(image.metadata.orientation).toBe(6);
+    expect([image.width, image.height]).toEqual([2, 4]);
+    // After a clockwise turn the white left column becomes the top row.
+    expect(image.matrix.data[0]).toBeGreaterThan(0.8);
+    expect(image.matrix.data[1]).toBeGreaterThan(0.8);
+    expect(image.matrix.data[7]).toBeLessThan(0.2);
+  });
+
+  it('reads JPEG, WebP, TIFF, GIF (first frame) and AVIF', async () => {
+    const base = sharp(data('images/astronaut.png')).resize(64, 64);
+    const files: Record<string, Buffer> = {
+      jpeg: await base.clone().jpeg().toBuffer(),
+      webp: await base.clone().webp().toBuffer(),
+      tiff: await base.clone().tiff().toBuffer(),
+      gif: await base.clone().gif().toBuffer(),
+      heif: await base.clone().avif({ effort: 0 }).toBuffer(),
+    };
+    for (const [format, bytes] of Object.entries(files)) {
+      const image = await readImage(bytes);
+      expect(image.metadata.format, format).toBe(format);
+      expect([image.width, image.height], format).toEqual([64, 64]);
+    }
+    // An animated GIF: two 8x8 frames (white, then black); the first one is read.
+    const strip = Buffer.alloc(8 * 16 * 3, 0);
+    strip.fill(255, 0, 8 * 8 * 3);
+    const gif = await sharp(strip, { raw: { width: 8, height: 16, channels: 3, pageHeight: 8 } as never })
+      .gif()
+      .toBuffer();
+    const first = await readImage(gif);
+    expect([first.width, first.height, first.metadata.pages]).toEqual([8, 8, 2]);
+    expect(first.matrix.data[0]).toBe(1);
+  });
+});
+
+describe('readImage errors', () => {
+  const expectMedia = async (promise: Promise<unknown>, pattern: RegExp) => {
+    const error = await promise.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(MediaError);
+    expect((error as Error).message).toMatch(pattern);
+    return error as MediaError;
+  };
+
+  it('missing file', async () => {
+    const e = await expectMedia(readImage(path.join(tmp.dir, 'nope.png')), /nope\.png: does not exist/);
+    expect(e.code).toBe('MEDIA_ERROR');
+  });
+  it('a folder where a file was expected', async () => {
+    await expectMedia(readImage(tmp.dir), /is a folder/);
+  });
+  it('0-byte file', async () => {
+    const file = path.join(tmp.dir, 'empty.png');
+    writeFileSync(file, '');
+    await expectMedia(readImage(file), /empty \(0 bytes\)/);
+  });
+  it('a text file named .png', async () => {
+    const file = path.join(tmp.dir, 'text.png');
+    writeFileSync(file, 'this is not a picture\n');
+    await expectMedia(readImage(file), /text\.png: is not an image format/);
+  });
+  it('truncated PNG and JPEG', async () => {
+    const png = readFileSync(data('images/camera.png'));
+    const pngFile = path.join(tmp.dir, 'cut.png');
+    writeFileSync(pngFile, png.subarray(0, png.length >> 1));
+    await expectMedia(readImage(pngFile), /cut\.png: is truncated or corrupt/);
+    const jpg = readFileSync(data('cdnet-fall/input/in001460.jpg'));
+    const jpgFile = path.join(tmp.dir, 'cut.jpg');
+    writeFileSync(jpgFile, jpg.subarray(0, jpg.length >> 1));
+    await expectMedia(readImage(jpgFile), /cut\.jpg: is truncated or corrupt/);
+  });
+  it('refuses a decompression bomb (header claims 100000 x 100000) before decoding', async () => {
+    const small = await sharp(Buffer.from([0]), { raw: { width: 1, height: 1, channels: 1 } })
+      .png()
+      .toBuffer();
+    const file = path.join(tmp.dir, 'bomb.png');
+    writeFileSync(file, pngClaiming(small, 100_000, 100_000));
+    const error = await readImage(file).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ResourceLimitError);
+    expect((error as Error).message).toMatch(/bomb\.png is 100000 x 100000 .* over the limit/);
+    // The limit is configurable: a 512 x 512 image is over a 1000-pixel limit.
+    await expect(readImage(data('images/camera.png'), { maxPixels: 1000 })).rejects.toBeInstanceOf(
+      ResourceLimitError,
+    );
+  });
+  it('bad options name the option', async () => {
+    await expect(readImage(data('images/camera.png'), { scale: 0 })).rejects.toBeInstanceOf(
+      InvalidOptionError,
+    );
+    await expect(readImage(data('images/camera.png'), { mode: 'cmyk' as never })).rejects.toThrow(/"mode"/);
+  });
+  it('file names with spaces, quotes, unicode and a leading dash', async () => {
+    const dir = path.join(tmp.dir, 'odd names');
+    mkdirSync(dir);
+    const name = `-x "it's" ünï 😀.png`;
+    writeFileSync(path.join(dir, name), readFileSync(data('images/camera.png')));
+    const image = await readImage(path.join(dir, name));
+    expect(image.width).toBe(512);
+  });
+});

@@ -1,0 +1,301 @@
+import {
+  type DenseMatrix,
+  type DType,
+  InvalidOptionError,
+  MediaError,
+  ResourceLimitError,
+  throwIfAborted,
+  zeros,
+} from '@lowrank/core';
+import type { Metadata, OutputInfo } from 'sharp';
+import sharp from 'sharp';
+import { ffmpegCapabilities, findFfmpeg } from './ffmpeg-discovery.js';
+import { lumaFromRgb } from './luma.js';
+import { assertReadableFile } from './media-input.js';
+import { type ColorMode, checkScaleOptions, imageDecodeError, scaledSize } from './media-options.js';
+import { decodeFrames, type VideoSource } from './read-frames.js';
+
+/** sharp's own default pixel limit (16383 x 16383): a guard against decompression bombs. */
+export const DEFAULT_MAX_PIXELS = 0x3fff * 0x3fff;
+
+/** Alpha is composited over this colour before anything else (documented convention: white). */
+export const DEFAULT_BACKGROUND = { r: 255, g: 255, b: 255 } as const;
+
+export type { ColorMode } from './media-options.js';
+
+export interface ReadImageOptions {
+  /** 'gray' (default): one matrix, BT.601 luma (see luma.ts). 'rgb': three matrices. */
+  mode?: ColorMode;
+  /** Resize by this factor (size = max(1, round(side * scale))), after EXIF orientation. */
+  scale?: number;
+  /** Resize to exactly this size (overrides scale). */
+  size?: { width: number; height: number };
+  /** Refuse images with more pixels than this (ResourceLimitError). Default 16383^2. */
+  maxPixels?: number;
+  /** Background for alpha flattening, 0..255 per channel. Default white. */
+  background?: { r: number; g: number; b: number };
+  /** Element type of the matrices. Default float64. */
+  dtype?: DType;
+  /**
+   * 'sharp' (default): libvips, with the conventions above. 'ffmpeg': decode exactly as the numpy
+   * reference does (`ffmpeg -vf scale=W:H:flags=area -pix_fmt gray|rgb24`), byte for byte; file
+   * paths only, 8-bit, no EXIF orientation, alpha dropped rather than flattened.
+   */
+  decoder?: 'sharp' | 'ffmpeg';
+  /** ffmpeg executable for decoder 'ffmpeg' (see findFfmpeg). */
+  ffmpegPath?: string;
+  signal?: AbortSignal;
+}
+
+export interface ImageMetadata {
+  /** Source size as stored (before EXIF orientation and scaling). */
+  sourceWidth: number;
+  sourceHeight: number;
+  /** Channels in the source, alpha included. */
+  sourceChannels: number;
+  /** Decoder name from sharp: png, jpeg, webp, tiff, gif, heif (AVIF), ... */
+  format: string;
+  /** Bits per sample of the source (8, 16, 32, 64). 16-bit is kept exactly; deeper inputs are read as 8-bit. */
+  bitDepth: number;
+  hasAlpha: boolean;
+  /** EXIF orientation 1..8 that was applied (1 = none). */
+  orientation: number;
+  /** Colour space reported by the decoder (srgb, b-w, cmyk, rgb16, grey16, ...). */
+  space: string | undefined;
+  /** Number of frames/pages (animated GIF/WebP); only the first is read. */
+  pages: number;
+}
+
+export interface ImageMatrices {
+  mode: ColorMode;
+  /** Size of the matrices (after orientation and scaling). */
+  width: number;
+  height: number;
+  /** height x width matrices with values in [0, 1]: one for gray, [R, G, B] for rgb. */
+  channels: DenseMatrix[];
+  /** The first channel (the gray matrix in gray mode). */
+  matrix: DenseMatrix;
+  metadata: ImageMetadata;
+  /** The file name, when read from a file. */
+  file?: string;
+}
+
+function describe(input: string | Uint8Array): string | undefined {
+  return typeof input === 'string' ? input : undefined;
+}
+
+function bitsOf(depth: string | undefined): number {
+  switch (depth) {
+    case 'ushort':
+    case 'short':
+      return 16;
+    case 'uint':
+    case 'int':
+    case 'float':
+      return 32;
+    case 'double':
+      return 64;
+    default:
+      return 8;
+  }
+}
+
+/**
+ * Reads an image file (or encoded bytes) into matrices with values in [0, 1]. EXIF orientation is
+ * applied, alpha is flattened over `background` (white by default), 16-bit inputs keep 16-bit
+ * precision (value / 65535), GIF/WebP animations give their first frame.
+ */
+export async function readImage(
+  input: string | Uint8Array,
+  options: ReadImageOptions = {},
+): Promise<ImageMatrices> {
+  const mode = options.mode ?? 'gray';
+  if (mode !== 'gray' && mode !== 'rgb') {
+    throw new InvalidOptionError('mode', `"${String(mode)}" is not one of gray, rgb.`);
+  }
+  checkScaleOptions(options.scale, options.size);
+  const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
+  if (!(Number.isFinite(maxPixels) && maxPixels >= 1)) {
+    throw new InvalidOptionError('maxPixels', `${maxPixels} must be a positive number of pixels.`);
+  }
+  const file = describe(input);
+  throwIfAborted(options.signal);
+  if (file !== undefined) await assertReadableFile(file, 'image file');
+  else if (input.length === 0) throw new MediaError(undefined, 'The image buffer is empty (0 bytes).');
+
+  const source =
+    typeof input === 'string' ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  let meta: Metadata;
+  try {
+    meta = await sharp(source, { limitInputPixels: false }).metadata();
+  } catch (error) {
+    throw imageDecodeError(file, error);
+  }
+  const sourceWidth = meta.width ?? 0;
+  const sourceHeight = meta.height ?? 0;
+  if (sourceWidth < 1 || sourceHeight < 1) {
+    throw new MediaError(file ?? 'image buffer', 'reports no size; it is not a readable image.');
+  }
+  // Per frame: animated images report the whole strip's height via pageHeight.
+  const frameHeight = meta.pageHeight ?? sourceHeight;
+  if (sourceWidth * frameHeight > maxPixels) {
+    throw new ResourceLimitError(
+      `${file ?? 'The image'} is ${sourceWidth} x ${frameHeight} = ${sourceWidth * frameHeight} pixels, over the limit of ${maxPixels}.`,
+      {
+        hint: 'This guards against decompression bombs; if you trust the file, raise maxPixels.',
+        neededBytes: sourceWidth * frameHeight,
+        budgetBytes: maxPixels,
+      },
+    );
+  }
+  if (options.decoder === 'ffmpeg') {
+    if (file === undefined) {
+      throw new InvalidOptionError('decoder', "'ffmpeg' decoding needs a file path, not a buffer.");
+    }
+    return readImageWithFfmpeg(file, meta, sourceWidth, frameHeight, mode, options);
+  }
+  if (options.decoder !== undefined && options.decoder !== 'sharp') {
+    throw new InvalidOptionError('decoder', `"${String(options.decoder)}" is not one of sharp, ffmpeg.`);
+  }
+  const orientation = meta.orientation ?? 1;
+  const swapped = orientation >= 5 && orientation <= 8;
+  const oriented = swapped
+    ? { width: frameHeight, height: sourceWidth }
+    : { width: sourceWidth, height: frameHeight };
+  const target = options.size ?? scaledSize(oriented.width, oriented.height, options.scale);
+  const sixteen = meta.depth === 'ushort';
+  const sourceIsGray = meta.space === 'b-w' || meta.space === 'grey16' || (meta.channels ?? 3) <= 2;
+
+  let pipeline = sharp(source, {
+    limitInputPixels: maxPixels,
+    failOn: 'truncated',
+    page: 0,
+    pages: 1,
+  }).rotate();
+  if (meta.hasAlpha) {
+    const bg = options.background ?? DEFAULT_BACKGROUND;
+    pipeline = pipeline.flatten({ background: bg });
+  }
+  if (target.width !== oriented.width || target.height !== oriented.height) {
+    pipeline = pipeline.resize(target.width, target.height, { fit: 'fill' });
+  }
+  const keepGray = sourceIsGray;
+  pipeline = pipeline.toColourspace(keepGray ? (sixteen ? 'grey16' : 'b-w') : sixteen ? 'rgb16' : 'srgb');
+  let data: Buffer;
+  let info: OutputInfo;
+  try {
+    ({ data, info } = await pipeline
+      .raw({ depth: sixteen ? 'ushort' : 'uchar' })
+      .toBuffer({ resolveWithObject: true }));
+  } catch (error) {
+    throw imageDecodeError(file, error);
+  }
+  throwIfAborted(options.signal);
+  const width = info.width;
+  const height = info.height;
+  const pixels = width * height;
+  const samples = sixteen
+    ? new Uint16Array(data.buffer, data.byteOffset, data.byteLength / 2)
+    : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  const maxValue = sixteen ? 65535 : 255;
+  const stride = info.channels;
+  const dtype = options.dtype ?? 'float64';
+  const channels: DenseMatrix[] = [];
+  if (mode === 'gray') {
+    const m = zeros(height, width, dtype);
+    if (stride === 1 || stride === 2) {
+      for (let p = 0; p < pixels; p++) m.data[p] = samples[p * stride]! / maxValue;
+    } else {
+      lumaFromRgb(samples, pixels, m.data, maxValue, stride);
+    }
+    channels.push(m);
+  } else {
+    for (let c = 0; c < 3; c++) {
+      const m = zeros(height, width, dtype);
+      const offset = stride >= 3 ? c : 0;
+      for (let p = 0; p < pixels; p++) m.data[p] = samples[p * stride + offset]! / maxValue;
+      channels.push(m);
+    }
+  }
+  return {
+    mode,
+    width,
+    height,
+    channels,
+    matrix: channels[0]!,
+    metadata: {
+      sourceWidth,
+      sourceHeight: frameHeight,
+      sourceChannels: meta.channels ?? stride,
+      format: meta.format ?? 'unknown',
+      bitDepth: bitsOf(meta.depth),
+      hasAlpha: meta.hasAlpha ?? false,
+      orientation,
+      space: meta.space,
+      pages: meta.pages ?? 1,
+    },
+    ...(file === undefined ? {} : { file }),
+  };
+}
+
+async function readImageWithFfmpeg(
+  file: string,
+  meta: Metadata,
+  sourceWidth: number,
+  sourceHeight: number,
+  mode: ColorMode,
+  options: ReadImageOptions,
+): Promise<ImageMatrices> {
+  const size = options.size ?? scaledSize(sourceWidth, sourceHeight, options.scale);
+  const { path: ffmpeg } = await findFfmpeg(options);
+  const { syncOption } = await ffmpegCapabilities(ffmpeg);
+  const channelCount = mode === 'gray' ? 1 : 3;
+  // A one-frame "folder": the file's bytes are piped to ffmpeg, so its name is never parsed.
+  const plan: VideoSource = {
+    kind: 'folder',
+    path: file,
+    sourceWidth,
+    sourceHeight,
+    width: size.width,
+    height: size.height,
+    channels: channelCount,
+    fps: undefined,
+    totalFrames: 1,
+    frames: 1,
+    start: 0,
+    step: 1,
+    files: [file],
+    ffmpeg,
+    syncOption,
+  };
+  let bytes: Uint8Array | undefined;
+  for await (const frame of decodeFrames(plan, options.signal)) bytes ??= frame.data;
+  if (!bytes) throw new MediaError(file, 'ffmpeg decoded no picture from it.');
+  const pixels = size.width * size.height;
+  const dtype = options.dtype ?? 'float64';
+  const channels: DenseMatrix[] = [];
+  for (let c = 0; c < channelCount; c++) {
+    const m = zeros(size.height, size.width, dtype);
+    for (let p = 0; p < pixels; p++) m.data[p] = bytes[p * channelCount + c]! / 255;
+    channels.push(m);
+  }
+  return {
+    mode,
+    width: size.width,
+    height: size.height,
+    channels,
+    matrix: channels[0]!,
+    metadata: {
+      sourceWidth,
+      sourceHeight,
+      sourceChannels: meta.channels ?? channelCount,
+      format: meta.format ?? 'unknown',
+      bitDepth: bitsOf(meta.depth),
+      hasAlpha: meta.hasAlpha ?? false,
+      orientation: 1,
+      space: meta.space,
+      pages: meta.pages ?? 1,
+    },
+    file,
+  };
+}
