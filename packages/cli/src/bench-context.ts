@@ -1,0 +1,189 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { isAbsolute, join } from 'node:path';
+import { AbortError, type BenchContext, type DenseMatrix, MediaError, matrixFrom } from '@lowrank/core';
+import {
+  ffmpegFileArg,
+  findFfmpeg,
+  killChild,
+  readImage,
+  readVideoMatrix,
+  scaledSize,
+  spawnFfmpeg,
+} from '@lowrank/io';
+
+export const PYTHON = '/usr/bin/python3';
+
+export interface BenchContextOptions {
+  readonly sharedDir: string;
+  readonly repeat: number;
+  readonly signal?: AbortSignal;
+  readonly log: (message: string) => void;
+  /** Set by --quick: suites may skip their slow full-size cases. */
+  readonly quick?: boolean;
+}
+
+function runProcess(
+  command: string,
+  args: readonly string[],
+  signal?: AbortSignal,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const onAbort = () => child.kill('SIGTERM');
+    signal?.addEventListener('abort', onAbort, { once: true });
+    child.on('error', (error) => {
+      signal?.removeEventListener('abort', onAbort);
+      reject(error);
+    });
+    child.on('close', (code) => {
+      signal?.removeEventListener('abort', onAbort);
+      if (signal?.aborted) reject(new AbortError());
+      else resolvePromise({ code, stdout, stderr });
+    });
+  });
+}
+
+/**
+ * The BenchContext `lowrank bench` hands to every suite: media decoded with ffmpeg to 8-bit gray
+ * / 255 (scale flags=area), exactly as /work/shared/bench/reference.py decodes them; the numpy
+ * reference run in a child process when python3 + scikit-learn are installed.
+ */
+export function createBenchContext(options: BenchContextOptions): BenchContext & { readonly quick: boolean } {
+  const script = join(options.sharedDir, 'bench', 'reference.py');
+  let referenceState: 'unknown' | 'available' | 'missing' = 'unknown';
+  const dataPath = (relative: string) =>
+    isAbsolute(relative) ? relative : join(options.sharedDir, 'data', relative);
+
+  async function checkReference(): Promise<boolean> {
+    if (referenceState !== 'unknown') return referenceState === 'available';
+    let why = '';
+    if (!existsSync(PYTHON)) why = `${PYTHON} is not installed`;
+    else if (!existsSync(script)) why = `${script} is missing`;
+    else {
+      try {
+        const info = await runProcess(PYTHON, [script, 'info'], options.signal);
+        if (info.code !== 0)
+          why = `reference.py info failed (numpy or scikit-learn missing?): ${info.stderr.trim().split('\n').pop()}`;
+      } catch (error) {
+        if (options.signal?.aborted) throw error;
+        why = (error as Error).message;
+      }
+    }
+    referenceState = why ? 'missing' : 'available';
+    if (why) options.log(`numpy reference unavailable (${why}); showing our figures alone.`);
+    return referenceState === 'available';
+  }
+
+  return {
+    repeat: options.repeat,
+    quick: options.quick ?? false,
+    ...(options.signal ? { signal: options.signal } : {}),
+    log: options.log,
+    dataPath,
+    async loadMedia(path, media = {}): Promise<DenseMatrix> {
+      const file = dataPath(path);
+      let isFolder = false;
+      try {
+        isFolder = (await stat(file)).isDirectory();
+      } catch (error) {
+        throw new MediaError(file, 'not found.', {
+          hint: 'Set LOWRANK_SHARED_DIR to the folder holding data/ and bench/.',
+          cause: error,
+        });
+      }
+      const isImage = !isFolder && /\.(png|jpe?g|bmp|tiff?|webp)$/i.test(file);
+      if (isImage) return decodeImageLikeReference(file, media.scale ?? 1, options.signal);
+      const result = await readVideoMatrix(file, {
+        mode: 'gray',
+        ...(media.scale !== undefined && media.scale !== 1 ? { scale: media.scale } : {}),
+        ...(media.frames !== undefined ? { count: media.frames } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      return result.matrix;
+    },
+    async reference(args) {
+      if (!(await checkReference())) return undefined;
+      const out = await runProcess(
+        PYTHON,
+        [
+          script,
+          ...args.map((a) => (a.startsWith('/') || a.includes('/') ? dataPathIfRelative(a, dataPath) : a)),
+        ],
+        options.signal,
+      );
+      if (out.code !== 0) {
+        options.log(`reference.py ${args.join(' ')} failed: ${out.stderr.trim().split('\n').pop() ?? ''}`);
+        return undefined;
+      }
+      try {
+        return JSON.parse(out.stdout) as Record<string, unknown>;
+      } catch {
+        options.log(`reference.py ${args.join(' ')} printed no JSON.`);
+        return undefined;
+      }
+    },
+  };
+}
+
+/** Media arguments may be given relative to the data folder, like loadMedia's paths. */
+function dataPathIfRelative(arg: string, dataPath: (relative: string) => string): string {
+  if (isAbsolute(arg)) return arg;
+  const candidate = dataPath(arg);
+  return existsSync(candidate) ? candidate : arg;
+}
+
+/**
+ * An image as reference.py decodes it: ffmpeg `-vf scale=W:H:flags=area -f rawvideo -pix_fmt gray`,
+ * value / 255, as a height x width matrix (what its as_image() gives).
+ */
+async function decodeImageLikeReference(
+  file: string,
+  scale: number,
+  signal?: AbortSignal,
+): Promise<DenseMatrix> {
+  const header = await readImage(file, { mode: 'gray', ...(signal ? { signal } : {}) });
+  const { width, height } = scaledSize(header.width, header.height, scale === 1 ? undefined : scale);
+  const ffmpeg = (await findFfmpeg()).path;
+  const child = spawnFfmpeg(ffmpeg, [
+    '-v',
+    'error',
+    '-i',
+    ffmpegFileArg(file),
+    '-vf',
+    `scale=${width}:${height}:flags=area`,
+    '-frames:v',
+    '1',
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    'gray',
+    'pipe:1',
+  ]);
+  const chunks: Buffer[] = [];
+  let stderr = '';
+  const onAbort = () => killChild(child);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  child.stdout!.on('data', (d: Buffer) => chunks.push(d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const code = await new Promise<number | null>((resolvePromise, reject) => {
+    child.on('error', reject);
+    child.on('close', resolvePromise);
+  }).finally(() => signal?.removeEventListener('abort', onAbort));
+  if (signal?.aborted) throw new AbortError();
+  const bytes = Buffer.concat(chunks);
+  if (code !== 0 || bytes.length !== width * height) {
+    throw new MediaError(
+      file,
+      `ffmpeg could not decode it to ${width}x${height} gray (${stderr.trim().split('\n').pop() ?? `exit ${code}`}).`,
+    );
+  }
+  const data = new Float64Array(width * height);
+  for (let k = 0; k < data.length; k++) data[k] = bytes[k]! / 255;
+  return matrixFrom(height, width, data);
+}

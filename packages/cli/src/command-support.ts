@@ -1,0 +1,96 @@
+import { type AnyFactorizer, type FactorizationKind, InvalidOptionError } from '@lowrank/core';
+import { type FlagDef, formatFlagHelp, scanFlagValues } from './args.js';
+import { builtInFactorizers } from './builtins.js';
+import { type CliIO, errorLine, exitCodeFor } from './cli-io.js';
+import { buildRegistry, type LoadedPlugins } from './plugin-loading.js';
+
+export const JSON_FLAG: FlagDef = {
+  name: 'json',
+  kind: 'boolean',
+  description: 'Print one JSON object on stdout and nothing else there.',
+};
+export const HELP_FLAG: FlagDef = { name: 'help', kind: 'boolean', description: 'Show this help.' };
+export const PLUGIN_FLAG: FlagDef = {
+  name: 'plugin',
+  kind: 'value',
+  valueName: 'MODULE',
+  repeatable: true,
+  description: 'Load factorizer plugins from a package name, a package folder or a .js file (repeatable).',
+};
+export const FORCE_FLAG: FlagDef = {
+  name: 'force',
+  kind: 'boolean',
+  description: 'Replace an existing output.',
+};
+
+/** Runs a command body, turning any error into a one-line message on stderr and its exit code. */
+export async function guarded(io: CliIO, body: () => Promise<number>): Promise<number> {
+  try {
+    return await body();
+  } catch (error) {
+    io.stderr.write(`${errorLine(error)}\n`);
+    if (io.env.LOWRANK_DEBUG && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
+    return exitCodeFor(error);
+  }
+}
+
+/** Built-ins plus every --plugin found in argv (read before the full flag set is known). */
+export async function loadPlugins(argv: readonly string[], io: CliIO): Promise<LoadedPlugins> {
+  return buildRegistry(builtInFactorizers(), scanFlagValues(argv, 'plugin'), io.cwd);
+}
+
+/** The factorizer named by --method (or the default), checked to be of a kind the command can use. */
+export function pickMethod(
+  loaded: LoadedPlugins,
+  argv: readonly string[],
+  fallback: string,
+  kinds: readonly FactorizationKind[],
+  command: string,
+): AnyFactorizer {
+  const given = scanFlagValues(argv, 'method');
+  if (given.length > 1) throw new InvalidOptionError('--method', 'was given more than once.');
+  const name = given[0] ?? fallback;
+  let plugin: AnyFactorizer;
+  try {
+    plugin = loaded.registry.get(name);
+  } catch (error) {
+    throw new InvalidOptionError(
+      '--method',
+      `"${name}" is not a known method. Known: ${loaded.registry.names().join(', ')}.`,
+      {
+        hint: 'Load a custom one with --plugin MODULE (lowrank plugins lists them).',
+        cause: error,
+      },
+    );
+  }
+  if (!kinds.includes(plugin.kind)) {
+    const usable = loaded.registry
+      .list()
+      .filter((p) => kinds.includes(p.kind))
+      .map((p) => p.meta.name);
+    throw new InvalidOptionError(
+      '--method',
+      `"${name}" gives a ${plugin.kind} result, which lowrank ${command} cannot use. Use one of: ${usable.join(', ')}.`,
+    );
+  }
+  return plugin;
+}
+
+export function commandHelp(parts: {
+  usage: string;
+  description: string;
+  flags: readonly FlagDef[];
+  plugin?: AnyFactorizer;
+  pluginFlags?: readonly FlagDef[];
+  more?: string;
+}): string {
+  let text = `Usage: ${parts.usage}\n\n${parts.description}\n\nFlags:\n${formatFlagHelp(parts.flags)}\n`;
+  if (parts.plugin) {
+    const p = parts.plugin;
+    text += `\nFlags of method "${p.meta.name}" (${p.meta.displayName}${p.meta.description ? `: ${p.meta.description}` : ''}):\n`;
+    text += parts.pluginFlags?.length ? `${formatFlagHelp(parts.pluginFlags)}\n` : '  (none)\n';
+    text += '\nOther methods have other flags: add --method NAME to --help to see them.\n';
+  }
+  if (parts.more) text += `\n${parts.more}\n`;
+  return text;
+}
