@@ -1,0 +1,251 @@
+/** Helpers shared by the two webview pages: host messaging, state, DOM, canvases and charts. */
+import type {
+  HostToWebview,
+  MethodInfo,
+  OptionInfo,
+  OptionValues,
+  PanelState,
+  WebviewToHost,
+} from '../src/shared/protocol.js';
+import { checkbox, dropdown, textField } from './toolkit.js';
+
+interface VsCodeApi {
+  postMessage(message: unknown): void;
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const vscodeApi = acquireVsCodeApi();
+
+export function send(message: WebviewToHost): void {
+  vscodeApi.postMessage(message);
+}
+
+export function onHostMessage(handler: (message: HostToWebview) => void): void {
+  window.addEventListener('message', (event: MessageEvent) => {
+    const data = event.data as HostToWebview | undefined;
+    if (data && typeof data === 'object' && typeof data.type === 'string') handler(data);
+  });
+}
+
+export function loadState(): Partial<PanelState> {
+  const state = vscodeApi.getState();
+  return typeof state === 'object' && state !== null ? (state as Partial<PanelState>) : {};
+}
+
+/** Keeps panel choices across hide/show and window reloads (the serializer receives this). */
+export function saveState(state: PanelState): void {
+  vscodeApi.setState(state);
+}
+
+type Child = Node | string | null | undefined | false;
+
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: Record<string, string> = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (key === 'class') el.className = value;
+    else el.setAttribute(key, value);
+  }
+  for (const child of children) if (child) el.append(child);
+  return el;
+}
+
+/** A theme colour from VS Code's CSS variables (light, dark and high-contrast themes all set them). */
+export function themeColor(name: string, fallback: string): string {
+  const value = getComputedStyle(document.body).getPropertyValue(name).trim();
+  return value || fallback;
+}
+
+export function formatNumber(value: number, digits = 2): string {
+  if (!Number.isFinite(value)) return value > 0 ? '∞' : '—';
+  return value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+
+export function formatInteger(value: number): string {
+  return Math.round(value).toLocaleString('en-US');
+}
+
+/** Draws planar float data in [0, 1] (1 or 3 channels) into a canvas at its natural size. */
+export function drawPlanes(
+  canvas: HTMLCanvasElement,
+  width: number,
+  height: number,
+  planes: readonly ArrayLike<number>[],
+): void {
+  canvas.width = width;
+  canvas.height = height;
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return;
+  const image = ctx.createImageData(width, height);
+  const out = image.data;
+  const n = width * height;
+  const [r, g = r, b = r] = planes as [ArrayLike<number>, ArrayLike<number>?, ArrayLike<number>?];
+  for (let p = 0; p < n; p++) {
+    out[4 * p] = r[p]! * 255;
+    out[4 * p + 1] = g[p]! * 255;
+    out[4 * p + 2] = b[p]! * 255;
+    out[4 * p + 3] = 255;
+  }
+  ctx.putImageData(image, 0, 0);
+}
+
+/** Draws 8-bit gray data into a canvas. */
+export function drawGray(
+  canvas: HTMLCanvasElement,
+  width: number,
+  height: number,
+  bytes: Uint8Array,
+  offset = 0,
+): void {
+  if (canvas.width !== width) canvas.width = width;
+  if (canvas.height !== height) canvas.height = height;
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return;
+  const image = ctx.createImageData(width, height);
+  const out = image.data;
+  for (let p = 0; p < width * height; p++) {
+    const v = bytes[offset + p]!;
+    out[4 * p] = v;
+    out[4 * p + 1] = v;
+    out[4 * p + 2] = v;
+    out[4 * p + 3] = 255;
+  }
+  ctx.putImageData(image, 0, 0);
+}
+
+export interface Series {
+  readonly values: ArrayLike<number>;
+  readonly color: string;
+  readonly label: string;
+  /** Plot on a log10 scale. */
+  readonly log?: boolean;
+  /** Right-hand axis 0..1 (fractions). */
+  readonly unit?: boolean;
+}
+
+/** A small line chart: each series scaled to the plot, an optional vertical marker at x (1-based). */
+export function drawChart(
+  canvas: HTMLCanvasElement,
+  series: readonly Series[],
+  marker?: number,
+  xLabel = '',
+): void {
+  const ratio = window.devicePixelRatio || 1;
+  const cssWidth = canvas.clientWidth || 480;
+  const cssHeight = canvas.clientHeight || 180;
+  canvas.width = Math.round(cssWidth * ratio);
+  canvas.height = Math.round(cssHeight * ratio);
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return;
+  ctx.scale(ratio, ratio);
+  const fg = themeColor('--vscode-foreground', '#888');
+  const grid = themeColor('--vscode-widget-border', themeColor('--vscode-panel-border', '#8884'));
+  const font = themeColor('--vscode-font-family', 'sans-serif');
+  ctx.clearRect(0, 0, cssWidth, cssHeight);
+  const left = 8;
+  const right = cssWidth - 8;
+  const top = 20;
+  const bottom = cssHeight - 18;
+  ctx.strokeStyle = grid;
+  ctx.strokeRect(left, top, right - left, bottom - top);
+  ctx.font = `11px ${font}`;
+  let legendX = left;
+  const count = Math.max(1, ...series.map((s) => s.values.length));
+  for (const s of series) {
+    const n = s.values.length;
+    if (n === 0) continue;
+    const mapped = Array.from(s.values, (v) => (s.log ? Math.log10(Math.max(v, 1e-12)) : v));
+    const min = s.unit ? 0 : Math.min(...mapped);
+    const max = s.unit ? 1 : Math.max(...mapped);
+    const span = max - min || 1;
+    ctx.strokeStyle = s.color;
+    ctx.lineWidth = 1.5;
+    ctx.beginPath();
+    for (let i = 0; i < n; i++) {
+      const x = left + ((right - left) * i) / Math.max(1, count - 1);
+      const y = bottom - ((bottom - top) * (mapped[i]! - min)) / span;
+      if (i === 0) ctx.moveTo(x, y);
+      else ctx.lineTo(x, y);
+    }
+    ctx.stroke();
+    ctx.fillStyle = s.color;
+    ctx.fillRect(legendX, 6, 10, 3);
+    ctx.fillStyle = fg;
+    ctx.fillText(s.label, legendX + 14, 12);
+    legendX += ctx.measureText(s.label).width + 30;
+  }
+  if (marker !== undefined && count > 1) {
+    const x = left + ((right - left) * (marker - 1)) / (count - 1);
+    ctx.strokeStyle = themeColor('--vscode-charts-red', themeColor('--vscode-errorForeground', '#e51400'));
+    ctx.setLineDash([4, 3]);
+    ctx.beginPath();
+    ctx.moveTo(x, top);
+    ctx.lineTo(x, bottom);
+    ctx.stroke();
+    ctx.setLineDash([]);
+  }
+  ctx.fillStyle = fg;
+  ctx.fillText(xLabel, left, cssHeight - 4);
+}
+
+/** The plugin's options as form fields (the spec drives the controls); returns a reader for the values. */
+export function optionsForm(
+  method: MethodInfo,
+  initial: OptionValues,
+  resolveMax: (max: OptionInfo['max']) => number | undefined,
+  onChange: () => void,
+): { element: HTMLElement; read(): OptionValues } {
+  const values: OptionValues = {};
+  const container = h('div', { class: 'options', id: 'method-options' });
+  for (const option of method.options) {
+    const start = initial[option.key] ?? option.default;
+    values[option.key] = start;
+    const title = `${option.description}${option.min !== undefined || option.max !== undefined ? ` (${option.min ?? ''}..${resolveMax(option.max) ?? option.max ?? ''})` : ''}`;
+    let field: HTMLElement;
+    if (option.type === 'boolean') {
+      field = checkbox(option.label, start === true, (checked) => {
+        values[option.key] = checked;
+        onChange();
+      });
+    } else if (option.type === 'enum') {
+      field = h(
+        'label',
+        { class: 'field' },
+        h('span', {}, option.label),
+        dropdown(
+          (option.values ?? []).map((v) => ({ value: v, label: v })),
+          String(start),
+          (v) => {
+            values[option.key] = v;
+            onChange();
+          },
+        ),
+      );
+    } else {
+      field = textField(
+        option.label,
+        String(start),
+        (text) => {
+          const trimmed = text.trim();
+          if (option.type === 'string') values[option.key] = trimmed;
+          else if (trimmed === 'auto' && option.allowAuto) values[option.key] = 'auto';
+          else if (trimmed !== '' && Number.isFinite(Number(trimmed))) values[option.key] = Number(trimmed);
+          onChange();
+        },
+        { size: 8, id: `option-${option.key}` },
+      );
+    }
+    field.title = title;
+    container.append(field);
+  }
+  return { element: container, read: () => ({ ...values }) };
+}
+
+export function errorBox(message: string): HTMLElement {
+  return h('div', { class: 'error', role: 'alert', id: 'error' }, message);
+}

@@ -1,0 +1,81 @@
+import type { ChannelFactors } from '../src/shared/protocol.js';
+
+/**
+ * The rank-k image from SVD factors sent once by the host, kept up to date incrementally: moving
+ * the slider from k to k' adds or removes |k' - k| rank-one terms (rows * cols multiply-adds each)
+ * instead of rebuilding all k'. A jump larger than k' rebuilds from zero, which is cheaper then.
+ * Float64 accumulators, so thousands of steps back and forth do not drift visibly.
+ */
+export class IncrementalReconstruction {
+  readonly rows: number;
+  readonly cols: number;
+  readonly #factors: readonly ChannelFactors[];
+  readonly #planes: Float64Array[];
+  #rank = 0;
+
+  constructor(factors: readonly ChannelFactors[], rows: number, cols: number) {
+    this.#factors = factors;
+    this.rows = rows;
+    this.cols = cols;
+    this.#planes = factors.map(() => new Float64Array(rows * cols));
+  }
+
+  get rank(): number {
+    return this.#rank;
+  }
+
+  get maxRank(): number {
+    return Math.min(...this.#factors.map((f) => f.rank));
+  }
+
+  /** Planes of the rank-k reconstruction (unclamped); valid until the next call. */
+  setRank(rank: number): readonly Float64Array[] {
+    const target = Math.max(0, Math.min(rank, this.maxRank));
+    if (Math.abs(target - this.#rank) > target) {
+      for (const plane of this.#planes) plane.fill(0);
+      this.#rank = 0;
+    }
+    if (target > this.#rank) this.#addTerms(this.#rank, target, 1);
+    else if (target < this.#rank) this.#addTerms(target, this.#rank, -1);
+    this.#rank = target;
+    return this.#planes;
+  }
+
+  /** Adds (sign 1) or removes (sign -1) the terms first..last-1 to every plane. */
+  #addTerms(first: number, last: number, sign: 1 | -1): void {
+    const { rows, cols } = this;
+    const count = last - first;
+    this.#factors.forEach((f, c) => {
+      const plane = this.#planes[c]!;
+      const r = f.rank;
+      // V's columns first..last-1 gathered once into contiguous rows, then each image row is
+      // finished while it sits in cache (row outer, terms inner).
+      const vt = new Float64Array(count * cols);
+      for (let j = 0; j < cols; j++)
+        for (let t = 0; t < count; t++) vt[t * cols + j] = f.v[j * r + first + t]!;
+      const scale = new Float64Array(count);
+      for (let t = 0; t < count; t++) scale[t] = sign * f.s[first + t]!;
+      for (let i = 0; i < rows; i++) {
+        const base = i * cols;
+        for (let t = 0; t < count; t++) {
+          const a = scale[t]! * f.u[i * r + first + t]!;
+          if (a === 0) continue;
+          const vrow = t * cols;
+          for (let j = 0; j < cols; j++) plane[base + j]! += a * vt[vrow + j]!;
+        }
+      }
+    });
+  }
+}
+
+/** Clamps to [0, 1] for display. */
+export function clampPlanes(planes: readonly ArrayLike<number>[]): Float32Array[] {
+  return planes.map((p) => {
+    const out = new Float32Array(p.length);
+    for (let k = 0; k < p.length; k++) {
+      const v = p[k]!;
+      out[k] = Math.min(1, Math.max(0, v));
+    }
+    return out;
+  });
+}

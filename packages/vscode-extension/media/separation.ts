@@ -1,0 +1,387 @@
+/** The separation webview: run options, then original / background / foreground panes with a scrubber. */
+import type {
+  HostToWebview,
+  MethodInfo,
+  OptionValues,
+  SeparationResultInfo,
+  VideoProbeInfo,
+} from '../src/shared/protocol.js';
+import {
+  drawChart,
+  drawGray,
+  errorBox,
+  formatInteger,
+  formatNumber,
+  h,
+  loadState,
+  onHostMessage,
+  optionsForm,
+  saveState,
+  send,
+  themeColor,
+} from './common.js';
+import { button, checkbox, dropdown, progressRing, setDisabled, textField } from './toolkit.js';
+
+const saved = loadState();
+const state = {
+  source: saved.source ?? '',
+  method: saved.method ?? '',
+  options: (saved.options ?? {}) as OptionValues,
+  scale: saved.scale ?? 0,
+  startFrame: saved.startFrame ?? 0,
+  frameCount: saved.frameCount ?? 0,
+  view: saved.view === 'mask' ? 'mask' : 'foreground',
+};
+
+let methods: MethodInfo[] = [];
+let probe: VideoProbeInfo | undefined;
+let result: SeparationResultInfo | undefined;
+let readOptions: () => OptionValues = () => ({});
+let playing: ReturnType<typeof setInterval> | undefined;
+
+const app = document.getElementById('app')!;
+const errors = h('div', { class: 'errors' });
+const status = h('div', { class: 'status', id: 'status' });
+const probeLine = h('p', { class: 'note', id: 'probe' }, 'Reading the video header…');
+const form = h('div', { class: 'toolbar', id: 'run-form' });
+const optionsHost = h('div', { class: 'options-host' });
+const busyRing = progressRing();
+busyRing.hidden = true;
+const progressLine = h('div', { class: 'status', id: 'progress' });
+const runButton = button('Run separation', () => run(), { id: 'run' });
+const cancelButton = button('Cancel', () => send({ type: 'cancel' }), { id: 'cancel', secondary: true });
+cancelButton.hidden = true;
+const exportButton = button('Export', () => send({ type: 'export' }), {
+  id: 'export',
+  title: 'Write background, foreground and mask videos plus mask frames into a new folder beside the source',
+});
+const results = h('section', { class: 'results', id: 'results' });
+results.hidden = true;
+
+const canvases = {
+  original: h('canvas', { id: 'frame-original', 'aria-label': 'Original frame' }),
+  background: h('canvas', { id: 'frame-background', 'aria-label': 'Background frame' }),
+  foreground: h('canvas', { id: 'frame-foreground', 'aria-label': 'Foreground frame' }),
+};
+const foregroundCaption = h('figcaption', {}, 'Foreground |S|');
+const scrubber = h('input', {
+  type: 'range',
+  id: 'frame',
+  min: '1',
+  max: '1',
+  value: '1',
+  'aria-label': 'Frame',
+});
+const frameLabel = h('output', { id: 'frame-value', for: 'frame' }, '');
+const playButton = button('Play', () => togglePlay(), { id: 'play', secondary: true });
+const matrixCanvas = h('canvas', { id: 'matrix-picture', 'aria-label': 'Video matrix, pixels by frames' });
+const convergenceCanvas = h('canvas', { id: 'convergence', class: 'chart', 'aria-label': 'Convergence' });
+const summary = h('p', { class: 'note', id: 'summary' });
+
+function persist(): void {
+  saveState({
+    panel: 'separation',
+    source: state.source,
+    method: state.method,
+    options: state.options,
+    scale: state.scale,
+    startFrame: state.startFrame,
+    frameCount: state.frameCount,
+    view: state.view,
+  });
+}
+
+function sparseMethods(): MethodInfo[] {
+  return methods.filter((m) => m.kind === 'low-rank-plus-sparse');
+}
+
+function renderForm(): void {
+  const picker = dropdown(
+    sparseMethods().map((m) => ({
+      value: m.name,
+      label: m.custom ? `${m.displayName} (plugin)` : m.displayName,
+      title: m.description,
+    })),
+    state.method,
+    (value) => {
+      state.method = value;
+      state.options = {};
+      renderOptions();
+      persist();
+    },
+    'method',
+  );
+  const numberField = (label: string, id: string, value: number, set: (v: number) => void, title: string) =>
+    textField(
+      label,
+      String(value),
+      (text) => {
+        const v = Number(text);
+        if (Number.isFinite(v)) {
+          set(v);
+          persist();
+          describeProbe();
+        }
+      },
+      { id, size: 6, title },
+    );
+  form.replaceChildren(
+    h('label', { class: 'field' }, h('span', {}, 'Method'), picker),
+    numberField(
+      'Scale',
+      'scale',
+      state.scale,
+      (v) => (state.scale = v),
+      'Frames are resized by this factor (0.05 to 1)',
+    ),
+    numberField(
+      'First frame',
+      'start-frame',
+      state.startFrame + 1,
+      (v) => (state.startFrame = Math.max(0, Math.round(v) - 1)),
+      'First frame to read (1-based)',
+    ),
+    numberField(
+      'Frames',
+      'frame-count',
+      state.frameCount,
+      (v) => (state.frameCount = Math.max(2, Math.round(v))),
+      'How many frames to read',
+    ),
+    runButton,
+    cancelButton,
+    busyRing,
+  );
+  renderOptions();
+}
+
+function renderOptions(): void {
+  const method = sparseMethods().find((m) => m.name === state.method);
+  if (!method) {
+    optionsHost.replaceChildren();
+    return;
+  }
+  const built = optionsForm(
+    method,
+    state.options,
+    (max) => (max === 'min-dimension' ? undefined : max),
+    () => {
+      state.options = built.read();
+      persist();
+    },
+  );
+  readOptions = built.read;
+  optionsHost.replaceChildren(
+    h(
+      'details',
+      {},
+      h('summary', {}, `${method.displayName} options`),
+      h('p', { class: 'note' }, method.description),
+      built.element,
+    ),
+  );
+}
+
+function describeProbe(): void {
+  if (!probe) return;
+  const w = Math.max(1, Math.round(probe.width * state.scale));
+  const hgt = Math.max(1, Math.round(probe.height * state.scale));
+  const frames = Math.max(0, Math.min(state.frameCount, probe.frames - state.startFrame));
+  probeLine.textContent = `${probe.fileName}: ${probe.frames} frames of ${probe.width} × ${probe.height}${probe.fps ? ` at ${formatNumber(probe.fps, 2)} fps` : ''}. The run reads ${frames} frames at ${w} × ${hgt}: a ${formatInteger(w * hgt)} × ${frames} matrix.`;
+}
+
+function run(): void {
+  if (!state.method) return;
+  errors.replaceChildren();
+  stop();
+  send({
+    type: 'separate',
+    method: state.method,
+    options: readOptions(),
+    scale: Math.min(1, Math.max(0.05, state.scale)),
+    startFrame: state.startFrame,
+    frameCount: Math.max(2, state.frameCount),
+  });
+}
+
+function setBusy(busy: boolean, stage?: string): void {
+  busyRing.hidden = !busy;
+  cancelButton.hidden = !busy;
+  setDisabled(runButton, busy);
+  setDisabled(exportButton, busy || !result);
+  if (busy) progressLine.textContent = stage ?? 'Working…';
+}
+
+function showFrame(): void {
+  if (!result) return;
+  const f = Number(scrubber.value) - 1;
+  const size = result.width * result.height;
+  const offset = f * size;
+  drawGray(canvases.original, result.width, result.height, result.original, offset);
+  drawGray(canvases.background, result.width, result.height, result.background, offset);
+  drawGray(
+    canvases.foreground,
+    result.width,
+    result.height,
+    state.view === 'mask' ? result.mask : result.foreground,
+    offset,
+  );
+  foregroundCaption.textContent = state.view === 'mask' ? 'Foreground mask' : 'Foreground |S|';
+  frameLabel.textContent = `frame ${f + 1} / ${result.frames}`;
+}
+
+function stop(): void {
+  if (playing) clearInterval(playing);
+  playing = undefined;
+  playButton.textContent = 'Play';
+}
+
+function togglePlay(): void {
+  if (!result) return;
+  if (playing) {
+    stop();
+    return;
+  }
+  playButton.textContent = 'Pause';
+  const interval = 1000 / Math.min(30, Math.max(1, result.fps));
+  playing = setInterval(() => {
+    const next = (Number(scrubber.value) % result!.frames) + 1;
+    scrubber.value = String(next);
+    showFrame();
+  }, interval);
+}
+
+function onSeparated(info: SeparationResultInfo): void {
+  result = info;
+  results.hidden = false;
+  scrubber.max = String(info.frames);
+  scrubber.value = '1';
+  setDisabled(exportButton, false);
+  showFrame();
+  const picture = info.matrixPicture;
+  drawGray(matrixCanvas, picture.width, picture.height, picture.pixels);
+  summary.textContent = `${info.method}: rank ${info.rank}, ${info.iterations} iteration(s), ${info.converged ? 'converged' : 'not converged'}, residual ${info.residual.toExponential(2)}, ${formatNumber(info.milliseconds / 1000, 2)} s.`;
+  drawChart(
+    convergenceCanvas,
+    [
+      {
+        values: info.history.length ? info.history : [info.residual],
+        color: themeColor('--vscode-charts-blue', '#3794ff'),
+        label: 'relative residual (log)',
+        log: true,
+      },
+    ],
+    undefined,
+    'iteration',
+  );
+  progressLine.textContent = '';
+}
+
+scrubber.addEventListener('input', () => {
+  stop();
+  showFrame();
+});
+
+onHostMessage((message: HostToWebview) => {
+  switch (message.type) {
+    case 'init': {
+      methods = [...message.methods];
+      state.source = message.source;
+      const names = sparseMethods().map((m) => m.name);
+      if (!names.includes(state.method)) {
+        state.method = names.includes(message.settings.defaultVideoMethod)
+          ? message.settings.defaultVideoMethod
+          : (names[0] ?? '');
+      }
+      if (!(state.scale > 0)) state.scale = message.settings.videoScale;
+      if (!(state.frameCount >= 2)) state.frameCount = message.settings.maxFrames;
+      renderForm();
+      if (message.pluginNote)
+        errors.replaceChildren(h('div', { class: 'note', id: 'plugin-note' }, message.pluginNote));
+      if (names.length === 0) errors.append(errorBox('No low-rank-plus-sparse method is registered.'));
+      persist();
+      break;
+    }
+    case 'probe':
+      probe = message.probe;
+      describeProbe();
+      break;
+    case 'busy':
+      setBusy(message.busy, message.stage);
+      break;
+    case 'progress': {
+      const p = message.progress;
+      const parts = [p.stage];
+      if (p.iteration !== undefined)
+        parts.push(`iteration ${p.iteration}${p.maxIterations ? ` / ${p.maxIterations}` : ''}`);
+      if (p.residual !== undefined) parts.push(`residual ${p.residual.toExponential(2)}`);
+      if (p.message) parts.push(p.message);
+      progressLine.textContent = parts.join(' · ');
+      break;
+    }
+    case 'separated':
+      onSeparated(message.result);
+      break;
+    case 'exported':
+      status.textContent = `Exported to ${message.folder}`;
+      break;
+    case 'cancelled':
+      setBusy(false);
+      if (!message.resultsKept) {
+        stop();
+        result = undefined;
+        results.hidden = true;
+        setDisabled(exportButton, true);
+      }
+      progressLine.textContent = message.resultsKept
+        ? 'Export cancelled; nothing was written.'
+        : 'Cancelled.';
+      break;
+    case 'lowerScale':
+      state.scale = Math.max(0.05, Math.round(state.scale * 50) / 100);
+      renderForm();
+      describeProbe();
+      persist();
+      run();
+      break;
+    case 'error':
+      setBusy(false);
+      progressLine.textContent = '';
+      errors.replaceChildren(errorBox(message.error.message));
+      break;
+    default:
+      break;
+  }
+});
+
+const maskToggle = checkbox(
+  'Show mask',
+  state.view === 'mask',
+  (checked) => {
+    state.view = checked ? 'mask' : 'foreground';
+    persist();
+    showFrame();
+  },
+  'show-mask',
+);
+
+results.append(
+  h(
+    'div',
+    { class: 'panes' },
+    h('figure', { id: 'pane-original' }, canvases.original, h('figcaption', {}, 'Original')),
+    h('figure', { id: 'pane-background' }, canvases.background, h('figcaption', {}, 'Background L')),
+    h('figure', { id: 'pane-foreground' }, canvases.foreground, foregroundCaption),
+  ),
+  h('div', { class: 'slider-row' }, playButton, scrubber, frameLabel, maskToggle, exportButton),
+  summary,
+  h(
+    'div',
+    { class: 'charts' },
+    h('figure', { class: 'matrix' }, matrixCanvas, h('figcaption', {}, 'Video matrix M (pixels × frames)')),
+    h('figure', { class: 'convergence' }, convergenceCanvas, h('figcaption', {}, 'Convergence')),
+  ),
+);
+setDisabled(exportButton, true);
+app.replaceChildren(h('header', {}, probeLine, form, optionsHost), errors, progressLine, status, results);
+send({ type: 'ready' });

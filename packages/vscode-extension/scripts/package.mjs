@@ -1,0 +1,71 @@
+// Packages a linux-x64 VSIX. vsce cannot read pnpm's node_modules, so the bundled extension is
+// staged in a temporary folder with a package.json whose only dependencies are the native ones
+// esbuild leaves external (sharp, and the optional ffmpeg binary), installed there by npm.
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const stage = mkdtempSync(join(tmpdir(), 'lowrank-vsix-'));
+const outDir = join(root, 'dist-vsix');
+const vsix = join(outDir, `${manifest.name}-${manifest.version}-linux-x64.vsix`);
+const run = (command, args, cwd) =>
+  execFileSync(command, args, { cwd, stdio: ['ignore', 'inherit', 'inherit'] });
+
+try {
+  for (const file of [
+    'dist/extension.js',
+    'dist/worker.js',
+    'media/out/compression.js',
+    'media/out/separation.js',
+  ]) {
+    statSync(join(root, file)); // fails early with the missing file's name when the build did not run
+  }
+  const { scripts, devDependencies, dependencies, files, private: _private, type, ...kept } = manifest;
+  const staged = {
+    ...kept,
+    repository: { type: 'git', url: 'https://github.com/lowrank/lowrank.git' },
+    dependencies: { sharp: dependencies.sharp },
+    optionalDependencies: { '@ffmpeg-installer/ffmpeg': '1.1.0' },
+  };
+  writeFileSync(join(stage, 'package.json'), `${JSON.stringify(staged, null, 2)}\n`);
+  mkdirSync(join(stage, 'dist'));
+  cpSync(join(root, 'dist/extension.js'), join(stage, 'dist/extension.js'));
+  cpSync(join(root, 'dist/worker.js'), join(stage, 'dist/worker.js'));
+  cpSync(join(root, 'media/out'), join(stage, 'media/out'), { recursive: true });
+  for (const file of ['styles.css', 'icon.svg'])
+    cpSync(join(root, 'media', file), join(stage, 'media', file));
+  cpSync(join(root, 'README.md'), join(stage, 'README.md'));
+  writeFileSync(join(stage, 'LICENSE'), readFileSync(join(root, 'scripts/LICENSE.txt'), 'utf8'));
+  writeFileSync(
+    join(stage, '.vscodeignore'),
+    '**/*.map\n**/*.d.ts\nnode_modules/**/README.md\nnode_modules/**/*.md\n',
+  );
+  run(
+    'npm',
+    ['install', '--omit=dev', '--no-package-lock', '--no-audit', '--no-fund', '--os=linux', '--cpu=x64'],
+    stage,
+  );
+  mkdirSync(outDir, { recursive: true });
+  rmSync(vsix, { force: true });
+  run(
+    process.execPath,
+    [
+      join(root, 'node_modules/@vscode/vsce/vsce'),
+      'package',
+      '--target',
+      'linux-x64',
+      '--allow-missing-repository',
+      '--out',
+      vsix,
+    ],
+    stage,
+  );
+  const size = statSync(vsix).size;
+  console.log(`lowrank-vscode: ${vsix} (${(size / 2 ** 20).toFixed(1)} MiB)`);
+} finally {
+  rmSync(stage, { recursive: true, force: true });
+}

@@ -1,0 +1,79 @@
+/**
+ * Extension entry. activate() only registers commands, the custom editor and the panel
+ * serializers; nothing is computed until the user asks.
+ */
+import * as vscode from 'vscode';
+import { COMPRESSION_VIEW_TYPE, LowrankPanel, SEPARATION_VIEW_TYPE } from './host/lowrank-panel.js';
+import { isImagePath, isVideoPath } from './shared/media-kinds.js';
+import { isPanelState, type PanelKind } from './shared/protocol.js';
+
+const VIEW_TYPES: Record<PanelKind, string> = {
+  compression: COMPRESSION_VIEW_TYPE,
+  separation: SEPARATION_VIEW_TYPE,
+};
+
+export function activate(context: vscode.ExtensionContext): void {
+  const open = (kind: PanelKind) => async (uri?: vscode.Uri) => {
+    const source = uri instanceof vscode.Uri ? uri : await pickSource(kind);
+    if (!source) return;
+    if (source.scheme !== 'file') {
+      void vscode.window.showErrorMessage(
+        `${source.toString()}: Lowrank reads local files only; copy the file into a local folder first.`,
+      );
+      return;
+    }
+    const panel = vscode.window.createWebviewPanel(VIEW_TYPES[kind], kind, vscode.ViewColumn.Active, {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'media')],
+    });
+    new LowrankPanel(context, panel, kind, source);
+  };
+  const revive = (kind: PanelKind): vscode.WebviewPanelSerializer => ({
+    async deserializeWebviewPanel(panel, state) {
+      if (!isPanelState(state) || state.panel !== kind) {
+        // Nothing to restore from: say so instead of leaving a blank panel.
+        panel.webview.html =
+          '<p>This Lowrank panel cannot be restored; open the file again from the Explorer.</p>';
+        return;
+      }
+      new LowrankPanel(context, panel, kind, vscode.Uri.parse(state.source));
+    },
+  });
+  context.subscriptions.push(
+    vscode.commands.registerCommand('lowrank.previewCompression', open('compression')),
+    vscode.commands.registerCommand('lowrank.separateBackground', open('separation')),
+    vscode.window.registerWebviewPanelSerializer(COMPRESSION_VIEW_TYPE, revive('compression')),
+    vscode.window.registerWebviewPanelSerializer(SEPARATION_VIEW_TYPE, revive('separation')),
+    vscode.window.registerCustomEditorProvider(
+      'lowrank.compressionEditor',
+      {
+        openCustomDocument: (uri) => ({ uri, dispose: () => undefined }),
+        resolveCustomEditor: (document, panel) => {
+          new LowrankPanel(context, panel, 'compression', document.uri);
+        },
+      } satisfies vscode.CustomReadonlyEditorProvider,
+      { supportsMultipleEditorsPerDocument: true },
+    ),
+  );
+}
+
+export function deactivate(): void {}
+
+/** The file the command applies to when it is not run from a menu: the active editor's, else a picker. */
+async function pickSource(kind: PanelKind): Promise<vscode.Uri | undefined> {
+  const fits = (uri: vscode.Uri) => (kind === 'compression' ? isImagePath(uri.path) : isVideoPath(uri.path));
+  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  const active =
+    input instanceof vscode.TabInputCustom || input instanceof vscode.TabInputText ? input.uri : undefined;
+  if (active && fits(active)) return active;
+  const picked = await vscode.window.showOpenDialog({
+    canSelectMany: false,
+    canSelectFolders: kind === 'separation',
+    canSelectFiles: true,
+    filters:
+      kind === 'compression'
+        ? { Images: ['png', 'jpg', 'jpeg', 'webp', 'tif', 'tiff', 'gif'] }
+        : { Videos: ['mp4', 'avi', 'mov', 'mkv', 'webm', 'm4v'] },
+  });
+  return picked?.[0];
+}

@@ -1,0 +1,256 @@
+/**
+ * The message protocol between the extension host and the webviews: one union each way.
+ * Progress and cancel are messages like any other. Pixel data and SVD factors travel as typed
+ * arrays (VS Code transfers their ArrayBuffers without JSON-encoding them).
+ * This file is imported by the host (src/) and bundled into the webview (media/): no Node imports.
+ */
+
+export type PanelKind = 'compression' | 'separation';
+
+/** A plugin option, as the webview draws it (a JSON-safe copy of core's OptionSpec). */
+export interface OptionInfo {
+  readonly key: string;
+  readonly type: 'number' | 'integer' | 'boolean' | 'enum' | 'string';
+  readonly label: string;
+  readonly description: string;
+  readonly default: number | string | boolean;
+  readonly min?: number;
+  /** A number, or 'min-dimension' (min(rows, cols) of the input). */
+  readonly max?: number | 'min-dimension';
+  readonly values?: readonly string[];
+  readonly allowAuto?: boolean;
+}
+
+export interface MethodInfo {
+  readonly name: string;
+  readonly displayName: string;
+  readonly description: string;
+  readonly kind: 'low-rank' | 'low-rank-plus-sparse';
+  readonly options: readonly OptionInfo[];
+  /** True for plugins loaded from lowrank.plugins. */
+  readonly custom: boolean;
+}
+
+export type OptionValues = Record<string, number | string | boolean>;
+
+/** An error as the user sees it: what happened (with the file name) and what to do. */
+export interface ErrorInfo {
+  readonly message: string;
+  readonly hint?: string;
+  /** LowrankError code when known (MEDIA_ERROR, RESOURCE_LIMIT, DEPENDENCY_MISSING, ...). */
+  readonly code?: string;
+}
+
+export interface ProgressInfo {
+  readonly stage: string;
+  readonly fraction?: number;
+  readonly iteration?: number;
+  readonly maxIterations?: number;
+  readonly residual?: number;
+  readonly message?: string;
+}
+
+/** One channel's truncated SVD, M ~ U diag(s) V^T, U rows x rank and V cols x rank, row-major. */
+export interface ChannelFactors {
+  readonly rank: number;
+  readonly u: Float32Array;
+  readonly s: Float32Array;
+  readonly v: Float32Array;
+}
+
+export interface ImageInfo {
+  readonly fileName: string;
+  readonly width: number;
+  readonly height: number;
+  /** 1 (gray) or 3 (RGB) as factorized. */
+  readonly channels: number;
+  /** Values in [0, 1], planar: channel c is pixels [c*w*h, (c+1)*w*h), each row-major. */
+  readonly original: Float32Array;
+}
+
+export interface CompressionResultInfo {
+  readonly method: string;
+  /** The largest rank the slider can reach (what the method computed). */
+  readonly maxRank: number;
+  /** min(width, height). */
+  readonly fullRank: number;
+  /** Singular values per channel when the method has them (descending). */
+  readonly singularValues?: readonly Float32Array[];
+  /** storedNumbers[k - 1] = numbers stored for rank k, summed over channels. */
+  readonly storedNumbers: Float64Array;
+  /** Factors per channel, when the method exposes them; else the host reconstructs on request. */
+  readonly factors?: readonly ChannelFactors[];
+  readonly milliseconds: number;
+}
+
+export interface QualityInfo {
+  readonly rank: number;
+  readonly psnr: number;
+  readonly ssim: number;
+  readonly relativeError: number;
+}
+
+export interface VideoProbeInfo {
+  readonly fileName: string;
+  readonly width: number;
+  readonly height: number;
+  readonly frames: number;
+  readonly fps?: number;
+}
+
+export interface SeparationResultInfo {
+  readonly method: string;
+  readonly width: number;
+  readonly height: number;
+  readonly frames: number;
+  readonly fps: number;
+  /** 8-bit gray frames, frame after frame (frames * width * height bytes each). */
+  readonly original: Uint8Array;
+  readonly background: Uint8Array;
+  /** |S| scaled for display. */
+  readonly foreground: Uint8Array;
+  /** 0 or 255 per pixel. */
+  readonly mask: Uint8Array;
+  /** The video matrix (pixels x frames) drawn small: gray bytes, pictureHeight rows of `frames` columns. */
+  readonly matrixPicture: { readonly width: number; readonly height: number; readonly pixels: Uint8Array };
+  readonly history: readonly number[];
+  readonly iterations: number;
+  readonly converged: boolean;
+  readonly residual: number;
+  readonly rank: number;
+  readonly milliseconds: number;
+}
+
+export interface SettingsInfo {
+  readonly defaultRank: number;
+  readonly defaultVideoMethod: string;
+  readonly videoScale: number;
+  readonly maxFrames: number;
+}
+
+/** Host -> webview. */
+export type HostToWebview =
+  | {
+      readonly type: 'init';
+      readonly panel: PanelKind;
+      /** The source file as a URI string (kept in the webview state for the serializer). */
+      readonly source: string;
+      readonly fileName: string;
+      /** True when the host re-sends earlier results next (the panel was hidden and shown again). */
+      readonly hasResults: boolean;
+      readonly methods: readonly MethodInfo[];
+      readonly settings: SettingsInfo;
+      /** Why custom plugins are off or failed to load, when they are. */
+      readonly pluginNote?: string;
+    }
+  | { readonly type: 'busy'; readonly busy: boolean; readonly stage?: string }
+  | { readonly type: 'progress'; readonly progress: ProgressInfo }
+  | { readonly type: 'error'; readonly error: ErrorInfo }
+  | { readonly type: 'image'; readonly image: ImageInfo }
+  | { readonly type: 'compressed'; readonly result: CompressionResultInfo }
+  | { readonly type: 'reconstruction'; readonly rank: number; readonly pixels: Float32Array }
+  | { readonly type: 'quality'; readonly quality: QualityInfo }
+  | { readonly type: 'saved'; readonly file: string }
+  | { readonly type: 'probe'; readonly probe: VideoProbeInfo }
+  | { readonly type: 'separated'; readonly result: SeparationResultInfo }
+  | { readonly type: 'exported'; readonly folder: string }
+  /** The running work was stopped; `resultsKept` is false when the worker's cached results are gone. */
+  | { readonly type: 'cancelled'; readonly resultsKept: boolean }
+  /** The user chose "Lower Scale" on a memory-budget error: halve the scale and run again. */
+  | { readonly type: 'lowerScale' };
+
+/** Webview -> host. */
+export type WebviewToHost =
+  | { readonly type: 'ready' }
+  | {
+      readonly type: 'compress';
+      readonly method: string;
+      readonly options: OptionValues;
+      readonly colour: boolean;
+    }
+  | { readonly type: 'quality'; readonly rank: number }
+  | { readonly type: 'reconstruct'; readonly rank: number }
+  | { readonly type: 'save'; readonly rank: number }
+  | {
+      readonly type: 'separate';
+      readonly method: string;
+      readonly options: OptionValues;
+      readonly scale: number;
+      readonly startFrame: number;
+      readonly frameCount: number;
+    }
+  | { readonly type: 'export' }
+  | { readonly type: 'cancel' };
+
+const WEBVIEW_TO_HOST_TYPES = new Set([
+  'ready',
+  'compress',
+  'quality',
+  'reconstruct',
+  'save',
+  'separate',
+  'export',
+  'cancel',
+]);
+
+function isRank(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1;
+}
+
+function isOptionValues(value: unknown): value is OptionValues {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  return Object.values(value).every((v) => ['number', 'string', 'boolean'].includes(typeof v));
+}
+
+/**
+ * Checks a message from a webview before the host acts on it: webview content is less trusted
+ * than the host, so a malformed message is dropped rather than half-handled.
+ */
+export function isWebviewToHost(message: unknown): message is WebviewToHost {
+  if (typeof message !== 'object' || message === null) return false;
+  const m = message as Record<string, unknown>;
+  if (typeof m.type !== 'string' || !WEBVIEW_TO_HOST_TYPES.has(m.type)) return false;
+  switch (m.type) {
+    case 'compress':
+      return typeof m.method === 'string' && isOptionValues(m.options) && typeof m.colour === 'boolean';
+    case 'quality':
+    case 'reconstruct':
+    case 'save':
+      return isRank(m.rank);
+    case 'separate':
+      return (
+        typeof m.method === 'string' &&
+        isOptionValues(m.options) &&
+        typeof m.scale === 'number' &&
+        m.scale > 0 &&
+        m.scale <= 1 &&
+        Number.isInteger(m.startFrame) &&
+        (m.startFrame as number) >= 0 &&
+        Number.isInteger(m.frameCount) &&
+        (m.frameCount as number) >= 2
+      );
+    default:
+      return true;
+  }
+}
+
+/** The state a panel keeps across hide/show and window reloads (the serializer reads it). */
+export interface PanelState {
+  readonly panel: PanelKind;
+  /** The source file (a URI string), so a reloaded window can reopen it. */
+  readonly source: string;
+  readonly method?: string;
+  readonly rank?: number;
+  readonly colour?: boolean;
+  readonly view?: string;
+  readonly options?: OptionValues;
+  readonly scale?: number;
+  readonly startFrame?: number;
+  readonly frameCount?: number;
+}
+
+export function isPanelState(value: unknown): value is PanelState {
+  if (typeof value !== 'object' || value === null) return false;
+  const s = value as Record<string, unknown>;
+  return (s.panel === 'compression' || s.panel === 'separation') && typeof s.source === 'string';
+}

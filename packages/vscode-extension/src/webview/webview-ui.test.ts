@@ -1,0 +1,484 @@
+/**
+ * The built webview pages in headless Chromium, outside VS Code: a fake acquireVsCodeApi records
+ * what the page posts and holds its state; the test plays the host. The page is served under the
+ * real CSP from renderWebviewHtml, and any CSP violation fails the test.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { svdFactorizer } from '@lowrank/algorithms-svd';
+import { fromRows, psnr } from '@lowrank/core';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createNonce, renderWebviewHtml } from '../host/webview-html.js';
+import type { HostToWebview, PanelKind } from '../shared/protocol.js';
+import { extractFactors } from '../worker/svd-factors.js';
+
+const packageRoot = fileURLToPath(new URL('../..', import.meta.url));
+const ORIGIN = 'http://lowrank.test';
+let outdir = '';
+let browser: Browser;
+
+beforeAll(async () => {
+  mkdirSync(join(packageRoot, '.test-build'), { recursive: true });
+  outdir = mkdtempSync(join(packageRoot, '.test-build', 'ui-'));
+  // @ts-expect-error: plain .mjs build script without type declarations
+  const { buildAll } = await import('../../scripts/build.mjs');
+  await buildAll({ outdir, mediaOutdir: join(outdir, 'media'), minify: false });
+  browser = await chromium.launch({
+    executablePath: process.env.LOWRANK_CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  rmSync(outdir, { recursive: true, force: true });
+});
+
+const TYPES: Record<string, string> = {
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.svg': 'image/svg+xml',
+};
+
+async function openPage(
+  panel: PanelKind,
+  initialState?: unknown,
+  themeVariables?: Record<string, string>,
+): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+  await page.route(`${ORIGIN}/**`, async (route) => {
+    const path = new URL(route.request().url()).pathname;
+    if (path === '/index.html') {
+      const html = renderWebviewHtml({
+        panel,
+        title: 'test',
+        cspSource: ORIGIN,
+        scriptUri: `${ORIGIN}/out/${panel}.js`,
+        styleUri: `${ORIGIN}/styles.css`,
+        nonce: createNonce(),
+      });
+      return route.fulfill({ body: html, contentType: 'text/html' });
+    }
+    const file = path.startsWith('/out/')
+      ? join(outdir, 'media', path.slice(5))
+      : join(packageRoot, 'media', path.slice(1));
+    try {
+      return await route.fulfill({
+        body: readFileSync(file),
+        contentType: TYPES[extname(file)] ?? 'application/octet-stream',
+      });
+    } catch {
+      return route.fulfill({ status: 404 });
+    }
+  });
+  await page.addInitScript((state) => {
+    const w = window as unknown as Record<string, unknown>;
+    w.__sent = [];
+    w.__state = state;
+    w.__violations = [];
+    document.addEventListener('securitypolicyviolation', (e) =>
+      (w.__violations as string[]).push(`${e.violatedDirective} ${e.blockedURI}`),
+    );
+    w.acquireVsCodeApi = () => ({
+      postMessage: (m: unknown) => (w.__sent as unknown[]).push(m),
+      getState: () => w.__state,
+      setState: (s: unknown) => {
+        w.__state = s;
+      },
+    });
+  }, initialState);
+  if (themeVariables) {
+    // VS Code sets its theme as CSS variables on <html>; do the same before the page's styles load.
+    await page.addInitScript((vars) => {
+      document.addEventListener('DOMContentLoaded', () => {
+        for (const [name, value] of Object.entries(vars))
+          document.documentElement.style.setProperty(name, value);
+      });
+    }, themeVariables);
+  }
+  await page.goto(`${ORIGIN}/index.html`);
+  return page;
+}
+
+type Sent = { type: string; [key: string]: unknown };
+const sent = (page: Page) => page.evaluate(() => (window as unknown as { __sent: Sent[] }).__sent);
+const violations = (page: Page) =>
+  page.evaluate(() => (window as unknown as { __violations: string[] }).__violations);
+const state = (page: Page) =>
+  page.evaluate(() => (window as unknown as { __state: Record<string, unknown> }).__state);
+
+/** Posts a host message; typed arrays travel as plain arrays and are rebuilt in the page. */
+async function post(page: Page, message: HostToWebview): Promise<void> {
+  const encode = (value: unknown): unknown => {
+    if (value instanceof Float32Array) return { __f32: Array.from(value) };
+    if (value instanceof Float64Array) return { __f64: Array.from(value) };
+    if (value instanceof Uint8Array) return { __u8: Array.from(value) };
+    if (Array.isArray(value)) return value.map(encode);
+    if (value && typeof value === 'object')
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, encode(v)]));
+    return value;
+  };
+  await page.evaluate((encoded) => {
+    const decode = (value: unknown): unknown => {
+      if (Array.isArray(value)) return value.map(decode);
+      if (value && typeof value === 'object') {
+        const v = value as Record<string, unknown>;
+        if (v.__f32) return Float32Array.from(v.__f32 as number[]);
+        if (v.__f64) return Float64Array.from(v.__f64 as number[]);
+        if (v.__u8) return Uint8Array.from(v.__u8 as number[]);
+        return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, decode(x)]));
+      }
+      return value;
+    };
+    window.postMessage(decode(encoded), '*');
+  }, encode(message));
+}
+
+const methods = [
+  {
+    name: 'svd',
+    displayName: 'Exact SVD',
+    description: 'exact',
+    kind: 'low-rank' as const,
+    custom: false,
+    options: [
+      {
+        key: 'rank',
+        type: 'integer' as const,
+        label: 'rank',
+        description: 'kept',
+        default: 'auto',
+        allowAuto: true,
+        min: 0,
+        max: 'min-dimension' as const,
+      },
+    ],
+  },
+  {
+    name: 'my-nmf',
+    displayName: 'My NMF',
+    description: 'custom',
+    kind: 'low-rank' as const,
+    custom: true,
+    options: [],
+  },
+  {
+    name: 'rpca',
+    displayName: 'Robust PCA',
+    description: 'pcp',
+    kind: 'low-rank-plus-sparse' as const,
+    custom: false,
+    options: [],
+  },
+];
+const settings = { defaultRank: 2, defaultVideoMethod: 'rpca', videoScale: 0.5, maxFrames: 40 };
+
+async function sampleMatrix() {
+  const rows = Array.from({ length: 6 }, (_, i) =>
+    Array.from({ length: 8 }, (_, j) => (((i * 7 + j * 3) % 11) + 1) / 12),
+  );
+  const matrix = fromRows(rows);
+  return { matrix, result: await svdFactorizer.factorize(matrix, {}) };
+}
+
+/** PSNR of the clamped rank-k reconstruction of the sample, computed in Node with core's metrics. */
+async function rankPsnr(rank: number): Promise<number> {
+  const { matrix, result } = await sampleMatrix();
+  const approx = result.reconstruct(rank);
+  for (let k = 0; k < approx.data.length; k++) approx.data[k] = Math.min(1, Math.max(0, approx.data[k]!));
+  return psnr(matrix, approx);
+}
+
+/** A 6 x 8 gray image in [0, 1] and its exact SVD, as the worker would send them. */
+async function sampleCompression() {
+  const { matrix, result } = await sampleMatrix();
+  const factors = extractFactors(result)!;
+  const stored = Float64Array.from({ length: 6 }, (_, k) => result.storedNumbers(k + 1));
+  return {
+    image: {
+      fileName: 'tiny.png',
+      width: 8,
+      height: 6,
+      channels: 1,
+      original: Float32Array.from(matrix.data),
+    },
+    result: {
+      method: 'svd',
+      maxRank: 6,
+      fullRank: 6,
+      storedNumbers: stored,
+      singularValues: [Float32Array.from(result.singularValues!)],
+      factors: [factors],
+      milliseconds: 3,
+    },
+  };
+}
+
+describe('compression webview', () => {
+  it('starts the computation, updates ratio and quality as the slider moves, and rebuilds the image', async () => {
+    const page = await openPage('compression');
+    await expect.poll(async () => (await sent(page)).map((m) => m.type)).toContain('ready');
+    await post(page, {
+      type: 'init',
+      panel: 'compression',
+      source: 'file:///w/tiny.png',
+      fileName: 'tiny.png',
+      hasResults: false,
+      methods,
+      settings,
+    });
+    await expect
+      .poll(async () => (await sent(page)).find((m) => m.type === 'compress'))
+      .toMatchObject({ method: 'svd', colour: true });
+    // The method picker lists every low-rank plugin, custom ones marked.
+    const options = await page.locator('#method vscode-option').allTextContents();
+    expect(options.map((o) => o.trim())).toEqual(['Exact SVD', 'My NMF (plugin)']);
+    const { image, result } = await sampleCompression();
+    await post(page, { type: 'image', image });
+    await post(page, { type: 'compressed', result });
+    // Default rank 2: ratio 48 / (2 (6 + 8 + 1)) = 1.6.
+    await expect.poll(() => page.locator('#ratio').textContent()).toBe('1.60 : 1');
+    await expect.poll(() => page.locator('#stored').textContent()).toBe('30 of 48 (62.5%)');
+    await expect
+      .poll(async () => (await sent(page)).filter((m) => m.type === 'quality').map((m) => m.rank))
+      .toContain(2);
+    await page.locator('#rank').focus();
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => page.locator('#ratio').textContent()).toBe(`${(48 / 45).toFixed(2)} : 1`);
+    // PSNR is live (the webview has the factors): core's PSNR of the clamped rank-3 image.
+    const expectedPsnr = `${(await rankPsnr(3)).toFixed(2)} dB`;
+    await expect.poll(() => page.locator('#psnr').textContent()).toBe(expectedPsnr);
+    expect(await page.locator('#ssim').textContent()).toBe('…');
+    await expect
+      .poll(async () => (await sent(page)).filter((m) => m.type === 'quality').map((m) => m.rank))
+      .toContain(3);
+    await post(page, {
+      type: 'quality',
+      quality: { rank: 3, psnr: 31.234, ssim: 0.91234, relativeError: 0.1 },
+    });
+    await expect.poll(() => page.locator('#ssim').textContent()).toBe('0.9123');
+    expect(await page.locator('#psnr').textContent()).toBe(expectedPsnr);
+    expect(await state(page)).toMatchObject({
+      panel: 'compression',
+      source: 'file:///w/tiny.png',
+      rank: 3,
+      method: 'svd',
+    });
+    // At full rank the reconstruction canvas shows the original pixels.
+    await page.keyboard.press('End');
+    await expect.poll(() => page.locator('#rank-value').textContent()).toBe('k = 6');
+    const drawn = await page.locator('#reconstruction').evaluate((c: HTMLCanvasElement) =>
+      Array.from(
+        c
+          .getContext('2d')!
+          .getImageData(0, 0, c.width, c.height)
+          .data.filter((_, i) => i % 4 === 0),
+      ),
+    );
+    const expected = Array.from(image.original, (v) => Math.round(v * 255));
+    expect(drawn.length).toBe(48);
+    for (let k = 0; k < 48; k++) expect(Math.abs(drawn[k]! - expected[k]!)).toBeLessThanOrEqual(1);
+    // Save asks the host for the current rank.
+    await page.locator('#save').click();
+    await expect
+      .poll(async () => (await sent(page)).find((m) => m.type === 'save'))
+      .toEqual({ type: 'save', rank: 6 });
+    expect(await violations(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('restores the rank and view from the saved state, without computing again', async () => {
+    const page = await openPage('compression', {
+      panel: 'compression',
+      source: 'file:///w/tiny.png',
+      rank: 4,
+      view: 'difference',
+      method: 'svd',
+    });
+    await expect.poll(async () => (await sent(page)).map((m) => m.type)).toContain('ready');
+    await post(page, {
+      type: 'init',
+      panel: 'compression',
+      source: 'file:///w/tiny.png',
+      fileName: 'tiny.png',
+      hasResults: true,
+      methods,
+      settings,
+    });
+    const { image, result } = await sampleCompression();
+    await post(page, { type: 'image', image });
+    await post(page, { type: 'compressed', result });
+    await expect.poll(() => page.locator('#rank-value').textContent()).toBe('k = 4');
+    expect(await page.locator('#pane-reconstruction figcaption').textContent()).toContain('Difference');
+    expect((await sent(page)).some((m) => m.type === 'compress')).toBe(false);
+    await page.close();
+  });
+
+  it('shows errors from the host instead of a blank panel', async () => {
+    const page = await openPage('compression');
+    await post(page, {
+      type: 'init',
+      panel: 'compression',
+      source: 'file:///w/x.png',
+      fileName: 'x.png',
+      hasResults: true,
+      methods,
+      settings,
+    });
+    await post(page, {
+      type: 'error',
+      error: { message: 'x.png: could not be decoded. Try converting it to PNG.', code: 'MEDIA_ERROR' },
+    });
+    await expect.poll(() => page.locator('#error').textContent()).toContain('x.png: could not be decoded');
+    await page.close();
+  });
+});
+
+describe('separation webview', () => {
+  it('sends the run options, then shows three synchronized panes with a scrubber', async () => {
+    const page = await openPage('separation');
+    await expect.poll(async () => (await sent(page)).map((m) => m.type)).toContain('ready');
+    await post(page, {
+      type: 'init',
+      panel: 'separation',
+      source: 'file:///w/v.avi',
+      fileName: 'v.avi',
+      hasResults: false,
+      methods,
+      settings,
+    });
+    await post(page, {
+      type: 'probe',
+      probe: { fileName: 'v.avi', width: 8, height: 4, frames: 30, fps: 10 },
+    });
+    await expect.poll(() => page.locator('#probe').textContent()).toContain('30 frames of 8 × 4');
+    expect((await page.locator('#method vscode-option').allTextContents()).map((t) => t.trim())).toEqual([
+      'Robust PCA',
+    ]);
+    await page.locator('#run').click();
+    await expect
+      .poll(async () => (await sent(page)).find((m) => m.type === 'separate'))
+      .toEqual({
+        type: 'separate',
+        method: 'rpca',
+        options: {},
+        scale: 0.5,
+        startFrame: 0,
+        frameCount: 40,
+      });
+    await post(page, { type: 'busy', busy: true, stage: 'Lowrank: separating' });
+    await post(page, { type: 'progress', progress: { stage: 'Separating', iteration: 7, residual: 0.0123 } });
+    await expect
+      .poll(() => page.locator('#progress').textContent())
+      .toBe('Separating · iteration 7 · residual 1.23e-2');
+    expect(await page.locator('#cancel').isVisible()).toBe(true);
+    await page.locator('#cancel').click();
+    await expect.poll(async () => (await sent(page)).map((m) => m.type)).toContain('cancel');
+    await post(page, { type: 'busy', busy: false });
+    const frames = 3;
+    const size = 4 * 2;
+    const ramp = (f: number, base: number) => Array.from({ length: size }, (_, p) => base + f * 10 + p);
+    const bytes = (base: number) =>
+      Uint8Array.from(Array.from({ length: frames }, (_, f) => ramp(f, base)).flat());
+    await post(page, {
+      type: 'separated',
+      result: {
+        method: 'rpca',
+        width: 4,
+        height: 2,
+        frames,
+        fps: 10,
+        original: bytes(100),
+        background: bytes(50),
+        foreground: bytes(0),
+        mask: bytes(200),
+        matrixPicture: { width: 3, height: 8, pixels: new Uint8Array(24) },
+        history: [1, 0.1, 0.01],
+        iterations: 3,
+        converged: true,
+        residual: 0.01,
+        rank: 1,
+        milliseconds: 12,
+      },
+    });
+    await expect.poll(() => page.locator('#results').isVisible()).toBe(true);
+    const firstPixel = (id: string) =>
+      page
+        .locator(id)
+        .evaluate((c: HTMLCanvasElement) => c.getContext('2d')!.getImageData(0, 0, 1, 1).data[0]);
+    expect([
+      await firstPixel('#frame-original'),
+      await firstPixel('#frame-background'),
+      await firstPixel('#frame-foreground'),
+    ]).toEqual([100, 50, 0]);
+    await page.locator('#frame').focus();
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => page.locator('#frame-value').textContent()).toBe('frame 2 / 3');
+    // All three panes moved to frame 2 together.
+    expect([
+      await firstPixel('#frame-original'),
+      await firstPixel('#frame-background'),
+      await firstPixel('#frame-foreground'),
+    ]).toEqual([110, 60, 10]);
+    await page.locator('#export').click();
+    await expect.poll(async () => (await sent(page)).map((m) => m.type)).toContain('export');
+    expect(await violations(page)).toEqual([]);
+    await page.close();
+  });
+});
+
+describe('themes', () => {
+  const themes = {
+    dark: {
+      '--vscode-foreground': '#cccccc',
+      '--vscode-editor-background': '#1e1e1e',
+      '--vscode-descriptionForeground': '#9d9d9d',
+    },
+    'high-contrast': {
+      '--vscode-foreground': '#ffffff',
+      '--vscode-editor-background': '#000000',
+      '--vscode-descriptionForeground': '#ffffff',
+      '--vscode-widget-border': '#6fc3df',
+      '--vscode-focusBorder': '#f38518',
+    },
+  };
+  for (const [name, vars] of Object.entries(themes)) {
+    it(`draws the compression panel in the ${name} theme's colours`, async () => {
+      const page = await openPage('compression', undefined, vars);
+      await post(page, {
+        type: 'init',
+        panel: 'compression',
+        source: 'file:///w/tiny.png',
+        fileName: 'tiny.png',
+        hasResults: true,
+        methods,
+        settings,
+      });
+      const { image, result } = await sampleCompression();
+      await post(page, { type: 'image', image });
+      await post(page, { type: 'compressed', result });
+      await expect.poll(() => page.locator('#ratio').textContent()).toMatch(/: 1$/);
+      const hex = (rgb: string) =>
+        `#${(rgb.match(/\d+/g) ?? [])
+          .slice(0, 3)
+          .map((v) => Number(v).toString(16).padStart(2, '0'))
+          .join('')}`;
+      const colour = await page.locator('#ratio').evaluate((el) => getComputedStyle(el).color);
+      const background = await page.locator('body').evaluate((el) => getComputedStyle(el).backgroundColor);
+      const caption = await page
+        .locator('#pane-original figcaption')
+        .evaluate((el) => getComputedStyle(el).color);
+      expect(hex(colour)).toBe(vars['--vscode-foreground']);
+      expect(hex(background)).toBe(vars['--vscode-editor-background']);
+      expect(hex(caption)).toBe(vars['--vscode-descriptionForeground']);
+      mkdirSync(join(packageRoot, 'test-results', 'ui'), { recursive: true });
+      await page.screenshot({
+        path: join(packageRoot, 'test-results', 'ui', `compression-${name}.png`),
+        fullPage: true,
+      });
+      expect(await violations(page)).toEqual([]);
+      await page.close();
+    });
+  }
+});
