@@ -1,0 +1,104 @@
+import { loadavg } from 'node:os';
+import type { BenchCase, BenchContext, BenchRecord, BenchSuite, DenseMatrix } from '@lowrank/core';
+import { principalComponentPursuit } from './pcp-ialm.js';
+
+/**
+ * `@lowrank/algorithms-rpca/bench`: PCP (inexact ALM, tolerance 1e-7) on the highway video against
+ * `reference.py pcp` (numpy, exact thin SVD through the Gram matrix) on the same matrix, in the
+ * same run. PCP runs once per side (a full-size run takes minutes), so `repeat` is not used here.
+ */
+const VIDEO = 'video/highway-traffic-320x240.avi';
+
+function memoryPeakTracker() {
+  let peakRss = 0;
+  let peakArrayBuffers = 0;
+  const sample = () => {
+    const m = process.memoryUsage();
+    peakRss = Math.max(peakRss, m.rss);
+    peakArrayBuffers = Math.max(peakArrayBuffers, m.arrayBuffers);
+  };
+  sample();
+  return { sample, get: () => ({ peakRss, peakArrayBuffers }) };
+}
+
+function pcpCase(name: string, scale: number): BenchCase {
+  return {
+    name,
+    async run(ctx: BenchContext): Promise<BenchRecord[]> {
+      const path = ctx.dataPath(VIDEO);
+      const matrix = (await ctx.loadMedia(path, { scale })) as DenseMatrix;
+      ctx.log(
+        `${name}: ${matrix.rows} frames x ${matrix.cols} pixels; load average ${loadavg()
+          .map((x) => x.toFixed(2))
+          .join(' ')}`,
+      );
+      const memory = memoryPeakTracker();
+      const loadBefore = loadavg()[0]!;
+      const result = await principalComponentPursuit(
+        matrix,
+        {},
+        {
+          ...(ctx.signal ? { signal: ctx.signal } : {}),
+          onProgress(p) {
+            memory.sample();
+            if (p.iteration! % 5 === 0)
+              ctx.log(
+                `  ours: iteration ${p.iteration}, residual ${p.residual!.toExponential(2)}, rank ${p.rank}`,
+              );
+          },
+        },
+      );
+      const d = result.diagnostics;
+      const matrixBytes = matrix.rows * matrix.cols * 8;
+      ctx.log(`${name}: ours ${d.seconds.toFixed(1)} s, ${d.iterations} iterations; running numpy...`);
+      const reference = await ctx.reference([
+        'pcp',
+        path,
+        '--scale',
+        String(scale),
+        '--max-iters',
+        '1000',
+        '--tol',
+        '1e-7',
+      ]);
+      const referenceSeconds = typeof reference?.seconds === 'number' ? reference.seconds : undefined;
+      const peaks = memory.get();
+      return [
+        {
+          case: name,
+          seconds: d.seconds,
+          ...(referenceSeconds === undefined
+            ? {}
+            : { referenceSeconds, ratio: d.seconds / referenceSeconds }),
+          shape: [matrix.rows, matrix.cols],
+          iterations: d.iterations,
+          converged: d.converged,
+          residual: d.residual,
+          rank: result.rank,
+          secondsPerIteration: d.seconds / d.iterations,
+          phaseSeconds: Object.fromEntries(Object.entries(d.timings).map(([k, v]) => [k, v / 1000])),
+          peakArrayBuffersBytes: d.peakArrayBuffersBytes ?? peaks.peakArrayBuffers,
+          peakRssBytes: peaks.peakRss,
+          matrixCopiesAtPeak: (d.peakArrayBuffersBytes ?? peaks.peakArrayBuffers) / matrixBytes,
+          ...(reference
+            ? {
+                referenceIterations: reference.iterations,
+                referenceRank: reference.rank,
+                referenceResidual: reference.residual,
+                referenceConverged: reference.converged,
+              }
+            : {}),
+          loadAverageBefore: loadBefore,
+          loadAverageAfter: loadavg()[0],
+        },
+      ];
+    },
+  };
+}
+
+export const rpcaBenchSuite: BenchSuite = {
+  name: 'algorithms-rpca',
+  cases: [pcpCase('pcp-highway-half', 0.5), pcpCase('pcp-highway-full', 1)],
+};
+
+export default rpcaBenchSuite;

@@ -1,0 +1,48 @@
+export { type DenseProducts, javascriptProducts } from './dense-products.js';
+export {
+  type ForegroundMaskOptions,
+  type ForegroundMasks,
+  foregroundMasks,
+  type MaskThresholdRule,
+  medianAbsolute,
+  type SparseSource,
+} from './foreground-masks.js';
+export { LUMA_WEIGHTS, luminanceVideo } from './luminance.js';
+export { evaluateMasks, type LabelImages, type MaskEvaluation } from './mask-evaluation.js';
+export { openMask } from './morphological-opening.js';
+export {
+  type PcpDiagnostics,
+  type PcpOptions,
+  type PcpResult,
+  type PcpRunControl,
+  pcpDefaults,
+  principalComponentPursuit,
+} from './pcp-ialm.js';
+export {
+  fusedDualAndSparsePass,
+  inputNormsPass,
+  residualAndDualPass,
+  scaledCopy,
+  sparseUpdatePass,
+} from './pcp-kernels.js';
+export { defaultProducts, linalgProducts } from './products.js';
+export {
+  type ColorMode,
+  type RpcaFactorization,
+  type RpcaOptions,
+  robustPca,
+  rpca,
+  rpcaOptionsSpec,
+} from './rpca.js';
+export { GramThresholding } from './singular-value-thresholding.js';
+export { removeSmallBlobs } from './small-blob-removal.js';
+export {
+  type PlantedLowRankPlusSparse,
+  plantedLowRankPlusSparse,
+  trajectoryFixtureMatrix,
+} from './test-matrices.js';
+
+import { rpca } from './rpca.js';
+/** Every factorizer this package provides (what `registry.load('@lowrank/algorithms-rpca')` registers). */
+export const factorizers = [rpca];
+export default rpca;

@@ -1,0 +1,245 @@
+import {
+  assertFiniteMatrix,
+  type DenseMatrix,
+  type Diagnostics,
+  InvalidInputError,
+  type MatrixInput,
+  type Progress,
+  type RunControl,
+  throwIfAborted,
+  toDenseMatrix,
+} from '@lowrank/core';
+import type { DenseProducts } from './dense-products.js';
+import {
+  fusedDualAndSparsePass,
+  inputNormsPass,
+  residualAndDualPass,
+  scaledCopy,
+  sparseUpdatePass,
+} from './pcp-kernels.js';
+import { defaultProducts } from './products.js';
+import { GramThresholding } from './singular-value-thresholding.js';
+
+/**
+ * Principal component pursuit, min ||L||_* + lambda ||S||_1 subject to L + S = M, solved by the
+ * inexact augmented Lagrange multiplier method (Lin, Chen, Ma 2010) with the defaults of their
+ * reference inexact_alm_rpca.m. PCP is symmetric under transpose, so a frames x pixels video matrix
+ * is factorized as it is (no transposed copy).
+ */
+export interface PcpOptions {
+  /** Weight of ||S||_1; 'auto' = 1 / sqrt(max(m, n)). */
+  lambda: number | 'auto';
+  /** Initial penalty mu0; 'auto' = 1.25 / ||M||_2. */
+  mu: number | 'auto';
+  /** Growth factor of mu per iteration. */
+  rho: number;
+  /** mu is capped at mu0 * muMaxFactor. */
+  muMaxFactor: number;
+  /** Stop when ||M - L - S||_F / ||M||_F falls below this. */
+  tolerance: number;
+  maxIterations: number;
+}
+
+export const pcpDefaults: PcpOptions = {
+  lambda: 'auto',
+  mu: 'auto',
+  rho: 1.5,
+  muMaxFactor: 1e7,
+  tolerance: 1e-7,
+  maxIterations: 1000,
+};
+
+export interface PcpDiagnostics extends Diagnostics {
+  readonly seconds: number;
+  /** ||M - L - S||_F / ||M||_F after each iteration. */
+  readonly history: readonly number[];
+  /** rank(L) after each iteration. */
+  readonly rankHistory: readonly number[];
+  /** Fraction of non-zero entries of S after each iteration. */
+  readonly sparsityHistory: readonly number[];
+  readonly lambda: number;
+  readonly mu0: number;
+  /** The penalty after the last iteration (at most mu0 * muMaxFactor). */
+  readonly finalMu: number;
+  /** ||M||_2 (exact, from the Gram matrix's top eigenvalue). */
+  readonly spectralNorm: number;
+  /** Milliseconds per phase over the whole run: Gram products, eigendecompositions, rebuilding L, element-wise passes. */
+  readonly timings: {
+    readonly gram: number;
+    readonly eigen: number;
+    readonly reconstruct: number;
+    readonly elementwise: number;
+  };
+  /** Peak of process.memoryUsage().arrayBuffers seen during the run, in bytes (Node only). */
+  readonly peakArrayBuffersBytes?: number;
+}
+
+export interface PcpResult<M extends DenseMatrix<Float64Array> = DenseMatrix<Float64Array>> {
+  readonly lowRank: M;
+  readonly sparse: M;
+  readonly rank: number;
+  /** Fraction of non-zero entries of sparse. */
+  readonly sparsity: number;
+  readonly diagnostics: PcpDiagnostics;
+}
+
+export interface PcpRunControl extends RunControl {
+  /** Overrides the dense kernels (tests compare the plain-JavaScript and the fast ones). */
+  readonly products?: DenseProducts;
+}
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+function arrayBuffersNow(): number | undefined {
+  return typeof process !== 'undefined' && typeof process.memoryUsage === 'function'
+    ? process.memoryUsage().arrayBuffers
+    : undefined;
+}
+
+/** Keeps a float64 input as it is (read only, never written); casts a float32 one (one copy). */
+function asFloat64(m: DenseMatrix): DenseMatrix<Float64Array> {
+  if (m.data instanceof Float64Array) return m as DenseMatrix<Float64Array>;
+  return { rows: m.rows, cols: m.cols, data: Float64Array.from(m.data) };
+}
+
+/** Runs PCP by inexact ALM. Options must already be valid numbers (see the rpca plugin for validation). */
+export async function principalComponentPursuit(
+  matrix: MatrixInput,
+  options: Partial<PcpOptions> = {},
+  run: PcpRunControl = {},
+): Promise<PcpResult> {
+  const started = performance.now();
+  const settings: PcpOptions = { ...pcpDefaults, ...options };
+  const { signal, onProgress } = run;
+  throwIfAborted(signal);
+  const input = asFloat64(toDenseMatrix(matrix));
+  assertFiniteMatrix(input, 'input matrix');
+  const { rows, cols } = input;
+  const d = input.data;
+  const products = run.products ?? (await defaultProducts());
+  let peakBytes = arrayBuffersNow();
+  const notePeak = () => {
+    const now = arrayBuffersNow();
+    if (now !== undefined && (peakBytes === undefined || now > peakBytes)) peakBytes = now;
+  };
+
+  const { frobeniusSquared, maxAbs } = inputNormsPass(d);
+  const frobenius = Math.sqrt(frobeniusSquared);
+  if (frobenius === 0) {
+    throw new InvalidInputError('The input matrix is all zeros; PCP has nothing to separate.', {
+      hint: 'Check that the media decoded (a black video gives an all-zero matrix).',
+    });
+  }
+  const thresholding = new GramThresholding(products);
+  const spectralNorm = thresholding.decompose(input).singularValues[0]!;
+  throwIfAborted(signal);
+  const lambda = settings.lambda === 'auto' ? 1 / Math.sqrt(Math.max(rows, cols)) : settings.lambda;
+  const mu0 = settings.mu === 'auto' ? 1.25 / spectralNorm : settings.mu;
+  const muMax = mu0 * settings.muMaxFactor;
+  // Y0 = M / J(M) with J(M) = max(||M||_2, ||M||_inf / lambda), ||M||_inf the largest absolute entry.
+  const dualNorm = Math.max(spectralNorm, maxAbs / lambda);
+
+  const size = rows * cols;
+  const lowRank = new Float64Array(size);
+  const sparse = new Float64Array(size);
+  const dual = new Float64Array(size);
+  const work = new Float64Array(size);
+  scaledCopy(d, 1 / dualNorm, dual);
+  const workMatrix = { rows, cols, data: work };
+  notePeak();
+
+  let mu = mu0;
+  let residual = Number.POSITIVE_INFINITY;
+  let rank = 0;
+  let sparsity = 0;
+  let iterations = 0;
+  const history: number[] = [];
+  const rankHistory: number[] = [];
+  const sparsityHistory: number[] = [];
+  let elementwiseMs = 0;
+  // E and T for iteration 1; later iterations get them from the fused pass when possible.
+  let mark = performance.now();
+  let nonZeros = sparseUpdatePass(d, lowRank, dual, sparse, work, 1 / mu, lambda);
+  elementwiseMs += performance.now() - mark;
+  while (iterations < settings.maxIterations) {
+    throwIfAborted(signal);
+    iterations++;
+    const invMu = 1 / mu;
+    sparsity = nonZeros / size;
+    rank = thresholding.apply(workMatrix, invMu, lowRank).rank;
+    notePeak();
+    const nextMu = Math.min(mu * settings.rho, muMax);
+    // Residuals fall about geometrically: predict this one from the last two. When it may pass
+    // the tolerance, E_k must survive the pass (it is the answer), so the passes run separately.
+    const last = history.length;
+    const predicted =
+      last >= 2 ? (history[last - 1]! * history[last - 1]!) / history[last - 2]! : Number.POSITIVE_INFINITY;
+    const fuse = predicted > 4 * settings.tolerance && iterations < settings.maxIterations;
+    mark = performance.now();
+    let mispredicted = false;
+    if (fuse) {
+      const pass = fusedDualAndSparsePass(d, lowRank, sparse, dual, work, mu, 1 / nextMu, lambda);
+      residual = Math.sqrt(pass.residualSquared) / frobenius;
+      nonZeros = pass.nonZeros;
+      // Converged although not predicted: E now holds the next iterate, so run one more iteration.
+      mispredicted = residual < settings.tolerance;
+    } else {
+      residual = Math.sqrt(residualAndDualPass(d, lowRank, sparse, dual, mu)) / frobenius;
+    }
+    elementwiseMs += performance.now() - mark;
+    mu = nextMu;
+    history.push(residual);
+    rankHistory.push(rank);
+    sparsityHistory.push(sparsity);
+    const progress: Progress = {
+      iteration: iterations,
+      maxIterations: settings.maxIterations,
+      residual,
+      rank,
+      sparsity,
+      // Residuals fall roughly geometrically, so progress is measured in orders of magnitude.
+      fraction: Math.min(
+        1,
+        Math.max(
+          iterations / settings.maxIterations,
+          Math.log(Math.max(residual, 1e-300)) / Math.log(settings.tolerance),
+        ),
+      ),
+    };
+    onProgress?.(progress);
+    if (residual < settings.tolerance && !mispredicted) break;
+    if (!fuse) {
+      if (iterations >= settings.maxIterations) break;
+      mark = performance.now();
+      nonZeros = sparseUpdatePass(d, lowRank, dual, sparse, work, 1 / mu, lambda);
+      elementwiseMs += performance.now() - mark;
+    }
+    await yieldToEventLoop();
+  }
+  throwIfAborted(signal);
+  thresholding.release();
+  const seconds = (performance.now() - started) / 1000;
+  const diagnostics: PcpDiagnostics = {
+    iterations,
+    converged: residual < settings.tolerance,
+    residual,
+    milliseconds: seconds * 1000,
+    seconds,
+    history,
+    rankHistory,
+    sparsityHistory,
+    lambda,
+    mu0,
+    finalMu: mu,
+    timings: { ...thresholding.timings, elementwise: elementwiseMs },
+    spectralNorm,
+    ...(peakBytes === undefined ? {} : { peakArrayBuffersBytes: peakBytes }),
+  };
+  return {
+    lowRank: { rows, cols, data: lowRank },
+    sparse: { rows, cols, data: sparse },
+    rank,
+    sparsity,
+    diagnostics,
+  };
+}

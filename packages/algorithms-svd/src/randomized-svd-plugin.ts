@@ -1,0 +1,110 @@
+import {
+  API_VERSION,
+  assertFiniteMatrix,
+  defineFactorizer,
+  type OptionsSpec,
+  throwIfAborted,
+  toDenseMatrix,
+  validateOptions,
+} from '@lowrank/core';
+import { type SvdFactorization, svdFactorization } from './low-rank-svd-result.js';
+import {
+  autoPowerIterations,
+  type PowerIterationNormalizer,
+  randomizedSvd,
+  type TransposeChoice,
+} from './randomized-svd.js';
+
+export interface RandomizedSvdPluginOptions {
+  rank: number;
+  oversamples: number;
+  powerIterations: number | 'auto';
+  normalizer: PowerIterationNormalizer;
+  transpose: TransposeChoice;
+  seed: number;
+}
+
+/** Shared by randomized-svd and svd-background (which adds its own rank default). */
+export const randomizedSvdSettingsSpec = {
+  oversamples: {
+    type: 'integer',
+    default: 10,
+    min: 0,
+    label: 'Oversamples',
+    description: 'Extra random directions beyond the rank (scikit-learn n_oversamples).',
+  },
+  powerIterations: {
+    type: 'integer',
+    default: 'auto',
+    allowAuto: true,
+    min: 0,
+    label: 'Power iterations',
+    description: "Power iterations; auto = 7 if rank < 0.1 min(rows, cols), else 4 (scikit-learn's rule).",
+  },
+  normalizer: {
+    type: 'enum',
+    values: ['auto', 'none', 'LU', 'QR'],
+    default: 'auto',
+    label: 'Normalizer',
+    description: 'Normalization between power iterations; auto = none if iterations <= 2, else LU.',
+  },
+  transpose: {
+    type: 'enum',
+    values: ['auto', 'always', 'never'],
+    default: 'auto',
+    label: 'Transpose',
+    description: 'Work on the transpose (auto: when the matrix is wider than tall); never copies.',
+  },
+  seed: {
+    type: 'integer',
+    default: 0,
+    min: 0,
+    label: 'Seed',
+    description: 'Seed of the random test matrix; equal seeds give identical results.',
+  },
+} as const;
+
+export const randomizedSvdOptionsSpec: OptionsSpec<RandomizedSvdPluginOptions> = {
+  rank: {
+    type: 'integer',
+    default: 10,
+    min: 1,
+    max: 'min-dimension',
+    label: 'Rank',
+    description: 'Singular triplets computed; any smaller rank re-slices without recomputing.',
+  },
+  ...randomizedSvdSettingsSpec,
+};
+
+/** Randomized truncated SVD (Halko-Martinsson-Tropp), scikit-learn's randomized_svd in TypeScript. */
+export const randomizedSvdFactorizer = defineFactorizer<RandomizedSvdPluginOptions, SvdFactorization>({
+  meta: {
+    name: 'randomized-svd',
+    version: '0.1.0',
+    apiVersion: API_VERSION,
+    displayName: 'Randomized SVD',
+    description: "Truncated SVD by random projections and power iterations, with scikit-learn's defaults.",
+  },
+  kind: 'low-rank',
+  options: randomizedSvdOptionsSpec,
+  async factorize(matrix, options, run) {
+    const start = performance.now();
+    const a = toDenseMatrix(matrix);
+    assertFiniteMatrix(a);
+    const opts = validateOptions(randomizedSvdOptionsSpec, options, a);
+    throwIfAborted(run?.signal);
+    const factors = randomizedSvd(a, opts.rank, {
+      ...opts,
+      signal: run?.signal,
+      onProgress: run?.onProgress,
+    });
+    const iterations =
+      opts.powerIterations === 'auto' ? autoPowerIterations(opts.rank, a.rows, a.cols) : opts.powerIterations;
+    return svdFactorization(factors, {
+      iterations,
+      converged: true,
+      residual: 0,
+      milliseconds: performance.now() - start,
+    });
+  },
+});

@@ -1,0 +1,149 @@
+import {
+  assertFiniteMatrix,
+  createRng,
+  type DenseMatrix,
+  InvalidOptionError,
+  type MatrixInput,
+  type RunControl,
+  throwIfAborted,
+  toDenseMatrix,
+} from '@lowrank/core';
+import { luPermutedLower, matmul, qrThin } from '@lowrank/linalg';
+import { applySignConvention, type SvdFactors, svd } from './gram-jacobi-svd.js';
+
+export type PowerIterationNormalizer = 'auto' | 'none' | 'LU' | 'QR';
+export type TransposeChoice = 'auto' | 'always' | 'never';
+
+export interface RandomizedSvdOptions extends RunControl {
+  /** Extra random directions beyond the rank (scikit-learn n_oversamples); default 10. */
+  readonly oversamples?: number;
+  /** Power iterations; 'auto' (default) = 7 if rank < 0.1 min(m, n), else 4 (scikit-learn's rule). */
+  readonly powerIterations?: number | 'auto';
+  /** Normalization between power iterations; 'auto' (default) = 'none' if iterations <= 2, else 'LU'. */
+  readonly normalizer?: PowerIterationNormalizer;
+  /**
+   * Work on A^T instead of A: 'auto' (default) does so when A is wider than tall, as scikit-learn.
+   * No transposed copy is ever made: the products read A with swapped strides.
+   */
+  readonly transpose?: TransposeChoice;
+  /** Seed of the Gaussian test matrix (default 0): equal seeds give identical results. */
+  readonly seed?: number;
+}
+
+/** The iteration count scikit-learn's randomized_svd uses for n_iter='auto'. */
+export function autoPowerIterations(rank: number, rows: number, cols: number): number {
+  return rank < 0.1 * Math.min(rows, cols) ? 7 : 4;
+}
+
+function checkInteger(name: string, value: unknown, min: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+    throw new InvalidOptionError(name, `expected an integer >= ${min}, got ${JSON.stringify(value)}.`);
+  }
+  return value;
+}
+
+/**
+ * Halko, Martinsson and Tropp's randomized SVD with scikit-learn's conventions and defaults
+ * (sklearn.utils.extmath.randomized_svd): a Gaussian sketch of rank + oversamples columns, power
+ * iterations normalized by LU (or QR, or none), an exact SVD of the small projected matrix, and
+ * svd_flip's sign rule (largest |entry| of each left singular vector positive).
+ *
+ * Returns u (m x k), s (k, descending), v (n x k) for k = rank, as DenseMatrix / Float64Array.
+ */
+export function randomizedSvd(
+  matrix: MatrixInput,
+  rank: number,
+  options: RandomizedSvdOptions = {},
+): SvdFactors {
+  const input = toDenseMatrix(matrix);
+  assertFiniteMatrix(input);
+  const a: DenseMatrix<Float64Array> =
+    input.data instanceof Float64Array
+      ? (input as DenseMatrix<Float64Array>)
+      : { rows: input.rows, cols: input.cols, data: Float64Array.from(input.data) };
+  const m = a.rows;
+  const n = a.cols;
+  const minDim = Math.min(m, n);
+  if (typeof rank !== 'number' || !Number.isInteger(rank) || rank < 1 || rank > minDim) {
+    throw new InvalidOptionError(
+      'rank',
+      `expected an integer from 1 to ${minDim} (min(rows, cols)), got ${JSON.stringify(rank)}.`,
+    );
+  }
+  const oversamples = checkInteger('oversamples', options.oversamples ?? 10, 0);
+  const iterationsOption = options.powerIterations ?? 'auto';
+  const iterations =
+    iterationsOption === 'auto'
+      ? autoPowerIterations(rank, m, n)
+      : checkInteger('powerIterations', iterationsOption, 0);
+  const normalizerOption = options.normalizer ?? 'auto';
+  if (!['auto', 'none', 'LU', 'QR'].includes(normalizerOption)) {
+    throw new InvalidOptionError(
+      'normalizer',
+      `expected one of auto, none, LU, QR, got ${JSON.stringify(normalizerOption)}.`,
+    );
+  }
+  const normalizer = normalizerOption === 'auto' ? (iterations <= 2 ? 'none' : 'LU') : normalizerOption;
+  const transposeOption = options.transpose ?? 'auto';
+  if (!['auto', 'always', 'never'].includes(transposeOption)) {
+    throw new InvalidOptionError(
+      'transpose',
+      `expected one of auto, always, never, got ${JSON.stringify(transposeOption)}.`,
+    );
+  }
+  const seed = checkInteger('seed', options.seed ?? 0, 0);
+  const transposed = transposeOption === 'auto' ? m < n : transposeOption === 'always';
+  const signal = options.signal;
+  const report = options.onProgress;
+  throwIfAborted(signal);
+
+  // X = op(A) is (transposed ? n x m : m x n); products read A with transpose flags, never a copy.
+  const cols = transposed ? m : n;
+  // More columns than min(m, n) add nothing (the range is already complete).
+  const size = Math.min(rank + oversamples, minDim);
+  const times = (y: DenseMatrix) => matmul(a, y, { transposeA: transposed }); // X y
+  const timesT = (y: DenseMatrix) => matmul(a, y, { transposeA: !transposed }); // X^T y
+  const normalize = (y: DenseMatrix): DenseMatrix =>
+    normalizer === 'LU' ? luPermutedLower(y) : normalizer === 'QR' ? qrThin(y).q : y;
+
+  const rng = createRng(seed);
+  let q: DenseMatrix = { rows: cols, cols: size, data: new Float64Array(cols * size) };
+  rng.fillNormal(q.data);
+  const totalSteps = iterations + 2;
+  for (let it = 0; it < iterations; it++) {
+    throwIfAborted(signal);
+    q = normalize(times(q));
+    q = normalize(timesT(q));
+    report?.({
+      fraction: (it + 1) / totalSteps,
+      iteration: it + 1,
+      maxIterations: iterations,
+      message: 'power iteration',
+    });
+  }
+  throwIfAborted(signal);
+  q = qrThin(times(q)).q; // orthonormal basis of the range of X, size columns
+  throwIfAborted(signal);
+  // B = Q^T X (size x cols) = (X^T Q)^T: computed as Bt = X^T Q (cols x size), whose exact SVD
+  // Bt = Vb S Ub^T gives X ~ (Q Ub) S Vb^T.
+  const bt = timesT(q);
+  const small = svd(bt, { signal });
+  throwIfAborted(signal);
+  report?.({ fraction: (iterations + 1) / totalSteps, message: 'small SVD' });
+  const left = matmul(q, takeColumns(small.v, rank)) as DenseMatrix<Float64Array>; // rows x k
+  const right = takeColumns(small.u, rank); // cols x k
+  const s = small.s.slice(0, rank);
+  const u = transposed ? right : left;
+  const v = transposed ? left : right;
+  applySignConvention(u, v, rank);
+  report?.({ fraction: 1, message: 'done' });
+  return { u, s, v };
+}
+
+/** The first k columns (copied). */
+export function takeColumns(a: DenseMatrix, k: number): DenseMatrix<Float64Array> {
+  if (k === a.cols && a.data instanceof Float64Array) return a as DenseMatrix<Float64Array>;
+  const out = new Float64Array(a.rows * k);
+  for (let r = 0; r < a.rows; r++) for (let c = 0; c < k; c++) out[r * k + c] = a.data[r * a.cols + c]!;
+  return { rows: a.rows, cols: k, data: out };
+}

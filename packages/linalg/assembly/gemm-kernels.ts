@@ -1,0 +1,283 @@
+// WebAssembly SIMD (simd128) GEMM macro-kernels for @lowrank/linalg, compiled by scripts/build-wasm.mjs.
+//
+// The JavaScript driver (src/gemm-wasm.ts) packs op(A) and op(B) blocks into this module's memory in
+// GotoBLAS order and calls a macro-kernel, which sweeps register-blocked micro-kernels over them:
+//   packed A: panels of MR rows, element (row r, step p) at panel + (p * MR + r)
+//   packed B: panels of NR columns, element (step p, col s) at panel + (p * NR + s)
+//   C: row-major block with leading dimension ldc (elements); the kernel adds A·B into it.
+// Panels are zero-padded, so micro-kernels never see ragged edges. All pointers are byte offsets.
+
+// f64: MR = 4 rows x NR = 4 columns (2 f64x2 vectors per row, 8 accumulators).
+export function dgemmBlock(
+  mc: i32,
+  nc: i32,
+  kc: i32,
+  ap: usize,
+  bp: usize,
+  cp: usize,
+  ldc: i32,
+  upperOnly: i32,
+  diag: i32,
+): void {
+  const ldcBytes = (<usize>ldc) << 3;
+  for (let jr = 0; jr < nc; jr += 4) {
+    const bPanel = bp + ((<usize>(jr * kc)) << 3);
+    for (let ir = 0; ir < mc; ir += 4) {
+      // Tiles wholly below the diagonal are skipped for symmetric (Gram) products.
+      if (upperOnly !== 0 && jr + 4 + diag <= ir) continue;
+      dkernel4x4(
+        kc,
+        ap + ((<usize>(ir * kc)) << 3),
+        bPanel,
+        cp + <usize>ir * ldcBytes + ((<usize>jr) << 3),
+        ldcBytes,
+      );
+    }
+  }
+}
+
+function dkernel4x4(kc: i32, a: usize, b: usize, c: usize, ldcBytes: usize): void {
+  let c00 = f64x2.splat(0.0);
+  let c01 = f64x2.splat(0.0);
+  let c10 = f64x2.splat(0.0);
+  let c11 = f64x2.splat(0.0);
+  let c20 = f64x2.splat(0.0);
+  let c21 = f64x2.splat(0.0);
+  let c30 = f64x2.splat(0.0);
+  let c31 = f64x2.splat(0.0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    let x = f64x2.splat(load<f64>(a));
+    c00 = f64x2.add(c00, f64x2.mul(x, b0));
+    c01 = f64x2.add(c01, f64x2.mul(x, b1));
+    x = f64x2.splat(load<f64>(a, 8));
+    c10 = f64x2.add(c10, f64x2.mul(x, b0));
+    c11 = f64x2.add(c11, f64x2.mul(x, b1));
+    x = f64x2.splat(load<f64>(a, 16));
+    c20 = f64x2.add(c20, f64x2.mul(x, b0));
+    c21 = f64x2.add(c21, f64x2.mul(x, b1));
+    x = f64x2.splat(load<f64>(a, 24));
+    c30 = f64x2.add(c30, f64x2.mul(x, b0));
+    c31 = f64x2.add(c31, f64x2.mul(x, b1));
+    a += 32;
+    b += 32;
+  }
+  v128.store(c, f64x2.add(v128.load(c), c00));
+  v128.store(c, f64x2.add(v128.load(c, 16), c01), 16);
+  c += ldcBytes;
+  v128.store(c, f64x2.add(v128.load(c), c10));
+  v128.store(c, f64x2.add(v128.load(c, 16), c11), 16);
+  c += ldcBytes;
+  v128.store(c, f64x2.add(v128.load(c), c20));
+  v128.store(c, f64x2.add(v128.load(c, 16), c21), 16);
+  c += ldcBytes;
+  v128.store(c, f64x2.add(v128.load(c), c30));
+  v128.store(c, f64x2.add(v128.load(c, 16), c31), 16);
+}
+
+// f32: MR = 4 rows x NR = 8 columns (2 f32x4 vectors per row, 8 accumulators).
+export function sgemmBlock(
+  mc: i32,
+  nc: i32,
+  kc: i32,
+  ap: usize,
+  bp: usize,
+  cp: usize,
+  ldc: i32,
+  upperOnly: i32,
+  diag: i32,
+): void {
+  const ldcBytes = (<usize>ldc) << 2;
+  for (let jr = 0; jr < nc; jr += 8) {
+    const bPanel = bp + ((<usize>(jr * kc)) << 2);
+    for (let ir = 0; ir < mc; ir += 4) {
+      if (upperOnly !== 0 && jr + 8 + diag <= ir) continue;
+      skernel4x8(
+        kc,
+        ap + ((<usize>(ir * kc)) << 2),
+        bPanel,
+        cp + <usize>ir * ldcBytes + ((<usize>jr) << 2),
+        ldcBytes,
+      );
+    }
+  }
+}
+
+function skernel4x8(kc: i32, a: usize, b: usize, c: usize, ldcBytes: usize): void {
+  let c00 = f32x4.splat(0.0);
+  let c01 = f32x4.splat(0.0);
+  let c10 = f32x4.splat(0.0);
+  let c11 = f32x4.splat(0.0);
+  let c20 = f32x4.splat(0.0);
+  let c21 = f32x4.splat(0.0);
+  let c30 = f32x4.splat(0.0);
+  let c31 = f32x4.splat(0.0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    let x = f32x4.splat(load<f32>(a));
+    c00 = f32x4.add(c00, f32x4.mul(x, b0));
+    c01 = f32x4.add(c01, f32x4.mul(x, b1));
+    x = f32x4.splat(load<f32>(a, 4));
+    c10 = f32x4.add(c10, f32x4.mul(x, b0));
+    c11 = f32x4.add(c11, f32x4.mul(x, b1));
+    x = f32x4.splat(load<f32>(a, 8));
+    c20 = f32x4.add(c20, f32x4.mul(x, b0));
+    c21 = f32x4.add(c21, f32x4.mul(x, b1));
+    x = f32x4.splat(load<f32>(a, 12));
+    c30 = f32x4.add(c30, f32x4.mul(x, b0));
+    c31 = f32x4.add(c31, f32x4.mul(x, b1));
+    a += 16;
+    b += 32;
+  }
+  v128.store(c, f32x4.add(v128.load(c), c00));
+  v128.store(c, f32x4.add(v128.load(c, 16), c01), 16);
+  c += ldcBytes;
+  v128.store(c, f32x4.add(v128.load(c), c10));
+  v128.store(c, f32x4.add(v128.load(c, 16), c11), 16);
+  c += ldcBytes;
+  v128.store(c, f32x4.add(v128.load(c), c20));
+  v128.store(c, f32x4.add(v128.load(c, 16), c21), 16);
+  c += ldcBytes;
+  v128.store(c, f32x4.add(v128.load(c), c30));
+  v128.store(c, f32x4.add(v128.load(c, 16), c31), 16);
+}
+
+// Variants reading A unpacked: row-major rows of A (leading dimension ldaBytes) copied into this
+// memory with one memcpy per block, so only B is packed. Used when op(A) = A (rows contiguous).
+export function dgemmBlockRowsA(
+  mc: i32,
+  nc: i32,
+  kc: i32,
+  a: usize,
+  ldaBytes: usize,
+  bp: usize,
+  cp: usize,
+  ldc: i32,
+): void {
+  const ldcBytes = (<usize>ldc) << 3;
+  for (let jr = 0; jr < nc; jr += 4) {
+    const bPanel = bp + ((<usize>(jr * kc)) << 3);
+    for (let ir = 0; ir < mc; ir += 4) {
+      dkernel4x4RowsA(
+        kc,
+        a + <usize>ir * ldaBytes,
+        ldaBytes,
+        bPanel,
+        cp + <usize>ir * ldcBytes + ((<usize>jr) << 3),
+        ldcBytes,
+      );
+    }
+  }
+}
+
+function dkernel4x4RowsA(kc: i32, a: usize, lda: usize, b: usize, c: usize, ldcBytes: usize): void {
+  let c00 = f64x2.splat(0.0);
+  let c01 = f64x2.splat(0.0);
+  let c10 = f64x2.splat(0.0);
+  let c11 = f64x2.splat(0.0);
+  let c20 = f64x2.splat(0.0);
+  let c21 = f64x2.splat(0.0);
+  let c30 = f64x2.splat(0.0);
+  let c31 = f64x2.splat(0.0);
+  const a1 = a + lda;
+  const a2 = a1 + lda;
+  const a3 = a2 + lda;
+  for (let p: usize = 0; p < (<usize>kc) << 3; p += 8) {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    let x = f64x2.splat(load<f64>(a + p));
+    c00 = f64x2.add(c00, f64x2.mul(x, b0));
+    c01 = f64x2.add(c01, f64x2.mul(x, b1));
+    x = f64x2.splat(load<f64>(a1 + p));
+    c10 = f64x2.add(c10, f64x2.mul(x, b0));
+    c11 = f64x2.add(c11, f64x2.mul(x, b1));
+    x = f64x2.splat(load<f64>(a2 + p));
+    c20 = f64x2.add(c20, f64x2.mul(x, b0));
+    c21 = f64x2.add(c21, f64x2.mul(x, b1));
+    x = f64x2.splat(load<f64>(a3 + p));
+    c30 = f64x2.add(c30, f64x2.mul(x, b0));
+    c31 = f64x2.add(c31, f64x2.mul(x, b1));
+    b += 32;
+  }
+  v128.store(c, f64x2.add(v128.load(c), c00));
+  v128.store(c, f64x2.add(v128.load(c, 16), c01), 16);
+  c += ldcBytes;
+  v128.store(c, f64x2.add(v128.load(c), c10));
+  v128.store(c, f64x2.add(v128.load(c, 16), c11), 16);
+  c += ldcBytes;
+  v128.store(c, f64x2.add(v128.load(c), c20));
+  v128.store(c, f64x2.add(v128.load(c, 16), c21), 16);
+  c += ldcBytes;
+  v128.store(c, f64x2.add(v128.load(c), c30));
+  v128.store(c, f64x2.add(v128.load(c, 16), c31), 16);
+}
+
+export function sgemmBlockRowsA(
+  mc: i32,
+  nc: i32,
+  kc: i32,
+  a: usize,
+  ldaBytes: usize,
+  bp: usize,
+  cp: usize,
+  ldc: i32,
+): void {
+  const ldcBytes = (<usize>ldc) << 2;
+  for (let jr = 0; jr < nc; jr += 8) {
+    const bPanel = bp + ((<usize>(jr * kc)) << 2);
+    for (let ir = 0; ir < mc; ir += 4) {
+      skernel4x8RowsA(
+        kc,
+        a + <usize>ir * ldaBytes,
+        ldaBytes,
+        bPanel,
+        cp + <usize>ir * ldcBytes + ((<usize>jr) << 2),
+        ldcBytes,
+      );
+    }
+  }
+}
+
+function skernel4x8RowsA(kc: i32, a: usize, lda: usize, b: usize, c: usize, ldcBytes: usize): void {
+  let c00 = f32x4.splat(0.0);
+  let c01 = f32x4.splat(0.0);
+  let c10 = f32x4.splat(0.0);
+  let c11 = f32x4.splat(0.0);
+  let c20 = f32x4.splat(0.0);
+  let c21 = f32x4.splat(0.0);
+  let c30 = f32x4.splat(0.0);
+  let c31 = f32x4.splat(0.0);
+  const a1 = a + lda;
+  const a2 = a1 + lda;
+  const a3 = a2 + lda;
+  for (let p: usize = 0; p < (<usize>kc) << 2; p += 4) {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    let x = f32x4.splat(load<f32>(a + p));
+    c00 = f32x4.add(c00, f32x4.mul(x, b0));
+    c01 = f32x4.add(c01, f32x4.mul(x, b1));
+    x = f32x4.splat(load<f32>(a1 + p));
+    c10 = f32x4.add(c10, f32x4.mul(x, b0));
+    c11 = f32x4.add(c11, f32x4.mul(x, b1));
+    x = f32x4.splat(load<f32>(a2 + p));
+    c20 = f32x4.add(c20, f32x4.mul(x, b0));
+    c21 = f32x4.add(c21, f32x4.mul(x, b1));
+    x = f32x4.splat(load<f32>(a3 + p));
+    c30 = f32x4.add(c30, f32x4.mul(x, b0));
+    c31 = f32x4.add(c31, f32x4.mul(x, b1));
+    b += 32;
+  }
+  v128.store(c, f32x4.add(v128.load(c), c00));
+  v128.store(c, f32x4.add(v128.load(c, 16), c01), 16);
+  c += ldcBytes;
+  v128.store(c, f32x4.add(v128.load(c), c10));
+  v128.store(c, f32x4.add(v128.load(c, 16), c11), 16);
+  c += ldcBytes;
+  v128.store(c, f32x4.add(v128.load(c), c20));
+  v128.store(c, f32x4.add(v128.load(c, 16), c21), 16);
+  c += ldcBytes;
+  v128.store(c, f32x4.add(v128.load(c), c30));
+  v128.store(c, f32x4.add(v128.load(c, 16), c31), 16);
+}

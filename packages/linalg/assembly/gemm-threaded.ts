@@ -1,0 +1,172 @@
+// Whole-GEMM driver (packing + macro-kernels) for the multi-threaded path, compiled by
+// scripts/build-wasm.mjs against an imported SHARED memory. Every thread instantiates this module on
+// the same memory, where the operands were copied once; each computes its own band of C rows
+// [rowStart, rowEnd) into a padded C buffer, packing into its own workspace `ws`.
+// Pointers are byte offsets; strides and sizes are in elements.
+import { dgemmBlock, sgemmBlock } from './gemm-kernels';
+
+const MR = 4;
+const KC = 256;
+const MC = 128;
+const NC = 1024;
+
+function minI(a: i32, b: i32): i32 {
+  return a < b ? a : b;
+}
+
+function packA<T>(a: usize, rsA: i32, csA: i32, i0: i32, mc: i32, p0: i32, kc: i32, dst: usize): void {
+  const sz = <usize>sizeof<T>();
+  const mcPad = (mc + 3) & ~3;
+  if (rsA === 1 && mc === mcPad) {
+    // op(A) = A^T: each stored row of A is walked sequentially, 4 entries (one panel row) at a time.
+    for (let kk = 0; kk < kc; kk++) {
+      let s = a + <usize>(i0 + (p0 + kk) * csA) * sz;
+      let q = dst + <usize>(kk * MR) * sz;
+      const panelBytes = <usize>(MR * kc) * sz;
+      for (let ir = 0; ir < mc; ir += MR) {
+        v128.store(q, v128.load(s));
+        if (sz === 8) v128.store(q, v128.load(s, 16), 16);
+        s += <usize>MR * sz;
+        q += panelBytes;
+      }
+    }
+    return;
+  }
+  for (let ir = 0; ir < mcPad; ir += MR) {
+    const q = dst + <usize>(ir * kc) * sz;
+    for (let r = 0; r < MR; r++) {
+      const row = ir + r;
+      if (row < mc) {
+        let s = a + <usize>((i0 + row) * rsA + p0 * csA) * sz;
+        const step = <usize>csA * sz;
+        for (let kk = 0; kk < kc; kk++) {
+          store<T>(q + <usize>(kk * MR + r) * sz, load<T>(s));
+          s += step;
+        }
+      } else {
+        for (let kk = 0; kk < kc; kk++) store<T>(q + <usize>(kk * MR + r) * sz, <T>0);
+      }
+    }
+  }
+}
+
+function packB<T>(
+  b: usize,
+  rsB: i32,
+  csB: i32,
+  p0: i32,
+  kc: i32,
+  j0: i32,
+  nc: i32,
+  nr: i32,
+  dst: usize,
+): void {
+  const sz = <usize>sizeof<T>();
+  for (let jr = 0; jr < nc; jr += nr) {
+    const cols = minI(nr, nc - jr);
+    const q = dst + <usize>(jr * kc) * sz;
+    if (csB === 1 && cols === nr) {
+      // Rows of op(B) are contiguous: one 32-byte panel row per step.
+      let s = b + <usize>(p0 * rsB + j0 + jr) * sz;
+      const step = <usize>rsB * sz;
+      let d = q;
+      for (let kk = 0; kk < kc; kk++) {
+        v128.store(d, v128.load(s));
+        v128.store(d, v128.load(s, 16), 16);
+        s += step;
+        d += 32;
+      }
+    } else {
+      for (let t = 0; t < nr; t++) {
+        if (t < cols) {
+          let s = b + <usize>(p0 * rsB + (j0 + jr + t) * csB) * sz;
+          const step = <usize>rsB * sz;
+          for (let kk = 0; kk < kc; kk++) {
+            store<T>(q + <usize>(kk * nr + t) * sz, load<T>(s));
+            s += step;
+          }
+        } else {
+          for (let kk = 0; kk < kc; kk++) store<T>(q + <usize>(kk * nr + t) * sz, <T>0);
+        }
+      }
+    }
+  }
+}
+
+function gemmRows<T>(
+  rowStart: i32,
+  rowEnd: i32,
+  n: i32,
+  k: i32,
+  a: usize,
+  rsA: i32,
+  csA: i32,
+  b: usize,
+  rsB: i32,
+  csB: i32,
+  c: usize,
+  ldc: i32,
+  upperOnly: i32,
+  ws: usize,
+): void {
+  const sz = <usize>sizeof<T>();
+  const nr: i32 = sz === 8 ? 4 : 8;
+  const ap = ws;
+  const bp = ws + <usize>(MC * KC) * sz;
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = minI(NC, n - jc);
+    const ncPad = ((nc + nr - 1) / nr) * nr;
+    if (upperOnly !== 0 && jc + ncPad <= rowStart) continue;
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = minI(KC, k - pc);
+      packB<T>(b, rsB, csB, pc, kc, jc, nc, nr, bp);
+      for (let ic = rowStart; ic < rowEnd; ic += MC) {
+        const mc = minI(MC, rowEnd - ic);
+        if (upperOnly !== 0 && jc + ncPad <= ic) continue;
+        packA<T>(a, rsA, csA, ic, mc, pc, kc, ap);
+        const cb = c + (<usize>ic * <usize>ldc + <usize>jc) * sz;
+        const mcPad = (mc + 3) & ~3;
+        if (sz === 8) dgemmBlock(mcPad, ncPad, kc, ap, bp, cb, ldc, upperOnly, jc - ic);
+        else sgemmBlock(mcPad, ncPad, kc, ap, bp, cb, ldc, upperOnly, jc - ic);
+      }
+    }
+  }
+}
+
+export function dgemmRows(
+  rowStart: i32,
+  rowEnd: i32,
+  n: i32,
+  k: i32,
+  a: usize,
+  rsA: i32,
+  csA: i32,
+  b: usize,
+  rsB: i32,
+  csB: i32,
+  c: usize,
+  ldc: i32,
+  upperOnly: i32,
+  ws: usize,
+): void {
+  gemmRows<f64>(rowStart, rowEnd, n, k, a, rsA, csA, b, rsB, csB, c, ldc, upperOnly, ws);
+}
+
+export function sgemmRows(
+  rowStart: i32,
+  rowEnd: i32,
+  n: i32,
+  k: i32,
+  a: usize,
+  rsA: i32,
+  csA: i32,
+  b: usize,
+  rsB: i32,
+  csB: i32,
+  c: usize,
+  ldc: i32,
+  upperOnly: i32,
+  ws: usize,
+): void {
+  gemmRows<f32>(rowStart, rowEnd, n, k, a, rsA, csA, b, rsB, csB, c, ldc, upperOnly, ws);
+}

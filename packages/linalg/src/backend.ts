@@ -1,0 +1,88 @@
+import { InvalidOptionError } from '@lowrank/core';
+import { stopGemmThreads, threadsSupported } from './gemm-threads.js';
+import { wasmKernelsAvailable } from './gemm-wasm.js';
+
+/** Which GEMM implementation runs: 'auto' picks WebAssembly SIMD when it loads, else portable JS. */
+export type LinalgBackendChoice = 'auto' | 'js' | 'wasm';
+
+export interface LinalgBackendInfo {
+  /** True when the WebAssembly SIMD kernels are in use. */
+  readonly simd: boolean;
+  /** Threads large products use (1: the calling thread only). */
+  readonly threads: number;
+  /** 'wasm-simd128' or 'js'. */
+  readonly name: string;
+}
+
+interface BackendState {
+  choice: LinalgBackendChoice;
+  threads: number;
+}
+
+/**
+ * One thread unless asked: on the shared 2-core machine we measured on, the second thread did not
+ * pay reliably (see README); callers opt in with setLinalgBackend('auto', { threads: 2 }).
+ */
+const DEFAULT_THREADS = 1;
+const state: BackendState = { choice: 'auto', threads: DEFAULT_THREADS };
+
+/** True when 'wasm' was chosen explicitly: then even tiny products run in WebAssembly (tests rely on it). */
+export function forcedWasm(): boolean {
+  return state.choice === 'wasm';
+}
+
+/** True when GEMM should run in WebAssembly. */
+export function useWasm(): boolean {
+  if (state.choice === 'js') return false;
+  return wasmKernelsAvailable();
+}
+
+/** Threads for large WebAssembly products (the JS path is single-threaded). */
+export function gemmThreads(): number {
+  if (!useWasm()) return 1;
+  return state.threads;
+}
+
+export function linalgBackend(): LinalgBackendInfo {
+  const simd = useWasm();
+  return { simd, threads: gemmThreads(), name: simd ? 'wasm-simd128' : 'js' };
+}
+
+/**
+ * Chooses the kernel implementation, for tests comparing paths and for benchmarks.
+ * 'wasm' throws when WebAssembly SIMD cannot be loaded here (rather than silently running JS).
+ * `threads` (WebAssembly path, Node only): threads for large products, including the calling one;
+ * default 1. Omitting it restores the default. Threads above the machine's core count only add overhead.
+ */
+export function setLinalgBackend(backend: LinalgBackendChoice, options?: { threads?: number }): void {
+  if (backend !== 'auto' && backend !== 'js' && backend !== 'wasm') {
+    throw new InvalidOptionError('backend', `"${String(backend)}" is not one of 'auto', 'js', 'wasm'.`);
+  }
+  const threads = options?.threads;
+  if (threads !== undefined) {
+    if (!Number.isInteger(threads) || threads < 1 || threads > 64) {
+      throw new InvalidOptionError('threads', `${threads} is not an integer from 1 to 64.`);
+    }
+    if (threads > 1 && !threadsSupported()) {
+      throw new InvalidOptionError(
+        'threads',
+        `${threads} threads need worker_threads and SharedArrayBuffer, which this runtime lacks.`,
+        {
+          hint: 'Pass threads: 1 (or omit it).',
+        },
+      );
+    }
+  }
+  if (backend === 'wasm' && !wasmKernelsAvailable()) {
+    throw new InvalidOptionError(
+      'backend',
+      "'wasm' was requested but WebAssembly SIMD (simd128) could not be loaded in this runtime.",
+      {
+        hint: "Use 'auto' or 'js'.",
+      },
+    );
+  }
+  state.choice = backend;
+  state.threads = threads ?? DEFAULT_THREADS;
+  if (state.threads === 1 || backend === 'js') stopGemmThreads();
+}

@@ -1,0 +1,268 @@
+import type { MatrixData } from '@lowrank/core';
+import { type GemmProblem, scaleOutput } from './gemm-js.js';
+import { decodeBase64, type WasmApi, type WasmMemory } from './gemm-wasm.js';
+import { GEMM_THREADED_WASM_BASE64 } from './generated/gemm-wasm-binary.js';
+
+/**
+ * Multi-threaded GEMM (Node only): worker_threads and the calling thread instantiate
+ * assembly/gemm-threaded.ts on one shared WebAssembly.Memory. The operands are copied into it once
+ * (callers' arrays are ordinary, unshared memory), each thread packs and multiplies its own band of C
+ * rows, and the calling thread blocks in Atomics.wait until the workers are done, so the API stays
+ * synchronous. Workers start on first use, are unref'd (they never keep a process alive) and idle in
+ * Atomics.wait between jobs.
+ */
+type RowsKernel = (
+  rowStart: number,
+  rowEnd: number,
+  n: number,
+  k: number,
+  a: number,
+  rsA: number,
+  csA: number,
+  b: number,
+  rsB: number,
+  csB: number,
+  c: number,
+  ldc: number,
+  upperOnly: number,
+  ws: number,
+) => void;
+
+interface WorkerLike {
+  unref(): void;
+  terminate(): Promise<number>;
+  on(event: 'error', listener: (error: unknown) => void): void;
+}
+interface WorkerThreadsModule {
+  Worker: new (code: string, options: { eval: true; workerData: unknown }) => WorkerLike;
+}
+
+interface Pool {
+  readonly threads: number;
+  readonly memory: WasmMemory;
+  readonly dgemmRows: RowsKernel;
+  readonly sgemmRows: RowsKernel;
+  readonly workers: WorkerLike[];
+  /** [0] job generation, [1] jobs finished, [2] workers ready, [3] a worker failed. */
+  readonly control: Int32Array;
+  /** 16 float64 job parameters per worker, after the 64-byte control words. */
+  readonly params: Float64Array;
+}
+
+const PARAMS_PER_WORKER = 16;
+const WORKER_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const { module, memory, control, index } = workerData;
+const ctl = new Int32Array(control);
+const par = new Float64Array(control, 64 + index * ${PARAMS_PER_WORKER * 8}, ${PARAMS_PER_WORKER});
+const inst = new WebAssembly.Instance(module, { env: { memory } });
+const kernels = [inst.exports.dgemmRows, inst.exports.sgemmRows];
+// Read the job generation BEFORE reporting ready: the first job may be posted right after.
+let seen = Atomics.load(ctl, 0);
+Atomics.add(ctl, 2, 1);
+Atomics.notify(ctl, 2);
+for (;;) {
+  Atomics.wait(ctl, 0, seen);
+  seen = Atomics.load(ctl, 0);
+  if (par[0] < 0) break;
+  try {
+    kernels[par[0]](par[1], par[2], par[3], par[4], par[5], par[6], par[7], par[8], par[9], par[10], par[11], par[12], par[13], par[14]);
+  } catch (error) {
+    Atomics.store(ctl, 3, 1);
+  }
+  Atomics.add(ctl, 1, 1);
+  Atomics.notify(ctl, 1);
+}
+`;
+
+const MR = 4;
+const KC = 256;
+const MC = 128;
+const NC = 1024;
+const HEAP_BASE = 65536;
+const MAX_BYTES = 4 * 1024 * 1024 * 1024 - 65536;
+/** Workers may take this long to start; past it the job runs single-threaded. */
+const STARTUP_TIMEOUT_MS = 5000;
+
+let pool: Pool | null = null;
+let poolFailed = false;
+
+function workerThreads(): WorkerThreadsModule | undefined {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (name: string) => unknown } }).process;
+  if (typeof proc?.getBuiltinModule !== 'function') return undefined;
+  try {
+    return proc.getBuiltinModule('node:worker_threads') as WorkerThreadsModule;
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when this runtime can run the threaded path (Node >= 20.16 with SharedArrayBuffer). */
+export function threadsSupported(): boolean {
+  return (
+    typeof SharedArrayBuffer === 'function' && typeof Atomics === 'object' && workerThreads() !== undefined
+  );
+}
+
+function startPool(threads: number): Pool | null {
+  if (pool && pool.threads === threads) return pool;
+  stopGemmThreads();
+  if (poolFailed) return null;
+  const wt = workerThreads();
+  const api = (globalThis as { WebAssembly?: WasmApi & { Memory: new (d: object) => WasmMemory } })
+    .WebAssembly;
+  if (!wt || !api || threads < 2) return null;
+  try {
+    const module = new api.Module(decodeBase64(GEMM_THREADED_WASM_BASE64));
+    const memory = new api.Memory({ initial: 1, maximum: 65536, shared: true });
+    const main = new api.Instance(module, { env: { memory } }).exports as unknown as {
+      dgemmRows: RowsKernel;
+      sgemmRows: RowsKernel;
+    };
+    const controlBuffer = new SharedArrayBuffer(64 + (threads - 1) * PARAMS_PER_WORKER * 8);
+    const control = new Int32Array(controlBuffer, 0, 16);
+    const params = new Float64Array(controlBuffer, 64);
+    const workers: WorkerLike[] = [];
+    for (let index = 0; index < threads - 1; index++) {
+      const worker = new wt.Worker(WORKER_SOURCE, {
+        eval: true,
+        workerData: { module, memory, control: controlBuffer, index },
+      });
+      worker.on('error', () => Atomics.store(control, 3, 1));
+      worker.unref();
+      workers.push(worker);
+    }
+    const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+    for (;;) {
+      const ready = Atomics.load(control, 2);
+      if (ready >= threads - 1) break;
+      if (Atomics.load(control, 3) !== 0 || Date.now() > deadline) throw new Error('worker start-up failed');
+      Atomics.wait(control, 2, ready, 50);
+    }
+    pool = {
+      threads,
+      memory,
+      dgemmRows: main.dgemmRows,
+      sgemmRows: main.sgemmRows,
+      workers,
+      control,
+      params,
+    };
+    return pool;
+  } catch {
+    poolFailed = true;
+    return null;
+  }
+}
+
+/** Stops the worker threads and frees their shared memory (they restart on the next threaded GEMM). */
+export function stopGemmThreads(): void {
+  if (!pool) return;
+  const p = pool;
+  pool = null;
+  for (let w = 0; w < p.workers.length; w++) p.params[w * PARAMS_PER_WORKER] = -1;
+  Atomics.add(p.control, 0, 1);
+  Atomics.notify(p.control, 0);
+  for (const worker of p.workers) void worker.terminate();
+}
+
+function roundUp(x: number, step: number): number {
+  return Math.ceil(x / step) * step;
+}
+
+/** Row bands [start, end) per thread, multiples of MR; balanced by area for the upper triangle. */
+function rowBands(m: number, threads: number, upperOnly: boolean): number[] {
+  const cuts = [0];
+  for (let t = 1; t < threads; t++) {
+    // Upper triangle: rows [0, r) hold r (m - r/2) of the m^2/2 entries.
+    const share = t / threads;
+    const r = upperOnly ? m * (1 - Math.sqrt(1 - share)) : m * share;
+    cuts.push(Math.min(m, Math.max(cuts[t - 1]!, roundUp(Math.round(r), MR))));
+  }
+  cuts.push(m);
+  return cuts;
+}
+
+/**
+ * Runs the product on `threads` threads. Returns false (having done nothing) when the pool cannot
+ * start or the operands do not fit the 4 GiB shared memory; the caller then runs it single-threaded.
+ */
+export function gemmThreaded(p: GemmProblem, threads: number): boolean {
+  const { m, n, k, a, b, c, cOffset, ldc, alpha, beta } = p;
+  const f32 = c instanceof Float32Array;
+  const esize = f32 ? 4 : 8;
+  const nr = f32 ? 8 : 4;
+  const nPad = roundUp(n, nr);
+  const mPad = roundUp(m, MR);
+  const sameOperand = a.data === b.data;
+  const wsElems = MC * KC + KC * Math.min(NC, nPad);
+  const aBytes = roundUp(a.data.length * esize, 64);
+  const bBytes = sameOperand ? 0 : roundUp(b.data.length * esize, 64);
+  const cBytes = roundUp(mPad * nPad * esize, 64);
+  const needed = HEAP_BASE + aBytes + bBytes + cBytes + threads * roundUp(wsElems * esize, 64);
+  if (needed > MAX_BYTES) return false;
+  const tp = startPool(threads);
+  if (!tp) return false;
+  const have = tp.memory.buffer.byteLength;
+  if (needed > have) tp.memory.grow(Math.ceil((needed - have) / 65536));
+  const buffer = tp.memory.buffer;
+  const heap: MatrixData = f32 ? new Float32Array(buffer) : new Float64Array(buffer);
+  const aPtr = HEAP_BASE;
+  const bPtr = sameOperand ? aPtr : aPtr + aBytes;
+  const cPtr = aPtr + aBytes + bBytes;
+  const wsPtr = cPtr + cBytes;
+  heap.set(a.data, aPtr / esize);
+  if (!sameOperand) heap.set(b.data, bPtr / esize);
+  heap.fill(0, cPtr / esize, cPtr / esize + mPad * nPad);
+
+  const bands = rowBands(m, threads, p.upperOnly === true);
+  const args = (t: number): number[] => [
+    bands[t]!,
+    bands[t + 1]!,
+    n,
+    k,
+    aPtr + a.offset * esize,
+    a.rowStride,
+    a.colStride,
+    bPtr + b.offset * esize,
+    b.rowStride,
+    b.colStride,
+    cPtr,
+    nPad,
+    p.upperOnly === true ? 1 : 0,
+    wsPtr + t * roundUp(wsElems * esize, 64),
+  ];
+  const control = tp.control;
+  const finishedBefore = Atomics.load(control, 1);
+  for (let t = 1; t < threads; t++) {
+    const slot = (t - 1) * PARAMS_PER_WORKER;
+    tp.params[slot] = f32 ? 1 : 0;
+    const values = args(t);
+    for (let v = 0; v < values.length; v++) tp.params[slot + 1 + v] = values[v]!;
+  }
+  Atomics.add(control, 0, 1);
+  Atomics.notify(control, 0);
+  const own = args(0) as Parameters<RowsKernel>;
+  (f32 ? tp.sgemmRows : tp.dgemmRows)(...own);
+  for (;;) {
+    const finished = Atomics.load(control, 1);
+    if (finished - finishedBefore >= threads - 1) break;
+    if (Atomics.load(control, 3) !== 0) {
+      stopGemmThreads();
+      poolFailed = true;
+      throw new Error('A GEMM worker thread failed; the threaded path is now disabled for this process.');
+    }
+    Atomics.wait(control, 1, finished, 100);
+  }
+
+  const direct = beta === 0 && alpha === 1;
+  if (!direct) scaleOutput(c, cOffset, ldc, m, n, beta);
+  const cOff = cPtr / esize;
+  for (let i = 0; i < m; i++) {
+    const src = cOff + i * nPad;
+    const dst = cOffset + i * ldc;
+    if (direct) c.set(heap.subarray(src, src + n), dst);
+    else for (let j = 0; j < n; j++) c[dst + j] = c[dst + j]! + alpha * heap[src + j]!;
+  }
+  return true;
+}
