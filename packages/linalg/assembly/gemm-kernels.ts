@@ -281,3 +281,32 @@ function skernel4x8RowsA(kc: i32, a: usize, lda: usize, b: usize, c: usize, ldcB
   v128.store(c, f32x4.add(v128.load(c), c30));
   v128.store(c, f32x4.add(v128.load(c, 16), c31), 16);
 }
+
+// Packs columns [i0, i0 + mc) (mc a multiple of 4) of kc stored rows (leading dimension ld elements)
+// into 4-row panels of op(A) = A^T: the stored rows are read sequentially, 32 bytes at a time.
+export function dpackTransposedA(src: usize, ld: i32, i0: i32, mc: i32, kc: i32, dst: usize): void {
+  const panelBytes = (<usize>(4 * kc)) << 3;
+  for (let kk = 0; kk < kc; kk++) {
+    let s = src + ((<usize>(kk * ld + i0)) << 3);
+    let q = dst + ((<usize>(kk * 4)) << 3);
+    for (let ir = 0; ir < mc; ir += 4) {
+      v128.store(q, v128.load(s));
+      v128.store(q, v128.load(s, 16), 16);
+      s += 32;
+      q += panelBytes;
+    }
+  }
+}
+
+export function spackTransposedA(src: usize, ld: i32, i0: i32, mc: i32, kc: i32, dst: usize): void {
+  const panelBytes = (<usize>(4 * kc)) << 2;
+  for (let kk = 0; kk < kc; kk++) {
+    let s = src + ((<usize>(kk * ld + i0)) << 2);
+    let q = dst + ((<usize>(kk * 4)) << 2);
+    for (let ir = 0; ir < mc; ir += 4) {
+      v128.store(q, v128.load(s));
+      s += 16;
+      q += panelBytes;
+    }
+  }
+}

@@ -26,7 +26,11 @@ interface Kernels {
   readonly sgemmBlock: BlockKernel;
   readonly dgemmBlockRowsA: RowsAKernel;
   readonly sgemmBlockRowsA: RowsAKernel;
+  readonly dpackTransposedA: PackKernel;
+  readonly spackTransposedA: PackKernel;
 }
+
+type PackKernel = (src: number, ld: number, i0: number, mc: number, kc: number, dst: number) => void;
 
 type RowsAKernel = (
   mc: number,
@@ -107,6 +111,7 @@ export function gemmWasm(p: GemmProblem): void {
   const esize = f32 ? 4 : 8;
   const NR = f32 ? 8 : 4;
   const kernel = f32 ? k.sgemmBlock : k.dgemmBlock;
+  const packTransposed = f32 ? k.spackTransposedA : k.dpackTransposedA;
   const upperOnly = p.upperOnly === true;
   const direct = beta === 0 && alpha === 1;
   if (!direct) scaleOutput(c, cOffset, ldc, m, n, beta);
@@ -128,9 +133,14 @@ export function gemmWasm(p: GemmProblem): void {
   const aElems = mcMax * kcMax;
   const bElems = kcMax * ncMax;
   const cElems = blockRows * nPad;
+  // op(A) = A^T: stored rows of A are copied into the module a KC-row chunk at a time (memcpy) and
+  // packed there by SIMD code, instead of element by element in JavaScript.
+  const rawTransposed = a.rowStride === 1 && KC * m <= RAW_CHUNK_ELEMENTS;
+  const rawElems = rawTransposed ? kcMax * m + 2 * MR : 0;
   const aPtr = HEAP_BASE;
   const bPtr = aPtr + roundUp(aElems * esize, 64);
-  const cPtr = bPtr + roundUp(bElems * esize, 64);
+  const rawPtr = bPtr + roundUp(bElems * esize, 64);
+  const cPtr = rawPtr + roundUp(rawElems * esize, 64);
   const needed = cPtr + cElems * esize;
   const have = k.memory.buffer.byteLength;
   if (needed > have) k.memory.grow(Math.ceil((needed - have) / 65536));
@@ -150,10 +160,19 @@ export function gemmWasm(p: GemmProblem): void {
       for (let pc = 0; pc < depth; pc += KC) {
         const kc = Math.min(KC, depth - pc);
         packB(b, pc, kc, jc, nc, NR, heap, bOff);
+        if (rawTransposed) {
+          const rawOff = rawPtr / esize;
+          for (let r = 0; r < kc; r++) {
+            const from = a.offset + (pc + r) * a.colStride;
+            heap.set(a.data.subarray(from, from + m), rawOff + r * m);
+          }
+        }
         for (let ic = ib; ic < ib + mb; ic += MC) {
           const mc = Math.min(MC, ib + mb - ic);
           if (upperOnly && jc + ncPad <= ic) continue;
-          packA(a, ic, mc, pc, kc, heap, aOff);
+          // Columns past m (up to the next multiple of 4) read neighbouring values; their C rows are discarded.
+          if (rawTransposed) packTransposed(rawPtr, m, ic, roundUp(mc, MR), kc, aPtr);
+          else packA(a, ic, mc, pc, kc, heap, aOff);
           const cBlock = cPtr + ((ic - ib) * nPad + jc) * esize;
           kernel(roundUp(mc, MR), ncPad, kc, aPtr, bPtr, cBlock, nPad, upperOnly ? 1 : 0, jc - ic);
         }
@@ -170,6 +189,8 @@ export function gemmWasm(p: GemmProblem): void {
 
 /** Budgets for the unpacked-A path: op(B) packed whole, and MC rows of A copied at once. */
 const WHOLE_B_ELEMENTS = 4 << 20;
+/** Largest KC-row chunk of a transposed A copied into the module at once. */
+const RAW_CHUNK_ELEMENTS = 4 << 20;
 const A_ROWS_ELEMENTS = 4 << 20;
 
 /**
