@@ -365,6 +365,7 @@ onHostMessage((message: HostToWebview) => {
       methods = [...message.methods];
       defaultRank = message.settings.defaultRank;
       state.source = message.source;
+      if (message.rememberedRank !== undefined) state.rank = message.rememberedRank;
       const names = lowRankMethods().map((m) => m.name);
       if (!names.includes(state.method)) state.method = names.includes('svd') ? 'svd' : (names[0] ?? '');
       document.title = message.fileName;

@@ -16,6 +16,7 @@ import { isWebviewToHost } from '../shared/protocol.js';
 import type { WorkerRequest, WorkerResults } from '../shared/worker-protocol.js';
 import { LatestOnly } from './latest-only.js';
 import { freeSiblingPath, writeFolderAtomically } from './output-names.js';
+import { RememberedRanks } from './remembered-ranks.js';
 import { type LowrankSettings, pluginNote, readSettings } from './settings.js';
 import { describeError } from './user-errors.js';
 import { createNonce, renderWebviewHtml } from './webview-html.js';
@@ -68,6 +69,7 @@ export class LowrankPanel {
     ),
   };
   #runningType: WorkerRequest['type'] | undefined;
+  readonly #rememberedRanks: RememberedRanks;
 
   constructor(
     context: vscode.ExtensionContext,
@@ -78,6 +80,7 @@ export class LowrankPanel {
     this.#panel = panel;
     this.#kind = kind;
     this.#source = source;
+    this.#rememberedRanks = new RememberedRanks(context.globalStorageUri.fsPath);
     const { settings } = currentSettings();
     const pluginBase = vscode.workspace.getWorkspaceFolder(source)?.uri.fsPath ?? join(source.fsPath, '..');
     this.#worker = new WorkerClient(vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath, {
@@ -130,6 +133,8 @@ export class LowrankPanel {
         case 'compress':
           return await this.#compress(message.method, message.options, message.colour);
         case 'quality':
+          // Sent once the slider settles: the moment to remember the rank for a window reload.
+          this.#rememberedRanks.set(this.#source.toString(), message.rank);
           return this.#perRank.quality.ask(message.rank);
         case 'reconstruct':
           return this.#perRank.reconstruct.ask(message.rank);
@@ -159,12 +164,15 @@ export class LowrankPanel {
       this.#reportError(error);
     }
     const hasResults = this.#kind === 'compression' ? !!this.#compressed : !!this.#separated;
+    const rememberedRank =
+      this.#kind === 'compression' ? this.#rememberedRanks.get(this.#source.toString()) : undefined;
     this.#post({
       type: 'init',
       panel: this.#kind,
       source: this.#source.toString(),
       fileName: this.fileName,
       hasResults,
+      ...(rememberedRank === undefined ? {} : { rememberedRank }),
       methods,
       settings: {
         defaultRank: settings.defaultRank,

@@ -138,6 +138,8 @@ export type HostToWebview =
       readonly fileName: string;
       /** True when the host re-sends earlier results next (the panel was hidden and shown again). */
       readonly hasResults: boolean;
+      /** The last rank shown for this file, remembered by the host (wins over the webview state on restore). */
+      readonly rememberedRank?: number;
       readonly methods: readonly MethodInfo[];
       readonly settings: SettingsInfo;
       /** Why custom plugins are off or failed to load, when they are. */
