@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { type DenseMatrix, isAbortError, relativeError, transpose } from '@lowrank/core';
+import { kernelMatrixBytes } from '@lowrank/linalg';
 import { describe, expect, it } from 'vitest';
 import { principalComponentPursuit } from './pcp-ialm.js';
 import { plantedLowRankPlusSparse, trajectoryFixtureMatrix } from './test-matrices.js';
+
+const threadsAvailable = typeof SharedArrayBuffer === 'function';
 
 interface TrajectoryFixture {
   command: string;
@@ -95,6 +98,7 @@ describe('principalComponentPursuit (inexact ALM)', () => {
   it('reports progress every iteration and stops on abort', async () => {
     const m = trajectoryFixtureMatrix();
     const seen: number[] = [];
+    let bytesDuring = 0;
     const controller = new AbortController();
     const run = principalComponentPursuit(
       m,
@@ -103,6 +107,7 @@ describe('principalComponentPursuit (inexact ALM)', () => {
         signal: controller.signal,
         onProgress(p) {
           seen.push(p.iteration!);
+          bytesDuring = kernelMatrixBytes();
           expect(p.residual).toBeGreaterThan(0);
           expect(p.rank).toBeGreaterThanOrEqual(0);
           expect(p.sparsity).toBeGreaterThanOrEqual(0);
@@ -116,6 +121,9 @@ describe('principalComponentPursuit (inexact ALM)', () => {
     );
     expect(isAbortError(error)).toBe(true);
     expect(seen).toEqual([1, 2, 3]);
+    // T lived in linalg's kernel memory (where threads are supported); the abort must have released it.
+    expect(bytesDuring).toBeGreaterThanOrEqual(threadsAvailable ? m.rows * m.cols * 8 : 0);
+    expect(kernelMatrixBytes()).toBe(0);
   });
 
   it('reports non-convergence honestly when the iteration budget runs out', async () => {

@@ -9,6 +9,7 @@ import {
   throwIfAborted,
   toDenseMatrix,
 } from '@lowrank/core';
+import { allocateKernelMatrix, releaseKernelMatrix } from '@lowrank/linalg';
 import type { DenseProducts } from './dense-products.js';
 import {
   fusedDualAndSparsePass,
@@ -143,103 +144,113 @@ export async function principalComponentPursuit(
   const lowRank = new Float64Array(size);
   const sparse = new Float64Array(size);
   const dual = new Float64Array(size);
-  const work = new Float64Array(size);
-  scaledCopy(d, 1 / dualNorm, dual);
-  const workMatrix = { rows, cols, data: work };
-  notePeak();
+  // T is what every product reads: placed in the threaded kernels' memory, they skip copying it in.
+  const workMatrix = allocateKernelMatrix(rows, cols);
+  try {
+    return await iterate(workMatrix);
+  } finally {
+    releaseKernelMatrix(workMatrix);
+    thresholding.release();
+  }
 
-  let mu = mu0;
-  let residual = Number.POSITIVE_INFINITY;
-  let rank = 0;
-  let sparsity = 0;
-  let iterations = 0;
-  const history: number[] = [];
-  const rankHistory: number[] = [];
-  const sparsityHistory: number[] = [];
-  let elementwiseMs = 0;
-  // E and T for iteration 1; later iterations get them from the fused pass when possible.
-  let mark = performance.now();
-  let nonZeros = sparseUpdatePass(d, lowRank, dual, sparse, work, 1 / mu, lambda);
-  elementwiseMs += performance.now() - mark;
-  while (iterations < settings.maxIterations) {
-    throwIfAborted(signal);
-    iterations++;
-    const invMu = 1 / mu;
-    sparsity = nonZeros / size;
-    rank = thresholding.apply(workMatrix, invMu, lowRank).rank;
+  async function iterate(workMatrix: DenseMatrix<Float64Array>): Promise<PcpResult> {
+    const work = workMatrix.data;
+    scaledCopy(d, 1 / dualNorm, dual);
     notePeak();
-    const nextMu = Math.min(mu * settings.rho, muMax);
-    // Residuals fall about geometrically: predict this one from the last two. When it may pass
-    // the tolerance, E_k must survive the pass (it is the answer), so the passes run separately.
-    const last = history.length;
-    const predicted =
-      last >= 2 ? (history[last - 1]! * history[last - 1]!) / history[last - 2]! : Number.POSITIVE_INFINITY;
-    const fuse = predicted > 4 * settings.tolerance && iterations < settings.maxIterations;
-    mark = performance.now();
-    let mispredicted = false;
-    if (fuse) {
-      const pass = fusedDualAndSparsePass(d, lowRank, sparse, dual, work, mu, 1 / nextMu, lambda);
-      residual = Math.sqrt(pass.residualSquared) / frobenius;
-      nonZeros = pass.nonZeros;
-      // Converged although not predicted: E now holds the next iterate, so run one more iteration.
-      mispredicted = residual < settings.tolerance;
-    } else {
-      residual = Math.sqrt(residualAndDualPass(d, lowRank, sparse, dual, mu)) / frobenius;
-    }
+
+    let mu = mu0;
+    let residual = Number.POSITIVE_INFINITY;
+    let rank = 0;
+    let sparsity = 0;
+    let iterations = 0;
+    const history: number[] = [];
+    const rankHistory: number[] = [];
+    const sparsityHistory: number[] = [];
+    let elementwiseMs = 0;
+    // E and T for iteration 1; later iterations get them from the fused pass when possible.
+    let mark = performance.now();
+    let nonZeros = sparseUpdatePass(d, lowRank, dual, sparse, work, 1 / mu, lambda);
     elementwiseMs += performance.now() - mark;
-    mu = nextMu;
-    history.push(residual);
-    rankHistory.push(rank);
-    sparsityHistory.push(sparsity);
-    const progress: Progress = {
-      iteration: iterations,
-      maxIterations: settings.maxIterations,
+    while (iterations < settings.maxIterations) {
+      throwIfAborted(signal);
+      iterations++;
+      const invMu = 1 / mu;
+      sparsity = nonZeros / size;
+      rank = thresholding.apply(workMatrix, invMu, lowRank).rank;
+      notePeak();
+      const nextMu = Math.min(mu * settings.rho, muMax);
+      // Residuals fall about geometrically: predict this one from the last two. When it may pass
+      // the tolerance, E_k must survive the pass (it is the answer), so the passes run separately.
+      const last = history.length;
+      const predicted =
+        last >= 2 ? (history[last - 1]! * history[last - 1]!) / history[last - 2]! : Number.POSITIVE_INFINITY;
+      const fuse = predicted > 4 * settings.tolerance && iterations < settings.maxIterations;
+      mark = performance.now();
+      let mispredicted = false;
+      if (fuse) {
+        const pass = fusedDualAndSparsePass(d, lowRank, sparse, dual, work, mu, 1 / nextMu, lambda);
+        residual = Math.sqrt(pass.residualSquared) / frobenius;
+        nonZeros = pass.nonZeros;
+        // Converged although not predicted: E now holds the next iterate, so run one more iteration.
+        mispredicted = residual < settings.tolerance;
+      } else {
+        residual = Math.sqrt(residualAndDualPass(d, lowRank, sparse, dual, mu)) / frobenius;
+      }
+      elementwiseMs += performance.now() - mark;
+      mu = nextMu;
+      history.push(residual);
+      rankHistory.push(rank);
+      sparsityHistory.push(sparsity);
+      const progress: Progress = {
+        iteration: iterations,
+        maxIterations: settings.maxIterations,
+        residual,
+        rank,
+        sparsity,
+        // Residuals fall roughly geometrically, so progress is measured in orders of magnitude.
+        fraction: Math.min(
+          1,
+          Math.max(
+            iterations / settings.maxIterations,
+            Math.log(Math.max(residual, 1e-300)) / Math.log(settings.tolerance),
+          ),
+        ),
+      };
+      onProgress?.(progress);
+      if (residual < settings.tolerance && !mispredicted) break;
+      if (!fuse) {
+        if (iterations >= settings.maxIterations) break;
+        mark = performance.now();
+        nonZeros = sparseUpdatePass(d, lowRank, dual, sparse, work, 1 / mu, lambda);
+        elementwiseMs += performance.now() - mark;
+      }
+      await yieldToEventLoop();
+    }
+    throwIfAborted(signal);
+    thresholding.release();
+    const seconds = (performance.now() - started) / 1000;
+    const diagnostics: PcpDiagnostics = {
+      iterations,
+      converged: residual < settings.tolerance,
       residual,
+      milliseconds: seconds * 1000,
+      seconds,
+      history,
+      rankHistory,
+      sparsityHistory,
+      lambda,
+      mu0,
+      finalMu: mu,
+      timings: { ...thresholding.timings, elementwise: elementwiseMs },
+      spectralNorm,
+      ...(peakBytes === undefined ? {} : { peakArrayBuffersBytes: peakBytes }),
+    };
+    return {
+      lowRank: { rows, cols, data: lowRank },
+      sparse: { rows, cols, data: sparse },
       rank,
       sparsity,
-      // Residuals fall roughly geometrically, so progress is measured in orders of magnitude.
-      fraction: Math.min(
-        1,
-        Math.max(
-          iterations / settings.maxIterations,
-          Math.log(Math.max(residual, 1e-300)) / Math.log(settings.tolerance),
-        ),
-      ),
+      diagnostics,
     };
-    onProgress?.(progress);
-    if (residual < settings.tolerance && !mispredicted) break;
-    if (!fuse) {
-      if (iterations >= settings.maxIterations) break;
-      mark = performance.now();
-      nonZeros = sparseUpdatePass(d, lowRank, dual, sparse, work, 1 / mu, lambda);
-      elementwiseMs += performance.now() - mark;
-    }
-    await yieldToEventLoop();
   }
-  throwIfAborted(signal);
-  thresholding.release();
-  const seconds = (performance.now() - started) / 1000;
-  const diagnostics: PcpDiagnostics = {
-    iterations,
-    converged: residual < settings.tolerance,
-    residual,
-    milliseconds: seconds * 1000,
-    seconds,
-    history,
-    rankHistory,
-    sparsityHistory,
-    lambda,
-    mu0,
-    finalMu: mu,
-    timings: { ...thresholding.timings, elementwise: elementwiseMs },
-    spectralNorm,
-    ...(peakBytes === undefined ? {} : { peakArrayBuffersBytes: peakBytes }),
-  };
-  return {
-    lowRank: { rows, cols, data: lowRank },
-    sparse: { rows, cols, data: sparse },
-    rank,
-    sparsity,
-    diagnostics,
-  };
 }

@@ -1,4 +1,4 @@
-import type { MatrixData } from '@lowrank/core';
+import type { DenseMatrix, MatrixData } from '@lowrank/core';
 import { type GemmProblem, scaleOutput } from './gemm-js.js';
 import { decodeBase64, type WasmApi, type WasmMemory } from './gemm-wasm.js';
 import { GEMM_THREADED_WASM_BASE64 } from './generated/gemm-wasm-binary.js';
@@ -114,7 +114,8 @@ function startPool(threads: number): Pool | null {
   if (!wt || !api || threads < 2) return null;
   try {
     const module = new api.Module(decodeBase64(GEMM_THREADED_WASM_BASE64));
-    const memory = new api.Memory({ initial: 1, maximum: 65536, shared: true });
+    const memory = kernelMemory();
+    if (!memory) return null;
     const main = new api.Instance(module, { env: { memory } }).exports as unknown as {
       dgemmRows: RowsKernel;
       sgemmRows: RowsKernel;
@@ -164,6 +165,113 @@ export function stopGemmThreads(): void {
   Atomics.add(p.control, 0, 1);
   Atomics.notify(p.control, 0);
   for (const worker of p.workers) void worker.terminate();
+  // The memory goes with the pool unless kernel matrices still live in it.
+  if (allocations.size === 0) shared = null;
+}
+
+/**
+ * The shared WebAssembly.Memory the threaded kernels read, created once and kept while kernel
+ * matrices (allocateKernelMatrix) live in it. Its byte layout: HEAP_BASE, then kernel matrices
+ * (first fit), then each product's scratch (copied operands, C, packing buffers) above the highest one.
+ */
+interface SharedKernelMemory {
+  readonly memory: WasmMemory;
+  /** Every buffer object memory.buffer has returned (it changes on grow): views on them are inside. */
+  readonly buffers: WeakSet<ArrayBufferLike>;
+}
+let shared: SharedKernelMemory | null = null;
+/** Live kernel matrices: byte address -> byte length. */
+const allocations = new Map<number, number>();
+
+function kernelMemory(): WasmMemory | null {
+  if (shared) return shared.memory;
+  const api = (globalThis as { WebAssembly?: { Memory: new (d: object) => WasmMemory } }).WebAssembly;
+  if (!api || typeof SharedArrayBuffer !== 'function') return null;
+  try {
+    const memory = new api.Memory({ initial: 1, maximum: 65536, shared: true });
+    shared = { memory, buffers: new WeakSet() };
+    return memory;
+  } catch {
+    return null;
+  }
+}
+
+/** The current buffer of the kernel memory, remembered so views on it are recognised later. */
+function currentBuffer(s: SharedKernelMemory): ArrayBuffer {
+  const buffer = s.memory.buffer;
+  s.buffers.add(buffer);
+  return buffer;
+}
+
+/** Byte address of `data` inside the kernel memory, or -1 when it is an ordinary array. */
+function kernelAddress(data: MatrixData): number {
+  if (!shared?.buffers.has(data.buffer)) return -1;
+  return data.byteOffset;
+}
+
+/** First byte above every live kernel matrix (64-byte aligned). */
+function allocationTop(): number {
+  let top = HEAP_BASE;
+  for (const [address, bytes] of allocations) top = Math.max(top, address + bytes);
+  return roundUp(top, 64);
+}
+
+/**
+ * A zero-filled rows x cols float64 matrix whose data lives in the shared memory the threaded
+ * kernels read, so products on it skip the copy into that memory. Falls back to an ordinary
+ * Float64Array (same results, copies as before) when threads are unsupported or the memory cannot
+ * grow (WebAssembly memory is limited to 4 GiB). Free it with releaseKernelMatrix when done.
+ */
+export function allocateKernelMatrix(rows: number, cols: number): DenseMatrix<Float64Array> {
+  const bytes = roundUp(rows * cols * 8, 64);
+  const memory = threadsSupported() && bytes > 0 ? kernelMemory() : null;
+  if (!memory || !shared) return { rows, cols, data: new Float64Array(rows * cols) };
+  // First fit between live matrices, else on top.
+  const taken = [...allocations].sort((x, y) => x[0] - y[0]);
+  let address = HEAP_BASE;
+  for (const [start, length] of taken) {
+    if (address + bytes <= start) break;
+    address = Math.max(address, roundUp(start + length, 64));
+  }
+  const end = address + bytes;
+  if (end > MAX_BYTES) return { rows, cols, data: new Float64Array(rows * cols) };
+  try {
+    const have = memory.buffer.byteLength;
+    if (end > have) memory.grow(Math.ceil((end - have) / 65536));
+  } catch {
+    // The engine could not reserve more memory: ordinary arrays still work.
+    return { rows, cols, data: new Float64Array(rows * cols) };
+  }
+  const data = new Float64Array(currentBuffer(shared), address, rows * cols);
+  data.fill(0);
+  allocations.set(address, bytes);
+  return { rows, cols, data };
+}
+
+/** Frees a matrix from allocateKernelMatrix (ordinary matrices are ignored); do not use it afterwards. */
+export function releaseKernelMatrix(matrix: DenseMatrix): void {
+  const address = kernelAddress(matrix.data);
+  if (address >= 0 && allocations.has(address)) allocations.delete(address);
+  if (allocations.size === 0 && !pool) shared = null;
+}
+
+/** Bytes held by live kernel matrices (0 once every one is released). */
+export function kernelMatrixBytes(): number {
+  let total = 0;
+  for (const bytes of allocations.values()) total += bytes;
+  return total;
+}
+
+let operandBytesCopied = 0;
+
+/** Test hook: bytes of operands the threaded path has copied into its memory so far. */
+export function operandBytesCopiedForTests(): number {
+  return operandBytesCopied;
+}
+
+/** True when `matrix` lives in the threaded kernels' memory (its products skip the operand copy). */
+export function isKernelMatrix(matrix: DenseMatrix): boolean {
+  return kernelAddress(matrix.data) >= 0;
 }
 
 function roundUp(x: number, step: number): number {
@@ -194,25 +302,36 @@ export function gemmThreaded(p: GemmProblem, threads: number): boolean {
   const nr = f32 ? 8 : 4;
   const nPad = roundUp(n, nr);
   const mPad = roundUp(m, MR);
+  const tp = startPool(threads);
+  if (!tp || !shared) return false;
+  // Operands already in the kernel memory (allocateKernelMatrix) are read in place.
+  const aHome = kernelAddress(a.data);
+  const bHome = kernelAddress(b.data);
   const sameOperand = a.data === b.data;
   const wsElems = MC * KC + KC * Math.min(NC, nPad);
-  const aBytes = roundUp(a.data.length * esize, 64);
-  const bBytes = sameOperand ? 0 : roundUp(b.data.length * esize, 64);
+  const aBytes = aHome >= 0 ? 0 : roundUp(a.data.length * esize, 64);
+  const bBytes = sameOperand || bHome >= 0 ? 0 : roundUp(b.data.length * esize, 64);
   const cBytes = roundUp(mPad * nPad * esize, 64);
-  const needed = HEAP_BASE + aBytes + bBytes + cBytes + threads * roundUp(wsElems * esize, 64);
+  const scratch = allocationTop();
+  const needed = scratch + aBytes + bBytes + cBytes + threads * roundUp(wsElems * esize, 64);
   if (needed > MAX_BYTES) return false;
-  const tp = startPool(threads);
-  if (!tp) return false;
   const have = tp.memory.buffer.byteLength;
-  if (needed > have) tp.memory.grow(Math.ceil((needed - have) / 65536));
-  const buffer = tp.memory.buffer;
+  if (needed > have) {
+    try {
+      tp.memory.grow(Math.ceil((needed - have) / 65536));
+    } catch {
+      return false;
+    }
+  }
+  const buffer = currentBuffer(shared);
   const heap: MatrixData = f32 ? new Float32Array(buffer) : new Float64Array(buffer);
-  const aPtr = HEAP_BASE;
-  const bPtr = sameOperand ? aPtr : aPtr + aBytes;
-  const cPtr = aPtr + aBytes + bBytes;
+  const aPtr = aHome >= 0 ? aHome : scratch;
+  const bPtr = bHome >= 0 ? bHome : sameOperand ? aPtr : scratch + aBytes;
+  const cPtr = scratch + aBytes + bBytes;
   const wsPtr = cPtr + cBytes;
-  heap.set(a.data, aPtr / esize);
-  if (!sameOperand) heap.set(b.data, bPtr / esize);
+  if (aHome < 0) heap.set(a.data, aPtr / esize);
+  if (bHome < 0 && !sameOperand) heap.set(b.data, bPtr / esize);
+  operandBytesCopied += aBytes + bBytes;
   heap.fill(0, cPtr / esize, cPtr / esize + mPad * nPad);
 
   const bands = rowBands(m, threads, p.upperOnly === true);

@@ -5,3 +5,9 @@ export * from './householder-qr.js';
 export * from './lu-permuted-lower.js';
 export * from './elementwise.js';
 export * from './symmetric-eigen.js';
+export {
+  allocateKernelMatrix,
+  isKernelMatrix,
+  kernelMatrixBytes,
+  releaseKernelMatrix,
+} from './gemm-threads.js';

@@ -1,0 +1,107 @@
+import { createRng, type DenseMatrix } from '@lowrank/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { setLinalgBackend } from './backend.js';
+import { forceThreadedGemmForTests } from './gemm-dispatch.js';
+import {
+  allocateKernelMatrix,
+  isKernelMatrix,
+  kernelMatrixBytes,
+  operandBytesCopiedForTests,
+  releaseKernelMatrix,
+  threadsSupported,
+} from './gemm-threads.js';
+import { gram, matmul } from './matmul.js';
+
+function fillRandom(m: DenseMatrix<Float64Array>, seed: number): DenseMatrix<Float64Array> {
+  const rng = createRng(seed);
+  for (let i = 0; i < m.data.length; i++) m.data[i] = rng.next() * 2 - 1;
+  return m;
+}
+
+function plainCopy(m: DenseMatrix<Float64Array>): DenseMatrix<Float64Array> {
+  return { rows: m.rows, cols: m.cols, data: Float64Array.from(m.data) };
+}
+
+afterEach(() => {
+  forceThreadedGemmForTests(false);
+  setLinalgBackend('auto');
+});
+
+describe.runIf(threadsSupported())(
+  'kernel matrices (operands already in the threaded kernels memory)',
+  () => {
+    it('allocates zero-filled matrices inside the kernel memory and reuses released space', () => {
+      const a = allocateKernelMatrix(37, 29);
+      expect(isKernelMatrix(a)).toBe(true);
+      expect(isKernelMatrix({ rows: 1, cols: 1, data: new Float64Array(1) })).toBe(false);
+      expect(a.data.length).toBe(37 * 29);
+      expect(a.data.every((v) => v === 0)).toBe(true);
+      fillRandom(a, 1);
+      const address = a.data.byteOffset;
+      releaseKernelMatrix(a);
+      const b = allocateKernelMatrix(37, 29);
+      expect(b.data.byteOffset).toBe(address);
+      expect(b.data.every((v) => v === 0)).toBe(true);
+      expect(kernelMatrixBytes()).toBe(Math.ceil((37 * 29 * 8) / 64) * 64); // whole 64-byte lines
+      releaseKernelMatrix(b);
+      expect(kernelMatrixBytes()).toBe(0);
+    });
+
+    it('gives bit-identical products to ordinary arrays, and the scratch never touches live kernel matrices', () => {
+      forceThreadedGemmForTests(true);
+      setLinalgBackend('wasm', { threads: 2 });
+      const t = fillRandom(allocateKernelMatrix(45, 301), 2);
+      const w = fillRandom(allocateKernelMatrix(45, 45), 3);
+      const bystander = fillRandom(allocateKernelMatrix(19, 23), 4);
+      const bystanderBefore = Float64Array.from(bystander.data);
+      const tPlain = plainCopy(t);
+      const wPlain = plainCopy(w);
+      try {
+        // Zero-copy both operands, one operand, transposed, and the Gram (same operand twice).
+        const copiedBefore = operandBytesCopiedForTests();
+        const inPlace = matmul(w, t).data;
+        expect(operandBytesCopiedForTests()).toBe(copiedBefore);
+        expect(inPlace).toEqual(matmul(wPlain, tPlain).data);
+        expect(operandBytesCopiedForTests()).toBeGreaterThan(copiedBefore);
+        expect(matmul(wPlain, t).data).toEqual(matmul(wPlain, tPlain).data);
+        expect(matmul(t, w, { transposeA: true }).data).toEqual(
+          matmul(tPlain, wPlain, { transposeA: true }).data,
+        );
+        expect(gram(t, 'AAt').data).toEqual(gram(tPlain, 'AAt').data);
+        expect(gram(t, 'AtA').data).toEqual(gram(tPlain, 'AtA').data);
+        // An output in kernel memory, accumulated into (beta = 1).
+        const out = fillRandom(allocateKernelMatrix(45, 301), 5);
+        const outPlain = plainCopy(out);
+        matmul(w, t, { out, beta: 1 });
+        matmul(wPlain, tPlain, { out: outPlain, beta: 1 });
+        expect(out.data).toEqual(outPlain.data);
+        releaseKernelMatrix(out);
+        expect(t.data).toEqual(tPlain.data);
+        expect(w.data).toEqual(wPlain.data);
+        expect(bystander.data).toEqual(bystanderBefore);
+      } finally {
+        releaseKernelMatrix(t);
+        releaseKernelMatrix(w);
+        releaseKernelMatrix(bystander);
+      }
+    });
+
+    it('keeps kernel matrices usable when the thread pool stops and restarts', () => {
+      const t = fillRandom(allocateKernelMatrix(16, 40), 6);
+      forceThreadedGemmForTests(true);
+      setLinalgBackend('wasm', { threads: 2 });
+      const before = gram(t, 'AAt').data;
+      setLinalgBackend('wasm', { threads: 1 }); // stops the workers
+      expect(isKernelMatrix(t)).toBe(true);
+      setLinalgBackend('wasm', { threads: 3 });
+      expect(gram(t, 'AAt').data).toEqual(before);
+      releaseKernelMatrix(t);
+    });
+  },
+);
+
+describe('releaseKernelMatrix', () => {
+  it('ignores ordinary matrices', () => {
+    expect(() => releaseKernelMatrix({ rows: 2, cols: 2, data: new Float64Array(4) })).not.toThrow();
+  });
+});
