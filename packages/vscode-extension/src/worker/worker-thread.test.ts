@@ -35,7 +35,9 @@ function client(): WorkerClient {
   return new WorkerClient(join(outdir, 'worker.js'), {
     pluginModules: [],
     pluginBase: temp,
-    memoryBudgetBytes: 2 ** 30,
+    // The extension's default budget (lowrank.memoryBudgetMB = 2048): 300 full-size highway frames
+    // for robust PCA need about 1055 MiB, which a 1 GiB budget rightly refuses.
+    memoryBudgetBytes: 2048 * 2 ** 20,
   });
 }
 
