@@ -8,7 +8,15 @@ import {
   throwIfAborted,
   toDenseMatrix,
 } from '@lowrank/core';
-import { luPermutedLower, matmul, qrThin } from '@lowrank/linalg';
+import {
+  allocateKernelMatrix,
+  isKernelMatrix,
+  linalgBackend,
+  luPermutedLower,
+  matmul,
+  qrThin,
+  releaseKernelMatrix,
+} from '@lowrank/linalg';
 import { applySignConvention, type SvdFactors, svd } from './gram-jacobi-svd.js';
 
 export type PowerIterationNormalizer = 'auto' | 'none' | 'LU' | 'QR';
@@ -97,6 +105,48 @@ export function randomizedSvd(
   const report = options.onProgress;
   throwIfAborted(signal);
 
+  // Every power iteration reads A twice. With two threads, one copy of a big A into the kernels'
+  // shared memory lets all those products use both cores without copying A each time.
+  const kernelCopy =
+    linalgBackend().threads > 1 && m * n >= KERNEL_COPY_MIN_ELEMENTS && !isKernelMatrix(a)
+      ? allocateKernelMatrix(m, n)
+      : undefined;
+  try {
+    if (kernelCopy) kernelCopy.data.set(a.data);
+    return rangeFinderSvd(kernelCopy && isKernelMatrix(kernelCopy) ? kernelCopy : a, rank, {
+      transposed,
+      oversamples,
+      iterations,
+      normalizer,
+      seed,
+      signal,
+      report,
+    });
+  } finally {
+    if (kernelCopy) releaseKernelMatrix(kernelCopy);
+  }
+}
+
+/** Inputs smaller than this stay where they are: the copy would cost more than it saves. */
+const KERNEL_COPY_MIN_ELEMENTS = 1 << 22;
+
+function rangeFinderSvd(
+  a: DenseMatrix<Float64Array>,
+  rank: number,
+  settings: {
+    transposed: boolean;
+    oversamples: number;
+    iterations: number;
+    normalizer: string;
+    seed: number;
+    signal: AbortSignal | undefined;
+    report: RandomizedSvdOptions['onProgress'];
+  },
+): SvdFactors {
+  const { transposed, oversamples, iterations, normalizer, seed, signal, report } = settings;
+  const m = a.rows;
+  const n = a.cols;
+  const minDim = Math.min(m, n);
   // X = op(A) is (transposed ? n x m : m x n); products read A with transpose flags, never a copy.
   const cols = transposed ? m : n;
   // More columns than min(m, n) add nothing (the range is already complete).

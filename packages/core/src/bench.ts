@@ -55,11 +55,17 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-/** Runs `fn` `repeat` times and returns the median wall-clock seconds and the last result. */
+/**
+ * Runs `fn` `repeat` times and returns the median wall-clock seconds and the last result.
+ * `warmup` untimed runs go first: JavaScript is compiled as it runs, and WebAssembly modules and
+ * worker pools start on first use, so a cold first run measures start-up, not the algorithm.
+ */
 export async function timeMedian<T>(
   repeat: number,
   fn: () => Promise<T> | T,
+  options: { warmup?: number } = {},
 ): Promise<{ seconds: number; runs: number[]; result: T }> {
+  for (let i = 0; i < (options.warmup ?? 0); i++) await fn();
   const runs: number[] = [];
   let result!: T;
   for (let i = 0; i < Math.max(1, repeat); i++) {

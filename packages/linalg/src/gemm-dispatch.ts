@@ -1,6 +1,6 @@
 import { forcedWasm, gemmThreads, useWasm } from './backend.js';
 import { type GemmProblem, gemmJs } from './gemm-js.js';
-import { gemmThreaded } from './gemm-threads.js';
+import { gemmThreaded, inKernelMemory } from './gemm-threads.js';
 import { gemmWasm } from './gemm-wasm.js';
 
 /** Below this many multiply-adds the packing into WebAssembly memory costs more than it saves. */
@@ -10,14 +10,28 @@ const WASM_MIN_WORK = 24 * 24 * 24;
  * operands into shared memory costs more than the second core saves.
  */
 const THREADS_MIN_WORK = 1 << 25;
+/**
+ * The threaded path copies operands that are not already in its shared memory. Tall-skinny
+ * products (a 748 x 76800 video times 76800 x 20 in the randomized SVD) do ~20 multiply-adds per
+ * copied element: the copy then costs about what the second core saves, so they stay on one
+ * thread. Gram and square products (hundreds per element) and in-place operands use both cores.
+ */
+const THREADS_MIN_WORK_PER_COPIED = 64;
+
+function threadsPay(p: GemmProblem, work: number): boolean {
+  if (work < THREADS_MIN_WORK) return false;
+  let copied = inKernelMemory(p.c) ? 0 : p.m * p.n;
+  if (!inKernelMemory(p.a.data)) copied += p.m * p.k;
+  if (!inKernelMemory(p.b.data)) copied += p.k * p.n;
+  return copied === 0 || work / copied >= THREADS_MIN_WORK_PER_COPIED;
+}
 
 /** Runs one GEMM on the selected backend ('wasm' forces the kernels even for tiny products). */
 export function gemm(p: GemmProblem): void {
   const work = p.m * p.n * p.k;
   if (useWasm() && (work >= WASM_MIN_WORK || forcedWasm())) {
     const threads = gemmThreads();
-    if (threads > 1 && (work >= THREADS_MIN_WORK || forcedThreadsForTests) && gemmThreaded(p, threads))
-      return;
+    if (threads > 1 && (forcedThreadsForTests || threadsPay(p, work)) && gemmThreaded(p, threads)) return;
     gemmWasm(p);
   } else gemmJs(p);
 }

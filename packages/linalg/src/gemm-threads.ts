@@ -274,6 +274,11 @@ export function isKernelMatrix(matrix: DenseMatrix): boolean {
   return kernelAddress(matrix.data) >= 0;
 }
 
+/** True when these elements live in the threaded kernels' memory (read in place, not copied). */
+export function inKernelMemory(data: MatrixData): boolean {
+  return kernelAddress(data) >= 0;
+}
+
 function roundUp(x: number, step: number): number {
   return Math.ceil(x / step) * step;
 }
