@@ -1,44 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { createRng, type DenseMatrix, frobeniusNorm, relativeError } from '@lowrank/core';
 import { gram, matmul } from '@lowrank/linalg';
 import { describe, expect, it } from 'vitest';
+import { cameraFixture, loadCamera } from './camera.fixture.js';
 import { type SvdFactors, svd } from './gram-jacobi-svd.js';
 import { reconstructFromFactors } from './low-rank-svd-result.js';
 
-const sharedDir = process.env.LOWRANK_SHARED_DIR
-  ? `${process.env.LOWRANK_SHARED_DIR.replace(/\/$/, '')}/`
-  : fileURLToPath(new URL('../../../../shared/', import.meta.url));
-
-/** camera.png decoded as the numpy reference does: ffmpeg 8-bit gray, value / 255. */
-function loadCamera(): DenseMatrix<Float64Array> {
-  const raw = execFileSync(
-    'ffmpeg',
-    [
-      '-nostdin',
-      '-v',
-      'error',
-      '-i',
-      `${sharedDir}data/images/camera.png`,
-      '-f',
-      'rawvideo',
-      '-pix_fmt',
-      'gray',
-      'pipe:1',
-    ],
-    {
-      maxBuffer: 1 << 24,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  return { rows: 512, cols: 512, data: Float64Array.from(raw, (x) => x / 255) };
-}
-
-const fixture = JSON.parse(readFileSync(new URL('./fixtures/camera-svd.json', import.meta.url), 'utf8')) as {
-  singularValues: number[];
-  frobeniusNorm: number;
-};
+const fixture = cameraFixture;
 
 function random(rows: number, cols: number, seed: number): DenseMatrix<Float64Array> {
   const rng = createRng(seed);
