@@ -107,13 +107,16 @@ export function randomizedSvd(
 
   // Every power iteration reads A twice. With two threads, one copy of a big A into the kernels'
   // shared memory lets all those products use both cores without copying A each time.
-  const kernelCopy =
+  const allocated =
     linalgBackend().threads > 1 && m * n >= KERNEL_COPY_MIN_ELEMENTS && !isKernelMatrix(a)
       ? allocateKernelMatrix(m, n)
       : undefined;
+  // allocateKernelMatrix falls back to an ordinary array when kernel memory is full: then copying
+  // into it would only cost time and memory, so A is used where it is.
+  const kernelCopy = allocated && isKernelMatrix(allocated) ? allocated : undefined;
   try {
     if (kernelCopy) kernelCopy.data.set(a.data);
-    return rangeFinderSvd(kernelCopy && isKernelMatrix(kernelCopy) ? kernelCopy : a, rank, {
+    return rangeFinderSvd(kernelCopy ?? a, rank, {
       transposed,
       oversamples,
       iterations,
