@@ -249,3 +249,14 @@ export function optionsForm(
 export function errorBox(message: string): HTMLElement {
   return h('div', { class: 'error', role: 'alert', id: 'error' }, message);
 }
+
+/** The collapsible block that shows a method's description above its options form. */
+export function optionsDetails(method: MethodInfo, form: HTMLElement): HTMLElement {
+  return h(
+    'details',
+    {},
+    h('summary', {}, `${method.displayName} options`),
+    h('p', { class: 'note' }, method.description),
+    form,
+  );
+}

@@ -18,6 +18,7 @@ import {
   h,
   loadState,
   onHostMessage,
+  optionsDetails,
   optionsForm,
   saveState,
   send,
@@ -198,15 +199,7 @@ function renderOptions(): void {
     },
   );
   readOptions = form.read;
-  optionsHost.replaceChildren(
-    h(
-      'details',
-      {},
-      h('summary', {}, `${method.displayName} options`),
-      h('p', { class: 'note' }, method.description),
-      form.element,
-    ),
-  );
+  optionsHost.replaceChildren(optionsDetails(method, form.element));
 }
 
 function compute(): void {

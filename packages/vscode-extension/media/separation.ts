@@ -15,6 +15,7 @@ import {
   h,
   loadState,
   onHostMessage,
+  optionsDetails,
   optionsForm,
   saveState,
   send,
@@ -171,15 +172,7 @@ function renderOptions(): void {
     },
   );
   readOptions = built.read;
-  optionsHost.replaceChildren(
-    h(
-      'details',
-      {},
-      h('summary', {}, `${method.displayName} options`),
-      h('p', { class: 'note' }, method.description),
-      built.element,
-    ),
-  );
+  optionsHost.replaceChildren(optionsDetails(method, built.element));
 }
 
 function describeProbe(): void {
