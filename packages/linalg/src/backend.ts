@@ -1,6 +1,6 @@
 import { InvalidOptionError } from '@lowrank/core';
 import { stopGemmThreads, threadsSupported } from './gemm-threads.js';
-import { wasmKernelsAvailable } from './gemm-wasm.js';
+import { wasmInstructionSet, wasmKernelsAvailable } from './gemm-wasm.js';
 
 /** Which GEMM implementation runs: 'auto' picks WebAssembly SIMD when it loads, else portable JS. */
 export type LinalgBackendChoice = 'auto' | 'js' | 'wasm';
@@ -10,7 +10,7 @@ export interface LinalgBackendInfo {
   readonly simd: boolean;
   /** Threads large products use (1: the calling thread only). */
   readonly threads: number;
-  /** 'wasm-simd128' or 'js'. */
+  /** 'wasm-relaxed-simd' (fused multiply-add), 'wasm-simd128' or 'js'. */
   readonly name: string;
 }
 
@@ -53,7 +53,7 @@ export function gemmThreads(): number {
 
 export function linalgBackend(): LinalgBackendInfo {
   const simd = useWasm();
-  return { simd, threads: gemmThreads(), name: simd ? 'wasm-simd128' : 'js' };
+  return { simd, threads: gemmThreads(), name: simd ? `wasm-${wasmInstructionSet()}` : 'js' };
 }
 
 /**

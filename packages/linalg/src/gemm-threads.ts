@@ -1,7 +1,11 @@
 import type { DenseMatrix, MatrixData } from '@lowrank/core';
 import { type GemmProblem, scaleOutput } from './gemm-js.js';
 import { decodeBase64, type WasmApi, type WasmMemory } from './gemm-wasm.js';
-import { GEMM_THREADED_WASM_BASE64 } from './generated/gemm-wasm-binary.js';
+import {
+  GEMM_THREADED_RELAXED_WASM_BASE64,
+  GEMM_THREADED_WASM_BASE64,
+} from './generated/gemm-wasm-binary.js';
+import { pickKernelBinary } from './wasm-features.js';
 
 /**
  * Multi-threaded GEMM (Node only): worker_threads and the calling thread instantiate
@@ -113,7 +117,12 @@ function startPool(threads: number): Pool | null {
     .WebAssembly;
   if (!wt || !api || threads < 2) return null;
   try {
-    const module = new api.Module(decodeBase64(GEMM_THREADED_WASM_BASE64));
+    const module = new api.Module(
+      pickKernelBinary(
+        decodeBase64(GEMM_THREADED_WASM_BASE64),
+        decodeBase64(GEMM_THREADED_RELAXED_WASM_BASE64),
+      ),
+    );
     const memory = kernelMemory();
     if (!memory) return null;
     const main = new api.Instance(module, { env: { memory } }).exports as unknown as {

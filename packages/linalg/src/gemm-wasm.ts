@@ -1,6 +1,7 @@
 import type { MatrixData } from '@lowrank/core';
 import { type GemmProblem, type StridedOperand, scaleOutput } from './gemm-js.js';
-import { GEMM_WASM_BASE64 } from './generated/gemm-wasm-binary.js';
+import { GEMM_RELAXED_WASM_BASE64, GEMM_WASM_BASE64 } from './generated/gemm-wasm-binary.js';
+import { kernelInstructionSet, pickKernelBinary } from './wasm-features.js';
 
 /**
  * GEMM on the WebAssembly SIMD kernels of assembly/gemm-kernels.ts (GotoBLAS layout).
@@ -73,7 +74,9 @@ function loadKernels(): Kernels | null {
       kernels = null;
       return kernels;
     }
-    const module = new api.Module(decodeBase64(GEMM_WASM_BASE64));
+    const module = new api.Module(
+      pickKernelBinary(decodeBase64(GEMM_WASM_BASE64), decodeBase64(GEMM_RELAXED_WASM_BASE64)),
+    );
     const instance = new api.Instance(module, {});
     const e = instance.exports as unknown as Kernels;
     kernels = e;
@@ -82,6 +85,11 @@ function loadKernels(): Kernels | null {
     kernels = null;
   }
   return kernels;
+}
+
+/** 'relaxed-simd' (fused multiply-add) or 'simd128': which build of the kernels this runtime runs. */
+export function wasmInstructionSet(): 'relaxed-simd' | 'simd128' {
+  return kernelInstructionSet(decodeBase64(GEMM_RELAXED_WASM_BASE64));
 }
 
 /** True when the SIMD kernels compiled and instantiated in this runtime. */
