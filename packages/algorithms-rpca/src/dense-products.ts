@@ -15,8 +15,14 @@ export interface DenseProducts {
     b: DenseMatrix<Float64Array>,
     options: { transposeA?: boolean; transposeB?: boolean; out?: Float64Array; accumulate?: boolean },
   ): DenseMatrix<Float64Array>;
-  /** Eigenvalues (descending) and eigenvectors (column j of an n x n row-major matrix) of a symmetric matrix. */
-  symmetricEigen(a: DenseMatrix<Float64Array>): { values: Float64Array; vectors: DenseMatrix<Float64Array> };
+  /**
+   * Eigenvalues (descending) and eigenvectors (column j of an n x c row-major matrix) of a symmetric
+   * matrix: all of them (c = n), or at least those whose eigenvalue exceeds `vectorsAbove`.
+   */
+  symmetricEigen(
+    a: DenseMatrix<Float64Array>,
+    vectorsAbove?: number,
+  ): { values: Float64Array; vectors: DenseMatrix<Float64Array> };
 }
 
 function dims(m: DenseMatrix, transposed: boolean | undefined): [number, number] {

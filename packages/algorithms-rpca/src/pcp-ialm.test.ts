@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { type DenseMatrix, isAbortError, relativeError, transpose } from '@lowrank/core';
-import { kernelMatrixBytes } from '@lowrank/linalg';
+import { isKernelMatrix, kernelMatrixBytes, releaseKernelMatrix } from '@lowrank/linalg';
 import { describe, expect, it } from 'vitest';
 import { principalComponentPursuit } from './pcp-ialm.js';
 import { plantedLowRankPlusSparse, trajectoryFixtureMatrix } from './test-matrices.js';
@@ -98,6 +98,8 @@ describe('principalComponentPursuit (inexact ALM)', () => {
   it('reports progress every iteration and stops on abort', async () => {
     const m = trajectoryFixtureMatrix();
     const seen: number[] = [];
+    // Earlier tests' results may still hold kernel memory until they are garbage-collected.
+    const bytesBefore = kernelMatrixBytes();
     let bytesDuring = 0;
     const controller = new AbortController();
     const run = principalComponentPursuit(
@@ -121,9 +123,22 @@ describe('principalComponentPursuit (inexact ALM)', () => {
     );
     expect(isAbortError(error)).toBe(true);
     expect(seen).toEqual([1, 2, 3]);
-    // T lived in linalg's kernel memory (where threads are supported); the abort must have released it.
-    expect(bytesDuring).toBeGreaterThanOrEqual(threadsAvailable ? m.rows * m.cols * 8 : 0);
-    expect(kernelMatrixBytes()).toBe(0);
+    // M, L, S, Y and T lived in linalg's kernel memory (where threads are supported); the abort
+    // must have released all five.
+    expect(bytesDuring - bytesBefore).toBeGreaterThanOrEqual(threadsAvailable ? 5 * m.rows * m.cols * 8 : 0);
+    expect(kernelMatrixBytes()).toBe(bytesBefore);
+  });
+
+  it('hands L and S to the caller and frees the rest of its kernel memory', async () => {
+    const m = trajectoryFixtureMatrix();
+    const bytesBefore = kernelMatrixBytes();
+    const result = await principalComponentPursuit(m, { maxIterations: 3 });
+    const matrixBytes = Math.ceil((m.rows * m.cols * 8) / 64) * 64;
+    expect(kernelMatrixBytes() - bytesBefore).toBe(threadsAvailable ? 2 * matrixBytes : 0);
+    expect(isKernelMatrix(result.lowRank)).toBe(threadsAvailable);
+    releaseKernelMatrix(result.lowRank);
+    releaseKernelMatrix(result.sparse);
+    expect(kernelMatrixBytes()).toBe(bytesBefore);
   });
 
   it('reports non-convergence honestly when the iteration budget runs out', async () => {

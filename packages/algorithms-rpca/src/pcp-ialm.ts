@@ -9,7 +9,15 @@ import {
   throwIfAborted,
   toDenseMatrix,
 } from '@lowrank/core';
-import { allocateKernelMatrix, releaseKernelMatrix } from '@lowrank/linalg';
+import {
+  allocateKernelMatrix,
+  isKernelMatrix,
+  pcpDualAndSparseOnThreads,
+  pcpResidualAndDualOnThreads,
+  pcpSparseUpdateOnThreads,
+  releaseKernelMatrix,
+  releaseKernelMatrixWhenCollected,
+} from '@lowrank/linalg';
 import type { DenseProducts } from './dense-products.js';
 import {
   fusedDualAndSparsePass,
@@ -97,10 +105,36 @@ function arrayBuffersNow(): number | undefined {
     : undefined;
 }
 
-/** Keeps a float64 input as it is (read only, never written); casts a float32 one (one copy). */
-function asFloat64(m: DenseMatrix): DenseMatrix<Float64Array> {
+/**
+ * The input as float64 for the iteration: in the kernel memory when M, L, S, Y and T all fit there
+ * (`inKernel`), so the products and the threaded element-wise passes read it in place; otherwise
+ * the float64 input itself (read only, never written) or one cast copy of a float32 one.
+ */
+function iterationInput(m: DenseMatrix, inKernel: boolean): DenseMatrix<Float64Array> {
+  if (inKernel && !isKernelMatrix(m)) {
+    const copy = allocateKernelMatrix(m.rows, m.cols);
+    if (isKernelMatrix(copy)) {
+      copy.data.set(m.data);
+      return copy;
+    }
+  }
   if (m.data instanceof Float64Array) return m as DenseMatrix<Float64Array>;
   return { rows: m.rows, cols: m.cols, data: Float64Array.from(m.data) };
+}
+
+/** E and T for the next iteration (WebAssembly threads when every matrix is in the kernel memory). */
+function sparseUpdate(
+  d: Float64Array,
+  a: Float64Array,
+  y: Float64Array,
+  e: Float64Array,
+  t: Float64Array,
+  invMu: number,
+  lambda: number,
+): number {
+  return (
+    pcpSparseUpdateOnThreads(d, a, y, e, t, invMu, lambda) ?? sparseUpdatePass(d, a, y, e, t, invMu, lambda)
+  );
 }
 
 /** Runs PCP by inexact ALM. Options must already be valid numbers (see the rpca plugin for validation). */
@@ -113,10 +147,9 @@ export async function principalComponentPursuit(
   const settings: PcpOptions = { ...pcpDefaults, ...options };
   const { signal, onProgress } = run;
   throwIfAborted(signal);
-  const input = asFloat64(toDenseMatrix(matrix));
-  assertFiniteMatrix(input, 'input matrix');
-  const { rows, cols } = input;
-  const d = input.data;
+  const given = toDenseMatrix(matrix);
+  assertFiniteMatrix(given, 'input matrix');
+  const { rows, cols } = given;
   const products = run.products ?? (await defaultProducts());
   let peakBytes = arrayBuffersNow();
   const notePeak = () => {
@@ -124,37 +157,57 @@ export async function principalComponentPursuit(
     if (now !== undefined && (peakBytes === undefined || now > peakBytes)) peakBytes = now;
   };
 
-  const { frobeniusSquared, maxAbs } = inputNormsPass(d);
-  const frobenius = Math.sqrt(frobeniusSquared);
-  if (frobenius === 0) {
-    throw new InvalidInputError('The input matrix is all zeros; PCP has nothing to separate.', {
-      hint: 'Check that the media decoded (a black video gives an all-zero matrix).',
-    });
-  }
-  const thresholding = new GramThresholding(products);
-  const spectralNorm = thresholding.decompose(input).singularValues[0]!;
-  throwIfAborted(signal);
-  const lambda = settings.lambda === 'auto' ? 1 / Math.sqrt(Math.max(rows, cols)) : settings.lambda;
-  const mu0 = settings.mu === 'auto' ? 1.25 / spectralNorm : settings.mu;
-  const muMax = mu0 * settings.muMaxFactor;
-  // Y0 = M / J(M) with J(M) = max(||M||_2, ||M||_inf / lambda), ||M||_inf the largest absolute entry.
-  const dualNorm = Math.max(spectralNorm, maxAbs / lambda);
-
-  const size = rows * cols;
-  const lowRank = new Float64Array(size);
-  const sparse = new Float64Array(size);
-  const dual = new Float64Array(size);
-  // T is what every product reads: placed in the threaded kernels' memory, they skip copying it in.
+  // Every matrix the iteration touches (M, L, S, Y and the work matrix T) lives in the kernel
+  // memory when they fit (4 GiB in all): products then read and write them in place and the
+  // element-wise passes run on the WebAssembly threads. Otherwise ordinary arrays, as before.
   const workMatrix = allocateKernelMatrix(rows, cols);
+  const lowRankMatrix = allocateKernelMatrix(rows, cols);
+  const sparseMatrix = allocateKernelMatrix(rows, cols);
+  const dualMatrix = allocateKernelMatrix(rows, cols);
+  const inKernel = [workMatrix, lowRankMatrix, sparseMatrix, dualMatrix].every(isKernelMatrix);
+  const input = iterationInput(given, inKernel);
+  const thresholding = new GramThresholding(products);
+  let finished = false;
   try {
-    return await iterate(workMatrix);
+    const result = await iterate(input.data);
+    finished = true;
+    return result;
   } finally {
+    if (input !== given) releaseKernelMatrix(input);
     releaseKernelMatrix(workMatrix);
+    releaseKernelMatrix(dualMatrix);
+    if (finished) {
+      // L and S are the caller's now: their kernel memory is reused once they are garbage-collected.
+      releaseKernelMatrixWhenCollected(lowRankMatrix);
+      releaseKernelMatrixWhenCollected(sparseMatrix);
+    } else {
+      releaseKernelMatrix(lowRankMatrix);
+      releaseKernelMatrix(sparseMatrix);
+    }
     thresholding.release();
   }
 
-  async function iterate(workMatrix: DenseMatrix<Float64Array>): Promise<PcpResult> {
+  async function iterate(d: Float64Array): Promise<PcpResult> {
     const work = workMatrix.data;
+    const lowRank = lowRankMatrix.data;
+    const sparse = sparseMatrix.data;
+    const dual = dualMatrix.data;
+    const { frobeniusSquared, maxAbs } = inputNormsPass(d);
+    const frobenius = Math.sqrt(frobeniusSquared);
+    if (frobenius === 0) {
+      throw new InvalidInputError('The input matrix is all zeros; PCP has nothing to separate.', {
+        hint: 'Check that the media decoded (a black video gives an all-zero matrix).',
+      });
+    }
+    // Only the largest singular value is needed here: no vectors.
+    const spectralNorm = thresholding.decompose(input, Number.POSITIVE_INFINITY).singularValues[0]!;
+    throwIfAborted(signal);
+    const lambda = settings.lambda === 'auto' ? 1 / Math.sqrt(Math.max(rows, cols)) : settings.lambda;
+    const mu0 = settings.mu === 'auto' ? 1.25 / spectralNorm : settings.mu;
+    const muMax = mu0 * settings.muMaxFactor;
+    // Y0 = M / J(M) with J(M) = max(||M||_2, ||M||_inf / lambda), ||M||_inf the largest absolute entry.
+    const dualNorm = Math.max(spectralNorm, maxAbs / lambda);
+    const size = rows * cols;
     scaledCopy(d, 1 / dualNorm, dual);
     notePeak();
 
@@ -169,7 +222,7 @@ export async function principalComponentPursuit(
     let elementwiseMs = 0;
     // E and T for iteration 1; later iterations get them from the fused pass when possible.
     let mark = performance.now();
-    let nonZeros = sparseUpdatePass(d, lowRank, dual, sparse, work, 1 / mu, lambda);
+    let nonZeros = sparseUpdate(d, lowRank, dual, sparse, work, 1 / mu, lambda);
     elementwiseMs += performance.now() - mark;
     while (iterations < settings.maxIterations) {
       throwIfAborted(signal);
@@ -188,13 +241,18 @@ export async function principalComponentPursuit(
       mark = performance.now();
       let mispredicted = false;
       if (fuse) {
-        const pass = fusedDualAndSparsePass(d, lowRank, sparse, dual, work, mu, 1 / nextMu, lambda);
+        const pass =
+          pcpDualAndSparseOnThreads(d, lowRank, sparse, dual, work, mu, 1 / nextMu, lambda) ??
+          fusedDualAndSparsePass(d, lowRank, sparse, dual, work, mu, 1 / nextMu, lambda);
         residual = Math.sqrt(pass.residualSquared) / frobenius;
         nonZeros = pass.nonZeros;
         // Converged although not predicted: E now holds the next iterate, so run one more iteration.
         mispredicted = residual < settings.tolerance;
       } else {
-        residual = Math.sqrt(residualAndDualPass(d, lowRank, sparse, dual, mu)) / frobenius;
+        const squared =
+          pcpResidualAndDualOnThreads(d, lowRank, sparse, dual, mu) ??
+          residualAndDualPass(d, lowRank, sparse, dual, mu);
+        residual = Math.sqrt(squared) / frobenius;
       }
       elementwiseMs += performance.now() - mark;
       mu = nextMu;
@@ -221,13 +279,12 @@ export async function principalComponentPursuit(
       if (!fuse) {
         if (iterations >= settings.maxIterations) break;
         mark = performance.now();
-        nonZeros = sparseUpdatePass(d, lowRank, dual, sparse, work, 1 / mu, lambda);
+        nonZeros = sparseUpdate(d, lowRank, dual, sparse, work, 1 / mu, lambda);
         elementwiseMs += performance.now() - mark;
       }
       await yieldToEventLoop();
     }
     throwIfAborted(signal);
-    thresholding.release();
     const seconds = (performance.now() - started) / 1000;
     const diagnostics: PcpDiagnostics = {
       iterations,

@@ -22,8 +22,8 @@ export const linalgProducts: DenseProducts = {
       ...(target ? { out: target, beta: accumulate ? 1 : 0 } : {}),
     }) as DenseMatrix<Float64Array>;
   },
-  symmetricEigen(a) {
-    return symmetricEigen(a);
+  symmetricEigen(a, vectorsAbove) {
+    return symmetricEigen(a, vectorsAbove === undefined ? {} : { vectorsAbove });
   },
 };
 

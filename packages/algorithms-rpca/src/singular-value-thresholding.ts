@@ -1,4 +1,5 @@
 import type { DenseMatrix } from '@lowrank/core';
+import { allocateKernelMatrix, releaseKernelMatrix } from '@lowrank/linalg';
 import type { DenseProducts } from './dense-products.js';
 
 /**
@@ -21,7 +22,8 @@ export const DEFAULT_PANEL_BLOCK = 192;
 export class GramThresholding {
   readonly #products: DenseProducts;
   #gram: Float64Array | undefined;
-  #panel: Float64Array | undefined;
+  /** The rank-r route's work panel, in the kernel memory (products read and write it in place). */
+  #panel: DenseMatrix<Float64Array> | undefined;
   /** Milliseconds spent in each phase since construction (for diagnostics and benchmarks). */
   readonly timings = { gram: 0, eigen: 0, reconstruct: 0 };
 
@@ -32,8 +34,14 @@ export class GramThresholding {
     this.#panelBlock = Math.max(1, Math.floor(options.panelBlock ?? DEFAULT_PANEL_BLOCK));
   }
 
-  /** Singular values of t, descending (clamped at 0), and its small-side singular vectors. */
-  decompose(t: DenseMatrix<Float64Array>): {
+  /**
+   * Singular values of t, descending (clamped at 0), and its small-side singular vectors: all of
+   * them, or at least those of the singular values above `vectorsAbove`.
+   */
+  decompose(
+    t: DenseMatrix<Float64Array>,
+    vectorsAbove?: number,
+  ): {
     singularValues: Float64Array;
     vectors: DenseMatrix<Float64Array>;
   } {
@@ -42,7 +50,12 @@ export class GramThresholding {
     const t0 = performance.now();
     const gram = this.#products.smallGram(t, this.#gram);
     const t1 = performance.now();
-    const { values, vectors } = this.#products.symmetricEigen(gram);
+    // Eigenvalues of the Gram are squared singular values; the margin keeps every vector whose
+    // rounded square root may still exceed vectorsAbove.
+    const { values, vectors } = this.#products.symmetricEigen(
+      gram,
+      vectorsAbove === undefined ? undefined : vectorsAbove * vectorsAbove * (1 - 1e-9),
+    );
     this.timings.gram += t1 - t0;
     this.timings.eigen += performance.now() - t1;
     const singularValues = new Float64Array(n);
@@ -59,10 +72,12 @@ export class GramThresholding {
     tau: number,
     out: Float64Array,
   ): { rank: number; singularValues: Float64Array } {
-    const { singularValues, vectors } = this.decompose(t);
+    const { singularValues, vectors } = this.decompose(t, tau);
     const n = singularValues.length;
     let rank = 0;
     while (rank < n && singularValues[rank]! > tau) rank++;
+    // Only the kept vectors were mapped back (vectors.cols >= rank; n from the plain-JS products).
+    const stride = vectors.cols;
     if (rank === 0) {
       out.fill(0);
       return { rank, singularValues };
@@ -73,7 +88,7 @@ export class GramThresholding {
     const weighted = new Float64Array(n * rank);
     for (let i = 0; i < n; i++)
       for (let j = 0; j < rank; j++) {
-        const v = vectors.data[i * n + j]!;
+        const v = vectors.data[i * stride + j]!;
         kept[i * rank + j] = v;
         weighted[i * rank + j] = v * (1 - tau / singularValues[j]!);
       }
@@ -84,9 +99,10 @@ export class GramThresholding {
       // (block / n of a matrix copy): out = sum over blocks of Vb (Vb diag(w_b))^T T.
       const long = byRows ? t.cols : t.rows;
       const block = Math.min(rank, this.#panelBlock);
-      if (!this.#panel || this.#panel.length < block * long) {
+      if (!this.#panel || this.#panel.data.length < block * long) {
         // Grows geometrically with the rank (up to one block) so rising ranks do not reallocate every iteration.
-        this.#panel = new Float64Array(Math.min(this.#panelBlock, Math.max(2 * block, 16)) * long);
+        if (this.#panel) releaseKernelMatrix(this.#panel);
+        this.#panel = allocateKernelMatrix(Math.min(this.#panelBlock, Math.max(2 * block, 16)), long);
       }
       for (let j0 = 0; j0 < rank; j0 += block) {
         const b = Math.min(block, rank - j0);
@@ -97,7 +113,7 @@ export class GramThresholding {
             vb.data[i * b + j] = kept[i * rank + j0 + j]!;
             wb.data[i * b + j] = weighted[i * rank + j0 + j]!;
           }
-        const panelData = this.#panel.subarray(0, b * long);
+        const panelData = this.#panel.data.subarray(0, b * long);
         const accumulate = j0 > 0;
         if (byRows) {
           const panel = p.matmul(wb, t, { transposeA: true, out: panelData }); // b x cols
@@ -120,6 +136,7 @@ export class GramThresholding {
 
   /** Frees the panel buffer (the rank-r work matrix) between runs. */
   release(): void {
+    if (this.#panel) releaseKernelMatrix(this.#panel);
     this.#panel = undefined;
     this.#gram = undefined;
   }

@@ -170,3 +170,6 @@ export function sgemmRows(
 ): void {
   gemmRows<f32>(rowStart, rowEnd, n, k, a, rsA, csA, b, rsB, csB, c, ldc, upperOnly, ws);
 }
+
+// Robust PCA's element-wise passes, run by the same threads on the same shared memory.
+export { pcpDualAndSparse, pcpResidualAndDual, pcpSparseUpdate } from './pcp-passes';

@@ -15,22 +15,6 @@ import { pickKernelBinary } from './wasm-features.js';
  * synchronous. Workers start on first use, are unref'd (they never keep a process alive) and idle in
  * Atomics.wait between jobs.
  */
-type RowsKernel = (
-  rowStart: number,
-  rowEnd: number,
-  n: number,
-  k: number,
-  a: number,
-  rsA: number,
-  csA: number,
-  b: number,
-  rsB: number,
-  csB: number,
-  c: number,
-  ldc: number,
-  upperOnly: number,
-  ws: number,
-) => void;
 
 interface WorkerLike {
   unref(): void;
@@ -44,8 +28,8 @@ interface WorkerThreadsModule {
 interface Pool {
   readonly threads: number;
   readonly memory: WasmMemory;
-  readonly dgemmRows: RowsKernel;
-  readonly sgemmRows: RowsKernel;
+  /** The calling thread's instance's kernels, indexed as in the worker (KERNEL_INDEX). */
+  readonly kernels: ReadonlyArray<(...args: number[]) => void>;
   readonly workers: WorkerLike[];
   /** [0] job generation, [1] jobs finished, [2] workers ready, [3] a worker failed. */
   readonly control: Int32Array;
@@ -54,13 +38,23 @@ interface Pool {
 }
 
 const PARAMS_PER_WORKER = 16;
+/** The threaded module's entry points, in the order the worker source lists them. */
+const KERNEL_NAMES = [
+  'dgemmRows',
+  'sgemmRows',
+  'pcpSparseUpdate',
+  'pcpResidualAndDual',
+  'pcpDualAndSparse',
+] as const;
+export type KernelName = (typeof KERNEL_NAMES)[number];
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const { module, memory, control, index } = workerData;
 const ctl = new Int32Array(control);
 const par = new Float64Array(control, 64 + index * ${PARAMS_PER_WORKER * 8}, ${PARAMS_PER_WORKER});
 const inst = new WebAssembly.Instance(module, { env: { memory } });
-const kernels = [inst.exports.dgemmRows, inst.exports.sgemmRows];
+const e = inst.exports;
+const kernels = [e.dgemmRows, e.sgemmRows, e.pcpSparseUpdate, e.pcpResidualAndDual, e.pcpDualAndSparse];
 // Read the job generation BEFORE reporting ready: the first job may be posted right after.
 let seen = Atomics.load(ctl, 0);
 Atomics.add(ctl, 2, 1);
@@ -125,10 +119,10 @@ function startPool(threads: number): Pool | null {
     );
     const memory = kernelMemory();
     if (!memory) return null;
-    const main = new api.Instance(module, { env: { memory } }).exports as unknown as {
-      dgemmRows: RowsKernel;
-      sgemmRows: RowsKernel;
-    };
+    const main = new api.Instance(module, { env: { memory } }).exports as unknown as Record<
+      KernelName,
+      (...args: number[]) => void
+    >;
     const controlBuffer = new SharedArrayBuffer(64 + (threads - 1) * PARAMS_PER_WORKER * 8);
     const control = new Int32Array(controlBuffer, 0, 16);
     const params = new Float64Array(controlBuffer, 64);
@@ -152,8 +146,7 @@ function startPool(threads: number): Pool | null {
     pool = {
       threads,
       memory,
-      dgemmRows: main.dgemmRows,
-      sgemmRows: main.sgemmRows,
+      kernels: KERNEL_NAMES.map((name) => main[name]),
       workers,
       control,
       params,
@@ -257,11 +250,32 @@ export function allocateKernelMatrix(rows: number, cols: number): DenseMatrix<Fl
   return { rows, cols, data };
 }
 
+const releaseOnCollect =
+  typeof FinalizationRegistry === 'function'
+    ? new FinalizationRegistry<number>((address) => {
+        allocations.delete(address);
+        if (allocations.size === 0 && !pool) shared = null;
+      })
+    : undefined;
+
 /** Frees a matrix from allocateKernelMatrix (ordinary matrices are ignored); do not use it afterwards. */
 export function releaseKernelMatrix(matrix: DenseMatrix): void {
   const address = kernelAddress(matrix.data);
-  if (address >= 0 && allocations.has(address)) allocations.delete(address);
+  if (address >= 0 && allocations.has(address)) {
+    allocations.delete(address);
+    releaseOnCollect?.unregister(matrix.data);
+  }
   if (allocations.size === 0 && !pool) shared = null;
+}
+
+/**
+ * Hands a kernel matrix to code that will not release it (a result returned to a caller): its
+ * space is freed for reuse once its data array is garbage-collected. Ordinary matrices are ignored.
+ * WebAssembly memory never shrinks; stopGemmThreads() gives it back once nothing lives in it.
+ */
+export function releaseKernelMatrixWhenCollected(matrix: DenseMatrix): void {
+  const address = kernelAddress(matrix.data);
+  if (address >= 0 && allocations.has(address)) releaseOnCollect?.register(matrix.data, address, matrix.data);
 }
 
 /** Bytes held by live kernel matrices (0 once every one is released). */
@@ -290,6 +304,35 @@ export function inKernelMemory(data: MatrixData): boolean {
 
 function roundUp(x: number, step: number): number {
   return Math.ceil(x / step) * step;
+}
+
+/**
+ * Runs kernel `name` once per thread, thread t with args(t) (t = 0 on the calling thread), and
+ * returns when all are done. Throws (disabling the pool) if a worker failed.
+ */
+function runOnThreads(tp: Pool, name: KernelName, args: (thread: number) => number[]): void {
+  const index = KERNEL_NAMES.indexOf(name);
+  const control = tp.control;
+  const finishedBefore = Atomics.load(control, 1);
+  for (let t = 1; t < tp.threads; t++) {
+    const slot = (t - 1) * PARAMS_PER_WORKER;
+    tp.params[slot] = index;
+    const values = args(t);
+    for (let v = 0; v < values.length; v++) tp.params[slot + 1 + v] = values[v]!;
+  }
+  Atomics.add(control, 0, 1);
+  Atomics.notify(control, 0);
+  tp.kernels[index]!(...args(0));
+  for (;;) {
+    const finished = Atomics.load(control, 1);
+    if (finished - finishedBefore >= tp.threads - 1) break;
+    if (Atomics.load(control, 3) !== 0) {
+      stopGemmThreads();
+      poolFailed = true;
+      throw new Error('A worker thread failed; the threaded path is now disabled for this process.');
+    }
+    Atomics.wait(control, 1, finished, 100);
+  }
 }
 
 /** Row bands [start, end) per thread, multiples of MR; balanced by area for the upper triangle. */
@@ -322,10 +365,15 @@ export function gemmThreaded(p: GemmProblem, threads: number): boolean {
   const aHome = kernelAddress(a.data);
   const bHome = kernelAddress(b.data);
   const sameOperand = a.data === b.data;
+  // C in the kernel memory, whole 4-row x NR-column tiles, plain or accumulating: the kernels add
+  // into it where it lives, with no scratch C and no copy out.
+  const cHome = kernelAddress(c);
+  const cInPlace =
+    cHome >= 0 && alpha === 1 && (beta === 0 || beta === 1) && m % MR === 0 && n % nr === 0 && !p.upperOnly;
   const wsElems = MC * KC + KC * Math.min(NC, nPad);
   const aBytes = aHome >= 0 ? 0 : roundUp(a.data.length * esize, 64);
   const bBytes = sameOperand || bHome >= 0 ? 0 : roundUp(b.data.length * esize, 64);
-  const cBytes = roundUp(mPad * nPad * esize, 64);
+  const cBytes = cInPlace ? 0 : roundUp(mPad * nPad * esize, 64);
   const scratch = allocationTop();
   const needed = scratch + aBytes + bBytes + cBytes + threads * roundUp(wsElems * esize, 64);
   if (needed > MAX_BYTES) return false;
@@ -341,12 +389,14 @@ export function gemmThreaded(p: GemmProblem, threads: number): boolean {
   const heap: MatrixData = f32 ? new Float32Array(buffer) : new Float64Array(buffer);
   const aPtr = aHome >= 0 ? aHome : scratch;
   const bPtr = bHome >= 0 ? bHome : sameOperand ? aPtr : scratch + aBytes;
-  const cPtr = scratch + aBytes + bBytes;
-  const wsPtr = cPtr + cBytes;
+  const cPtr = cInPlace ? cHome + cOffset * esize : scratch + aBytes + bBytes;
+  const cLd = cInPlace ? ldc : nPad;
+  const wsPtr = scratch + aBytes + bBytes + cBytes;
   if (aHome < 0) heap.set(a.data, aPtr / esize);
   if (bHome < 0 && !sameOperand) heap.set(b.data, bPtr / esize);
   operandBytesCopied += aBytes + bBytes;
-  heap.fill(0, cPtr / esize, cPtr / esize + mPad * nPad);
+  if (!cInPlace) heap.fill(0, cPtr / esize, cPtr / esize + mPad * nPad);
+  else if (beta === 0) scaleOutput(c, cOffset, ldc, m, n, 0);
 
   const bands = rowBands(m, threads, p.upperOnly === true);
   const args = (t: number): number[] => [
@@ -361,33 +411,12 @@ export function gemmThreaded(p: GemmProblem, threads: number): boolean {
     b.rowStride,
     b.colStride,
     cPtr,
-    nPad,
+    cLd,
     p.upperOnly === true ? 1 : 0,
     wsPtr + t * roundUp(wsElems * esize, 64),
   ];
-  const control = tp.control;
-  const finishedBefore = Atomics.load(control, 1);
-  for (let t = 1; t < threads; t++) {
-    const slot = (t - 1) * PARAMS_PER_WORKER;
-    tp.params[slot] = f32 ? 1 : 0;
-    const values = args(t);
-    for (let v = 0; v < values.length; v++) tp.params[slot + 1 + v] = values[v]!;
-  }
-  Atomics.add(control, 0, 1);
-  Atomics.notify(control, 0);
-  const own = args(0) as Parameters<RowsKernel>;
-  (f32 ? tp.sgemmRows : tp.dgemmRows)(...own);
-  for (;;) {
-    const finished = Atomics.load(control, 1);
-    if (finished - finishedBefore >= threads - 1) break;
-    if (Atomics.load(control, 3) !== 0) {
-      stopGemmThreads();
-      poolFailed = true;
-      throw new Error('A GEMM worker thread failed; the threaded path is now disabled for this process.');
-    }
-    Atomics.wait(control, 1, finished, 100);
-  }
-
+  runOnThreads(tp, f32 ? 'sgemmRows' : 'dgemmRows', args);
+  if (cInPlace) return true;
   const direct = beta === 0 && alpha === 1;
   if (!direct) scaleOutput(c, cOffset, ldc, m, n, beta);
   const cOff = cPtr / esize;
@@ -398,4 +427,44 @@ export function gemmThreaded(p: GemmProblem, threads: number): boolean {
     else for (let j = 0; j < n; j++) c[dst + j] = c[dst + j]! + alpha * heap[src + j]!;
   }
   return true;
+}
+
+/**
+ * Runs one of the threaded module's element-wise passes (assembly/pcp-passes.ts) over arrays that
+ * all live in the kernel memory, the index range split evenly across the threads. Returns the
+ * summed [sum of squares, non-zero count] the pass reports, or null (having done nothing) when an
+ * array is an ordinary one or the threads cannot start: the caller then runs its JavaScript pass.
+ */
+export function runKernelMemoryPass(
+  name: 'pcpSparseUpdate' | 'pcpResidualAndDual' | 'pcpDualAndSparse',
+  arrays: readonly Float64Array[],
+  scalars: readonly number[],
+  threads: number,
+): { sumOfSquares: number; nonZeros: number } | null {
+  const length = arrays[0]?.length ?? 0;
+  const addresses = arrays.map((x) => (x.length === length ? kernelAddress(x) : -1));
+  if (threads < 2 || addresses.some((x) => x < 0)) return null;
+  const tp = startPool(threads);
+  if (!tp || !shared) return null;
+  const outPtr = allocationTop();
+  const needed = outPtr + threads * 16;
+  if (needed > tp.memory.buffer.byteLength) {
+    try {
+      tp.memory.grow(Math.ceil((needed - tp.memory.buffer.byteLength) / 65536));
+    } catch {
+      return null;
+    }
+  }
+  const cuts: number[] = [];
+  for (let t = 0; t <= threads; t++)
+    cuts.push(t === threads ? length : 2 * Math.floor((length * t) / threads / 2));
+  runOnThreads(tp, name, (t) => [cuts[t]!, cuts[t + 1]!, ...addresses, ...scalars, outPtr + 16 * t]);
+  const results = new Float64Array(currentBuffer(shared), outPtr, 2 * threads);
+  let sumOfSquares = 0;
+  let nonZeros = 0;
+  for (let t = 0; t < threads; t++) {
+    sumOfSquares += results[2 * t]!;
+    nonZeros += results[2 * t + 1]!;
+  }
+  return { sumOfSquares, nonZeros };
 }

@@ -10,4 +10,6 @@ export {
   isKernelMatrix,
   kernelMatrixBytes,
   releaseKernelMatrix,
+  releaseKernelMatrixWhenCollected,
 } from './gemm-threads.js';
+export * from './pcp-passes.js';

@@ -139,6 +139,25 @@ describe('symmetricEigen', () => {
     }
   });
 
+  it('returns only the eigenvectors above vectorsAbove, equal to the full decomposition columns', () => {
+    const n = 150;
+    const a = randomSymmetric(n, 7);
+    const full = symmetricEigen(a);
+    const threshold = full.values[40]!; // values[0..39] are above it (distinct with probability 1)
+    const top = symmetricEigen(a, { vectorsAbove: threshold });
+    expect(top.values).toEqual(full.values);
+    expect(top.vectors.rows).toBe(n);
+    expect(top.vectors.cols).toBe(40);
+    let worst = 0;
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < 40; j++)
+        worst = Math.max(worst, Math.abs(top.vectors.data[i * 40 + j]! - full.vectors.data[i * n + j]!));
+    // Same reflectors on the same tridiagonal vectors: only the products' blocking differs.
+    expect(worst).toBeLessThan(1e-13);
+    expect(symmetricEigen(a, { vectorsAbove: Number.POSITIVE_INFINITY }).vectors.cols).toBe(0);
+    expect(symmetricEigen(a, { vectorsAbove: Number.NEGATIVE_INFINITY }).vectors.cols).toBe(n);
+  });
+
   it('copes with heavily repeated eigenvalues (identity plus low rank: deflation)', () => {
     const n = 120;
     const data = new Float64Array(n * n);

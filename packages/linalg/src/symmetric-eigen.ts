@@ -12,13 +12,22 @@ import { matmul } from './matmul.js';
 export interface SymmetricEigenResult {
   /** Eigenvalues, descending. */
   readonly values: Float64Array;
-  /** n x n, row-major; column j is the unit eigenvector of values[j]. */
+  /**
+   * n x n, row-major; column j is the unit eigenvector of values[j]. With `vectorsAbove`, n x c:
+   * only the c eigenvectors of the values above it (the first c).
+   */
   readonly vectors: DenseMatrix<Float64Array>;
 }
 
 export interface SymmetricEigenOptions {
   /** Checked between the phases and between merges. */
   readonly signal?: AbortSignal;
+  /**
+   * Only eigenvectors whose eigenvalue exceeds this are returned (every value still is). Mapping
+   * the tridiagonal eigenvectors back costs 2 n^2 per vector, most of the whole decomposition's
+   * time, so a caller that keeps the top few (singular value thresholding) saves most of it.
+   */
+  readonly vectorsAbove?: number;
 }
 
 const EPS = 2 ** -52;
@@ -69,19 +78,31 @@ export function symmetricEigen(a: DenseMatrix, options: SymmetricEigenOptions = 
   throwIfAborted(signal);
   const v = tridiagonalEigenInPlace(d, e, n, signal);
   throwIfAborted(signal);
-  applyReflectors(work, n, tau, v);
-  // Ascending -> descending: reverse values and columns.
+  // Ascending -> descending: reverse values and columns, keeping the first `kept` columns.
   const values = new Float64Array(n);
   for (let j = 0; j < n; j++) values[j] = d[n - 1 - j]! * scale;
+  const above = options.vectorsAbove;
+  let kept = n;
+  if (above !== undefined) {
+    kept = 0;
+    while (kept < n && values[kept]! > above) kept++;
+  }
+  const z = kept === n ? v : new Float64Array(n * kept);
   for (let i = 0; i < n; i++) {
     const row = i * n;
-    for (let j = 0, k = n - 1; j < k; j++, k--) {
-      const t = v[row + j]!;
-      v[row + j] = v[row + k]!;
-      v[row + k] = t;
+    if (kept === n) {
+      for (let j = 0, k = n - 1; j < k; j++, k--) {
+        const t = v[row + j]!;
+        v[row + j] = v[row + k]!;
+        v[row + k] = t;
+      }
+    } else {
+      const out = i * kept;
+      for (let j = 0; j < kept; j++) z[out + j] = v[row + n - 1 - j]!;
     }
   }
-  return { values, vectors: { rows: n, cols: n, data: v } };
+  applyReflectors(work, n, tau, z, kept);
+  return { values, vectors: { rows: n, cols: kept, data: z } };
 }
 
 /**
@@ -307,12 +328,12 @@ function symmetricUpperProduct(
 const REFLECTOR_BLOCK = 32;
 
 /**
- * z <- H_0 H_1 ... H_{n-3} z, in blocks of reflectors in compact WY form (I - W T W^T, LAPACK
+ * z <- H_0 H_1 ... H_{n-3} z (z: n x cols, row-major), in blocks of reflectors in compact WY form (I - W T W^T, LAPACK
  * dlarft/dlarfb), so nearly all the work is two matrix products per block.
  */
-function applyReflectors(a: Float64Array, n: number, tau: Float64Array, z: Float64Array): void {
+function applyReflectors(a: Float64Array, n: number, tau: Float64Array, z: Float64Array, cols: number): void {
   const count = n - 2;
-  if (count <= 0) return;
+  if (count <= 0 || cols === 0) return;
   for (let k0 = Math.floor((count - 1) / REFLECTOR_BLOCK) * REFLECTOR_BLOCK; k0 >= 0; k0 -= REFLECTOR_BLOCK) {
     const k1 = Math.min(k0 + REFLECTOR_BLOCK, count);
     const nb = k1 - k0;
@@ -346,23 +367,23 @@ function applyReflectors(a: Float64Array, n: number, tau: Float64Array, z: Float
         t[i * nb + j] = -tj * s;
       }
     }
-    const rows: DenseMatrix<Float64Array> = { rows: m, cols: n, data: z.subarray((k0 + 1) * n, n * n) };
+    const rows: DenseMatrix<Float64Array> = { rows: m, cols, data: z.subarray((k0 + 1) * cols, n * cols) };
     const y = matmul({ rows: nb, cols: m, data: wt }, rows).data as Float64Array;
     // y <- T y (T upper triangular: row i uses rows l >= i, so go top-down in place).
     for (let i = 0; i < nb; i++) {
-      const rowI = i * n;
+      const rowI = i * cols;
       const tii = t[i * nb + i]!;
-      for (let c = 0; c < n; c++) y[rowI + c]! *= tii;
+      for (let c = 0; c < cols; c++) y[rowI + c]! *= tii;
       for (let l = i + 1; l < nb; l++) {
         const til = t[i * nb + l]!;
         if (til === 0) continue;
-        const rowL = l * n;
-        for (let c = 0; c < n; c++) y[rowI + c]! += til * y[rowL + c]!;
+        const rowL = l * cols;
+        for (let c = 0; c < cols; c++) y[rowI + c]! += til * y[rowL + c]!;
       }
     }
     matmul(
       { rows: nb, cols: m, data: wt },
-      { rows: nb, cols: n, data: y },
+      { rows: nb, cols, data: y },
       { transposeA: true, out: rows, alpha: -1, beta: 1 },
     );
   }
