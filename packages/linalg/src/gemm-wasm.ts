@@ -79,12 +79,29 @@ function loadKernels(): Kernels | null {
     );
     const instance = new api.Instance(module, {});
     const e = instance.exports as unknown as Kernels;
+    warmUpKernels(e);
     kernels = e;
   } catch {
     // No WebAssembly, or no simd128 (validation fails): the portable path takes over.
     kernels = null;
   }
   return kernels;
+}
+
+/**
+ * A dozen tiny block products so V8 optimizes the kernels before the first real product, which
+ * would otherwise start in its baseline compiler (see gemm-threads.ts's warmUp).
+ */
+function warmUpKernels(k: Kernels): void {
+  const size = 16;
+  const bytes = size * size * 8;
+  const needed = HEAP_BASE + 3 * bytes;
+  if (k.memory.buffer.byteLength < needed)
+    k.memory.grow(Math.ceil((needed - k.memory.buffer.byteLength) / 65536));
+  for (let call = 0; call < 12; call++) {
+    k.dgemmBlock(size, size, size, HEAP_BASE, HEAP_BASE + bytes, HEAP_BASE + 2 * bytes, size, 0, 0);
+    k.sgemmBlock(size, size, size, HEAP_BASE, HEAP_BASE + bytes, HEAP_BASE + 2 * bytes, size, 0, 0);
+  }
 }
 
 /** 'relaxed-simd' (fused multiply-add) or 'simd128': which build of the kernels this runtime runs. */
