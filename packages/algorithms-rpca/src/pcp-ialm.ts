@@ -18,6 +18,7 @@ import {
   releaseKernelMatrix,
   releaseKernelMatrixWhenCollected,
 } from '@lowrank/linalg';
+import { BlockKrylovThresholding, krylovRouteFits } from './block-krylov-thresholding.js';
 import type { DenseProducts } from './dense-products.js';
 import {
   fusedDualAndSparsePass,
@@ -78,7 +79,11 @@ export interface PcpDiagnostics extends Diagnostics {
     readonly eigen: number;
     readonly reconstruct: number;
     readonly elementwise: number;
+    /** The block Krylov route's products and small-side work (see krylovIterations). */
+    readonly krylov: number;
   };
+  /** Iterations whose thresholding took the warm-started block Krylov route instead of the full Gram. */
+  readonly krylovIterations: number;
   /** Peak of process.memoryUsage().arrayBuffers seen during the run, in bytes (Node only). */
   readonly peakArrayBuffersBytes?: number;
 }
@@ -95,7 +100,15 @@ export interface PcpResult<M extends DenseMatrix<Float64Array> = DenseMatrix<Flo
 export interface PcpRunControl extends RunControl {
   /** Overrides the dense kernels (tests compare the plain-JavaScript and the fast ones). */
   readonly products?: DenseProducts;
+  /**
+   * 'gram' computes every iteration's SVD through the full Gram matrix; 'auto' (default) takes the
+   * warm-started block Krylov route while few singular values pass the threshold.
+   */
+  readonly svdRoute?: 'auto' | 'gram';
 }
+
+/** The Krylov route's SVD error budget, as a fraction of the last residual ||M - L - S||_F. */
+const KRYLOV_ERROR_FRACTION = 1e-3;
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -167,6 +180,7 @@ export async function principalComponentPursuit(
   const inKernel = [workMatrix, lowRankMatrix, sparseMatrix, dualMatrix].every(isKernelMatrix);
   const input = iterationInput(given, inKernel);
   const thresholding = new GramThresholding(products);
+  const krylov = new BlockKrylovThresholding();
   let finished = false;
   try {
     const result = await iterate(input.data);
@@ -185,6 +199,7 @@ export async function principalComponentPursuit(
       releaseKernelMatrix(sparseMatrix);
     }
     thresholding.release();
+    krylov.release();
   }
 
   async function iterate(d: Float64Array): Promise<PcpResult> {
@@ -220,6 +235,11 @@ export async function principalComponentPursuit(
     const rankHistory: number[] = [];
     const sparsityHistory: number[] = [];
     let elementwiseMs = 0;
+    const smallSide = Math.min(rows, cols);
+    let predictedRank = Math.min(10, smallSide);
+    let keptVectors: DenseMatrix<Float64Array> | undefined;
+    let krylovIterations = 0;
+    let krylovUsable = run.svdRoute !== 'gram';
     // E and T for iteration 1; later iterations get them from the fused pass when possible.
     let mark = performance.now();
     let nonZeros = sparseUpdate(d, lowRank, dual, sparse, work, 1 / mu, lambda);
@@ -229,7 +249,34 @@ export async function principalComponentPursuit(
       iterations++;
       const invMu = 1 / mu;
       sparsity = nonZeros / size;
-      rank = thresholding.apply(workMatrix, invMu, lowRank).rank;
+      // The reference's rank prediction (inexact_alm_rpca.m): one more while the rank falls short
+      // of it, else 5% of n more. The Krylov route sizes its block from it.
+      const tryKrylov = krylovUsable && krylovRouteFits(workMatrix, predictedRank);
+      const krylovOutcome = tryKrylov
+        ? krylov.apply(workMatrix, invMu, lowRank, {
+            vectors: keptVectors,
+            predictedRank,
+            seed: iterations,
+            // A thousandth of the current constraint residual (the last one; at start, of ||M||).
+            errorBudget: KRYLOV_ERROR_FRACTION * frobenius * Math.min(1, history.at(-1) ?? 1),
+          })
+        : null;
+      if (krylovOutcome) {
+        rank = krylovOutcome.rank;
+        keptVectors = krylovOutcome.vectors;
+        krylovIterations++;
+      } else {
+        // Ranks only grow from here and the spectrum near the threshold crowds: once the Krylov
+        // route fails to converge it is not tried again (at most one wasted attempt per run).
+        if (tryKrylov) krylovUsable = false;
+        const outcome = thresholding.apply(workMatrix, invMu, lowRank);
+        rank = outcome.rank;
+        keptVectors = outcome.vectors;
+      }
+      predictedRank =
+        rank < predictedRank
+          ? Math.min(rank + 1, smallSide)
+          : Math.min(rank + Math.round(0.05 * smallSide), smallSide);
       notePeak();
       const nextMu = Math.min(mu * settings.rho, muMax);
       // Residuals fall about geometrically: predict this one from the last two. When it may pass
@@ -298,7 +345,12 @@ export async function principalComponentPursuit(
       lambda,
       mu0,
       finalMu: mu,
-      timings: { ...thresholding.timings, elementwise: elementwiseMs },
+      timings: {
+        ...thresholding.timings,
+        elementwise: elementwiseMs,
+        krylov: krylov.timings.products + krylov.timings.small + krylov.timings.reconstruct,
+      },
+      krylovIterations,
       spectralNorm,
       ...(peakBytes === undefined ? {} : { peakArrayBuffersBytes: peakBytes }),
     };

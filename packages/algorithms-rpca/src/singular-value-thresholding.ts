@@ -71,7 +71,7 @@ export class GramThresholding {
     t: DenseMatrix<Float64Array>,
     tau: number,
     out: Float64Array,
-  ): { rank: number; singularValues: Float64Array } {
+  ): { rank: number; singularValues: Float64Array; vectors: DenseMatrix<Float64Array> } {
     const { singularValues, vectors } = this.decompose(t, tau);
     const n = singularValues.length;
     let rank = 0;
@@ -80,7 +80,7 @@ export class GramThresholding {
     const stride = vectors.cols;
     if (rank === 0) {
       out.fill(0);
-      return { rank, singularValues };
+      return { rank, singularValues, vectors: { rows: n, cols: 0, data: new Float64Array(0) } };
     }
     const started = performance.now();
     // Vr (n x rank) and Vr diag(w).
@@ -131,7 +131,7 @@ export class GramThresholding {
       else p.matmul(t, w, { out });
     }
     this.timings.reconstruct += performance.now() - started;
-    return { rank, singularValues };
+    return { rank, singularValues, vectors: { rows: n, cols: rank, data: kept } };
   }
 
   /** Frees the panel buffer (the rank-r work matrix) between runs. */
