@@ -1,5 +1,6 @@
 import { loadavg } from 'node:os';
 import type { BenchCase, BenchContext, BenchRecord, BenchSuite, DenseMatrix } from '@lowrank/core';
+import { kernelMatrixBytes } from '@lowrank/linalg';
 import { principalComponentPursuit } from './pcp-ialm.js';
 
 /**
@@ -15,7 +16,8 @@ function memoryPeakTracker() {
   const sample = () => {
     const m = process.memoryUsage();
     peakRss = Math.max(peakRss, m.rss);
-    peakArrayBuffers = Math.max(peakArrayBuffers, m.arrayBuffers);
+    // WebAssembly (kernel) memory is not in arrayBuffers: add the live kernel matrices.
+    peakArrayBuffers = Math.max(peakArrayBuffers, m.arrayBuffers + kernelMatrixBytes());
   };
   sample();
   return { sample, get: () => ({ peakRss, peakArrayBuffers }) };

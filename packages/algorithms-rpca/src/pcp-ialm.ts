@@ -12,6 +12,7 @@ import {
 import {
   allocateKernelMatrix,
   isKernelMatrix,
+  kernelMatrixBytes,
   pcpDualAndSparseOnThreads,
   pcpResidualAndDualOnThreads,
   pcpSparseUpdateOnThreads,
@@ -84,10 +85,19 @@ export interface PcpDiagnostics extends Diagnostics {
   };
   /** Iterations whose thresholding took the warm-started block Krylov route instead of the full Gram. */
   readonly krylovIterations: number;
-  /** Peak of process.memoryUsage().arrayBuffers seen during the run, in bytes (Node only). */
+  /**
+   * Peak matrix memory seen during the run, in bytes (Node only): process.memoryUsage().arrayBuffers
+   * plus the live kernel matrices (WebAssembly memory, which arrayBuffers does not count).
+   */
   readonly peakArrayBuffersBytes?: number;
 }
 
+/**
+ * lowRank and sparse usually live in @lowrank/linalg's kernel memory (no copy out of a run that may
+ * hold gigabytes): their space is reused once their `data` arrays are garbage-collected. Keep the
+ * result (or the `data` arrays themselves) referenced while any view made from them (subarray) is
+ * in use, or copy what you keep; `releaseKernelMatrix(result.lowRank)` frees one early.
+ */
 export interface PcpResult<M extends DenseMatrix<Float64Array> = DenseMatrix<Float64Array>> {
   readonly lowRank: M;
   readonly sparse: M;
@@ -114,7 +124,7 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 
 function arrayBuffersNow(): number | undefined {
   return typeof process !== 'undefined' && typeof process.memoryUsage === 'function'
-    ? process.memoryUsage().arrayBuffers
+    ? process.memoryUsage().arrayBuffers + kernelMatrixBytes()
     : undefined;
 }
 
