@@ -1,3 +1,9 @@
+export {
+  BlockKrylovThresholding,
+  type KrylovOutcome,
+  type KrylovStart,
+  krylovRouteFits,
+} from './block-krylov-thresholding.js';
 export { type DenseProducts, javascriptProducts } from './dense-products.js';
 export {
   type ForegroundMaskOptions,
@@ -18,13 +24,7 @@ export {
   pcpDefaults,
   principalComponentPursuit,
 } from './pcp-ialm.js';
-export {
-  fusedDualAndSparsePass,
-  inputNormsPass,
-  residualAndDualPass,
-  scaledCopy,
-  sparseUpdatePass,
-} from './pcp-kernels.js';
+export { inputNormsPass, residualPass, updatePass } from './pcp-kernels.js';
 export { defaultProducts, linalgProducts } from './products.js';
 export {
   type ColorMode,

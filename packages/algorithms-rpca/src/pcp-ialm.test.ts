@@ -123,22 +123,24 @@ describe('principalComponentPursuit (inexact ALM)', () => {
     );
     expect(isAbortError(error)).toBe(true);
     expect(seen).toEqual([1, 2, 3]);
-    // M, L, S, Y and T lived in linalg's kernel memory (where threads are supported); the abort
-    // must have released all five.
-    expect(bytesDuring - bytesBefore).toBeGreaterThanOrEqual(threadsAvailable ? 5 * m.rows * m.cols * 8 : 0);
-    expect(kernelMatrixBytes()).toBe(bytesBefore);
+    // M, L, S and T lived in linalg's kernel memory (where threads are supported); the abort must
+    // have released all four.
+    expect(bytesDuring).toBeGreaterThanOrEqual(threadsAvailable ? 4 * m.rows * m.cols * 8 : 0);
+    // (Earlier tests' results may have been collected meanwhile, so at most what it was.)
+    expect(kernelMatrixBytes()).toBeLessThanOrEqual(bytesBefore);
   });
 
-  it('hands L and S to the caller and frees the rest of its kernel memory', async () => {
+  it('hands L and S to the caller in kernel memory, freed on release', async () => {
     const m = trajectoryFixtureMatrix();
-    const bytesBefore = kernelMatrixBytes();
     const result = await principalComponentPursuit(m, { maxIterations: 3 });
     const matrixBytes = Math.ceil((m.rows * m.cols * 8) / 64) * 64;
-    expect(kernelMatrixBytes() - bytesBefore).toBe(threadsAvailable ? 2 * matrixBytes : 0);
     expect(isKernelMatrix(result.lowRank)).toBe(threadsAvailable);
+    expect(isKernelMatrix(result.sparse)).toBe(threadsAvailable);
+    // Synchronous from here: no finalizer of an earlier result can run in between.
+    const held = kernelMatrixBytes();
     releaseKernelMatrix(result.lowRank);
     releaseKernelMatrix(result.sparse);
-    expect(kernelMatrixBytes()).toBe(bytesBefore);
+    expect(held - kernelMatrixBytes()).toBe(threadsAvailable ? 2 * matrixBytes : 0);
   });
 
   it('reports non-convergence honestly when the iteration budget runs out', async () => {

@@ -13,21 +13,14 @@ import {
   allocateKernelMatrix,
   isKernelMatrix,
   kernelMatrixBytes,
-  pcpDualAndSparseOnThreads,
-  pcpResidualAndDualOnThreads,
-  pcpSparseUpdateOnThreads,
+  pcpResidualOnThreads,
+  pcpUpdateOnThreads,
   releaseKernelMatrix,
   releaseKernelMatrixWhenCollected,
 } from '@lowrank/linalg';
 import { BlockKrylovThresholding, krylovRouteFits } from './block-krylov-thresholding.js';
 import type { DenseProducts } from './dense-products.js';
-import {
-  fusedDualAndSparsePass,
-  inputNormsPass,
-  residualAndDualPass,
-  scaledCopy,
-  sparseUpdatePass,
-} from './pcp-kernels.js';
+import { inputNormsPass, residualPass, updatePass } from './pcp-kernels.js';
 import { defaultProducts } from './products.js';
 import { GramThresholding } from './singular-value-thresholding.js';
 
@@ -129,7 +122,7 @@ function arrayBuffersNow(): number | undefined {
 }
 
 /**
- * The input as float64 for the iteration: in the kernel memory when M, L, S, Y and T all fit there
+ * The input as float64 for the iteration: in the kernel memory when M, L, S and T all fit there
  * (`inKernel`), so the products and the threaded element-wise passes read it in place; otherwise
  * the float64 input itself (read only, never written) or one cast copy of a float32 one.
  */
@@ -145,19 +138,19 @@ function iterationInput(m: DenseMatrix, inKernel: boolean): DenseMatrix<Float64A
   return { rows: m.rows, cols: m.cols, data: Float64Array.from(m.data) };
 }
 
-/** E and T for the next iteration (WebAssembly threads when every matrix is in the kernel memory). */
-function sparseUpdate(
+/**
+ * The ALM step after an SVD (pcp-kernels.ts' updatePass), on the WebAssembly threads when every
+ * matrix is in the kernel memory.
+ */
+function update(
   d: Float64Array,
   a: Float64Array,
-  y: Float64Array,
   e: Float64Array,
   t: Float64Array,
-  invMu: number,
-  lambda: number,
-): number {
-  return (
-    pcpSparseUpdateOnThreads(d, a, y, e, t, invMu, lambda) ?? sparseUpdatePass(d, a, y, e, t, invMu, lambda)
-  );
+  scale: number,
+  threshold: number,
+): { residualSquared: number; nonZeros: number } {
+  return pcpUpdateOnThreads(d, a, e, t, scale, threshold) ?? updatePass(d, a, e, t, scale, threshold);
 }
 
 /** Runs PCP by inexact ALM. Options must already be valid numbers (see the rpca plugin for validation). */
@@ -180,14 +173,14 @@ export async function principalComponentPursuit(
     if (now !== undefined && (peakBytes === undefined || now > peakBytes)) peakBytes = now;
   };
 
-  // Every matrix the iteration touches (M, L, S, Y and the work matrix T) lives in the kernel
-  // memory when they fit (4 GiB in all): products then read and write them in place and the
-  // element-wise passes run on the WebAssembly threads. Otherwise ordinary arrays, as before.
+  // Every matrix the iteration touches (M, L, S and the work matrix T = M - S + Y/mu, which also
+  // carries the dual variable Y: see pcp-kernels.ts) lives in the kernel memory when they fit
+  // (4 GiB in all): products then read and write them in place and the element-wise passes run on
+  // the WebAssembly threads. Otherwise ordinary arrays.
   const workMatrix = allocateKernelMatrix(rows, cols);
   const lowRankMatrix = allocateKernelMatrix(rows, cols);
   const sparseMatrix = allocateKernelMatrix(rows, cols);
-  const dualMatrix = allocateKernelMatrix(rows, cols);
-  const inKernel = [workMatrix, lowRankMatrix, sparseMatrix, dualMatrix].every(isKernelMatrix);
+  const inKernel = [workMatrix, lowRankMatrix, sparseMatrix].every(isKernelMatrix);
   const input = iterationInput(given, inKernel);
   const thresholding = new GramThresholding(products);
   const krylov = new BlockKrylovThresholding();
@@ -199,7 +192,6 @@ export async function principalComponentPursuit(
   } finally {
     if (input !== given) releaseKernelMatrix(input);
     releaseKernelMatrix(workMatrix);
-    releaseKernelMatrix(dualMatrix);
     if (finished) {
       // L and S are the caller's now: their kernel memory is reused once they are garbage-collected.
       releaseKernelMatrixWhenCollected(lowRankMatrix);
@@ -216,7 +208,6 @@ export async function principalComponentPursuit(
     const work = workMatrix.data;
     const lowRank = lowRankMatrix.data;
     const sparse = sparseMatrix.data;
-    const dual = dualMatrix.data;
     const { frobeniusSquared, maxAbs } = inputNormsPass(d);
     const frobenius = Math.sqrt(frobeniusSquared);
     if (frobenius === 0) {
@@ -233,7 +224,6 @@ export async function principalComponentPursuit(
     // Y0 = M / J(M) with J(M) = max(||M||_2, ||M||_inf / lambda), ||M||_inf the largest absolute entry.
     const dualNorm = Math.max(spectralNorm, maxAbs / lambda);
     const size = rows * cols;
-    scaledCopy(d, 1 / dualNorm, dual);
     notePeak();
 
     let mu = mu0;
@@ -250,9 +240,10 @@ export async function principalComponentPursuit(
     let keptVectors: DenseMatrix<Float64Array> | undefined;
     let krylovIterations = 0;
     let krylovUsable = run.svdRoute !== 'gram';
-    // E and T for iteration 1; later iterations get them from the fused pass when possible.
+    // E and T for iteration 1: the update with L = 0, E = 0 and T = M gives Y0/mu0 = M / (J mu0).
     let mark = performance.now();
-    let nonZeros = sparseUpdate(d, lowRank, dual, sparse, work, 1 / mu, lambda);
+    work.set(d);
+    let nonZeros = update(d, lowRank, sparse, work, 1 / (dualNorm * mu), lambda / mu).nonZeros;
     elementwiseMs += performance.now() - mark;
     while (iterations < settings.maxIterations) {
       throwIfAborted(signal);
@@ -298,20 +289,17 @@ export async function principalComponentPursuit(
       mark = performance.now();
       let mispredicted = false;
       if (fuse) {
-        const pass =
-          pcpDualAndSparseOnThreads(d, lowRank, sparse, dual, work, mu, 1 / nextMu, lambda) ??
-          fusedDualAndSparsePass(d, lowRank, sparse, dual, work, mu, 1 / nextMu, lambda);
+        const pass = update(d, lowRank, sparse, work, mu / nextMu, lambda / nextMu);
         residual = Math.sqrt(pass.residualSquared) / frobenius;
         nonZeros = pass.nonZeros;
         // Converged although not predicted: E now holds the next iterate, so run one more iteration.
         mispredicted = residual < settings.tolerance;
       } else {
-        const squared =
-          pcpResidualAndDualOnThreads(d, lowRank, sparse, dual, mu) ??
-          residualAndDualPass(d, lowRank, sparse, dual, mu);
+        const squared = pcpResidualOnThreads(d, lowRank, sparse) ?? residualPass(d, lowRank, sparse);
         residual = Math.sqrt(squared) / frobenius;
       }
       elementwiseMs += performance.now() - mark;
+      const previousMu = mu;
       mu = nextMu;
       history.push(residual);
       rankHistory.push(rank);
@@ -336,7 +324,7 @@ export async function principalComponentPursuit(
       if (!fuse) {
         if (iterations >= settings.maxIterations) break;
         mark = performance.now();
-        nonZeros = sparseUpdate(d, lowRank, dual, sparse, work, 1 / mu, lambda);
+        nonZeros = update(d, lowRank, sparse, work, previousMu / mu, lambda / mu).nonZeros;
         elementwiseMs += performance.now() - mark;
       }
       await yieldToEventLoop();

@@ -1,11 +1,6 @@
 import { createRng } from '@lowrank/core';
 import { describe, expect, it } from 'vitest';
-import {
-  fusedDualAndSparsePass,
-  inputNormsPass,
-  residualAndDualPass,
-  sparseUpdatePass,
-} from './pcp-kernels.js';
+import { inputNormsPass, residualPass, updatePass } from './pcp-kernels.js';
 
 function randomArray(n: number, seed: number): Float64Array {
   const out = new Float64Array(n);
@@ -20,42 +15,47 @@ describe('PCP element-wise passes', () => {
     expect(r.frobeniusSquared).toBeCloseTo(14.25, 14);
   });
 
-  it('sparseUpdatePass soft-thresholds D - A + Y/mu and forms T = D - E + Y/mu', () => {
+  it('the first update (A = 0, T = D) soft-thresholds D + Y0/mu0 and forms T = D - E + Y0/mu0', () => {
     const d = Float64Array.from([1, 0.1, -2]);
-    const a = Float64Array.from([0, 0, 0]);
-    const y = Float64Array.from([0, 0, 0]);
+    const a = new Float64Array(3);
     const e = new Float64Array(3);
-    const t = new Float64Array(3);
-    const nonZeros = sparseUpdatePass(d, a, y, e, t, 1, 0.5);
-    expect(Array.from(e)).toEqual([0.5, 0, -1.5]);
-    expect(Array.from(t)).toEqual([0.5, 0.1, -0.5]);
-    expect(nonZeros).toBe(2);
+    const t = d.slice();
+    // Y0/mu0 = D * scale with scale 0.5: v = 1.5 D; threshold 0.5.
+    const r = updatePass(d, a, e, t, 0.5, 0.5);
+    expect(Array.from(e)).toEqual([1, 0, -2.5]);
+    [0.5, 0.15, -0.5].forEach((v, i) => expect(t[i]).toBeCloseTo(v, 15));
+    expect(r.nonZeros).toBe(2);
   });
 
-  it('the fused pass equals the residual/dual pass followed by the next sparse update, bit for bit', () => {
+  it('equals the textbook ALM step with an explicit dual variable Y (to rounding)', () => {
     const n = 1000;
     const d = randomArray(n, 1);
     const a = randomArray(n, 2);
     const e0 = randomArray(n, 3).map((v) => (Math.abs(v) > 1.5 ? v : 0));
     const y0 = randomArray(n, 4);
     const mu = 0.7;
-    const nextInvMu = 1 / (mu * 1.5);
+    const nextMu = mu * 1.5;
     const lambda = 0.3;
+    // What the solver stores instead of Y: T = D - E + Y/mu.
+    const t = Float64Array.from(d, (dk, k) => dk - e0[k]! + y0[k]! / mu);
+    const e = e0.slice();
+    const r = updatePass(d, a, e, t, mu / nextMu, lambda / nextMu);
 
-    const e1 = e0.slice();
-    const y1 = y0.slice();
-    const t1 = new Float64Array(n);
-    const residualSquared = residualAndDualPass(d, a, e1, y1, mu);
-    const nonZeros = sparseUpdatePass(d, a, y1, e1, t1, nextInvMu, lambda);
-
-    const e2 = e0.slice();
-    const y2 = y0.slice();
-    const t2 = new Float64Array(n);
-    const fused = fusedDualAndSparsePass(d, a, e2, y2, t2, mu, nextInvMu, lambda);
-    expect(fused.residualSquared).toBe(residualSquared);
-    expect(fused.nonZeros).toBe(nonZeros);
-    expect(e2).toEqual(e1);
-    expect(y2).toEqual(y1);
-    expect(t2).toEqual(t1);
+    let residualSquared = 0;
+    let nonZeros = 0;
+    for (let k = 0; k < n; k++) {
+      const z = d[k]! - a[k]! - e0[k]!;
+      residualSquared += z * z;
+      const y = y0[k]! + mu * z; // Y' = Y + mu (D - A - E)
+      const v = d[k]! - a[k]! + y / nextMu;
+      const threshold = lambda / nextMu;
+      const ek = v > threshold ? v - threshold : v < -threshold ? v + threshold : 0;
+      if (ek !== 0) nonZeros++;
+      expect(Math.abs(e[k]! - ek)).toBeLessThan(1e-14 * (1 + Math.abs(ek)));
+      expect(Math.abs(t[k]! - (d[k]! - ek + y / nextMu))).toBeLessThan(1e-13);
+    }
+    expect(r.nonZeros).toBe(nonZeros);
+    expect(r.residualSquared).toBe(residualSquared);
+    expect(residualPass(d, a, e0)).toBe(residualSquared);
   });
 });

@@ -2,11 +2,11 @@ import os from 'node:os';
 import { InvalidOptionError, ResourceLimitError } from '@lowrank/core';
 
 /**
- * Default share of free memory one decoded video matrix may take. A sixth, because the solvers
- * that follow hold several matrices of the same size: robust PCA keeps M, L, S, Y and a work
- * matrix in the kernels' memory besides the decoded input, six copies in all.
+ * Default share of free memory one decoded video matrix may take. A fifth, because the solvers
+ * that follow hold several matrices of the same size: robust PCA keeps M, L, S and a work matrix
+ * in the kernels' memory besides the decoded input, five copies in all.
  */
-export const DEFAULT_MEMORY_FRACTION = 1 / 6;
+export const DEFAULT_MEMORY_FRACTION = 1 / 5;
 
 /** The default budget in bytes: DEFAULT_MEMORY_FRACTION of the memory free right now. */
 export function defaultMemoryBudget(): number {

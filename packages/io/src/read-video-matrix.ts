@@ -13,7 +13,7 @@ export interface VideoProgress {
 export interface ReadVideoMatrixOptions extends ReadFramesOptions {
   /** Element type of the matrix. Default float64. */
   dtype?: DType;
-  /** Bytes the matrix may take; default a sixth of free memory (see memory-budget.ts). */
+  /** Bytes the matrix may take; default a fifth of free memory (see memory-budget.ts). */
   memoryBudget?: number;
   onProgress?: (progress: VideoProgress) => void;
 }

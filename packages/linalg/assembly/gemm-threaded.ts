@@ -172,4 +172,4 @@ export function sgemmRows(
 }
 
 // Robust PCA's element-wise passes, run by the same threads on the same shared memory.
-export { pcpDualAndSparse, pcpResidualAndDual, pcpSparseUpdate } from './pcp-passes';
+export { pcpResidual, pcpUpdate } from './pcp-passes';

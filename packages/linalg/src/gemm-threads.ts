@@ -39,13 +39,7 @@ interface Pool {
 
 const PARAMS_PER_WORKER = 16;
 /** The threaded module's entry points, in the order the worker source lists them. */
-const KERNEL_NAMES = [
-  'dgemmRows',
-  'sgemmRows',
-  'pcpSparseUpdate',
-  'pcpResidualAndDual',
-  'pcpDualAndSparse',
-] as const;
+const KERNEL_NAMES = ['dgemmRows', 'sgemmRows', 'pcpResidual', 'pcpUpdate'] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
@@ -54,7 +48,7 @@ const ctl = new Int32Array(control);
 const par = new Float64Array(control, 64 + index * ${PARAMS_PER_WORKER * 8}, ${PARAMS_PER_WORKER});
 const inst = new WebAssembly.Instance(module, { env: { memory } });
 const e = inst.exports;
-const kernels = [e.dgemmRows, e.sgemmRows, e.pcpSparseUpdate, e.pcpResidualAndDual, e.pcpDualAndSparse];
+const kernels = [e.dgemmRows, e.sgemmRows, e.pcpResidual, e.pcpUpdate];
 // Read the job generation BEFORE reporting ready: the first job may be posted right after.
 let seen = Atomics.load(ctl, 0);
 Atomics.add(ctl, 2, 1);
@@ -194,9 +188,8 @@ function warmUp(tp: Pool): void {
     for (let call = 0; call < WARM_UP_CALLS; call++) {
       runOnThreads(tp, 'dgemmRows', product);
       runOnThreads(tp, 'sgemmRows', product);
-      runOnThreads(tp, 'pcpSparseUpdate', (t) => [0, end, a, a, a, own(t), own(t), 1, 1, sums(t)]);
-      runOnThreads(tp, 'pcpResidualAndDual', (t) => [0, end, a, a, a, own(t), 1, sums(t)]);
-      runOnThreads(tp, 'pcpDualAndSparse', (t) => [0, end, a, a, a, own(t), own(t), 1, 1, 1, sums(t)]);
+      runOnThreads(tp, 'pcpResidual', (t) => [0, end, a, a, a, sums(t)]);
+      runOnThreads(tp, 'pcpUpdate', (t) => [0, end, a, a, own(t), own(t), 1, 1, sums(t)]);
     }
     Atomics.wait(tp.control, 15, 0, WARM_UP_PAUSE_MS);
   }
@@ -480,7 +473,7 @@ export function gemmThreaded(p: GemmProblem, threads: number): boolean {
  * array is an ordinary one or the threads cannot start: the caller then runs its JavaScript pass.
  */
 export function runKernelMemoryPass(
-  name: 'pcpSparseUpdate' | 'pcpResidualAndDual' | 'pcpDualAndSparse',
+  name: 'pcpResidual' | 'pcpUpdate',
   arrays: readonly Float64Array[],
   scalars: readonly number[],
   threads: number,

@@ -9,48 +9,25 @@ import { runKernelMemoryPass } from './gemm-threads.js';
  * threads add their partial sums in a different order).
  */
 
-/** E = shrink(D - A + Y/mu, lambda/mu); T = D - E + Y/mu. Returns the non-zero count of E. */
-export function pcpSparseUpdateOnThreads(
-  d: Float64Array,
-  a: Float64Array,
-  y: Float64Array,
-  e: Float64Array,
-  t: Float64Array,
-  invMu: number,
-  lambda: number,
-): number | null {
-  const r = runKernelMemoryPass('pcpSparseUpdate', [d, a, y, e, t], [invMu, lambda * invMu], gemmThreads());
-  return r === null ? null : r.nonZeros;
-}
-
-/** Z = D - A - E; Y += mu Z. Returns ||Z||_F^2. */
-export function pcpResidualAndDualOnThreads(
-  d: Float64Array,
-  a: Float64Array,
-  e: Float64Array,
-  y: Float64Array,
-  mu: number,
-): number | null {
-  const r = runKernelMemoryPass('pcpResidualAndDual', [d, a, e, y], [mu], gemmThreads());
+/** ||D - A - E||_F^2, read only. */
+export function pcpResidualOnThreads(d: Float64Array, a: Float64Array, e: Float64Array): number | null {
+  const r = runKernelMemoryPass('pcpResidual', [d, a, e], [], gemmThreads());
   return r === null ? null : r.sumOfSquares;
 }
 
-/** The two passes above in one sweep (iteration k's dual update, iteration k + 1's sparse update). */
-export function pcpDualAndSparseOnThreads(
+/**
+ * One ALM step after the SVD, in place: Z = D - A - E (its squared norm returned),
+ * Y'/mu' = (T - A) * scale, E' = shrink(D - A + Y'/mu', threshold), T' = D - E' + Y'/mu'.
+ * Returns ||Z||_F^2 and the non-zero count of E'.
+ */
+export function pcpUpdateOnThreads(
   d: Float64Array,
   a: Float64Array,
   e: Float64Array,
-  y: Float64Array,
   t: Float64Array,
-  mu: number,
-  nextInvMu: number,
-  lambda: number,
+  scale: number,
+  threshold: number,
 ): { residualSquared: number; nonZeros: number } | null {
-  const r = runKernelMemoryPass(
-    'pcpDualAndSparse',
-    [d, a, e, y, t],
-    [mu, nextInvMu, lambda * nextInvMu],
-    gemmThreads(),
-  );
+  const r = runKernelMemoryPass('pcpUpdate', [d, a, e, t], [scale, threshold], gemmThreads());
   return r === null ? null : { residualSquared: r.sumOfSquares, nonZeros: r.nonZeros };
 }
