@@ -23,7 +23,7 @@ describe('PCP element-wise passes', () => {
     // Y0/mu0 = D * scale with scale 0.5: v = 1.5 D; threshold 0.5.
     const r = updatePass(d, a, e, t, 0.5, 0.5);
     expect(Array.from(e)).toEqual([1, 0, -2.5]);
-    [0.5, 0.15, -0.5].forEach((v, i) => expect(t[i]).toBeCloseTo(v, 15));
+    for (const [i, v] of [0.5, 0.15, -0.5].entries()) expect(t[i]).toBeCloseTo(v, 15);
     expect(r.nonZeros).toBe(2);
   });
 
