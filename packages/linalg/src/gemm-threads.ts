@@ -1,6 +1,6 @@
 import type { DenseMatrix, MatrixData } from '@lowrank/core';
 import { type GemmProblem, scaleOutput } from './gemm-js.js';
-import { decodeBase64, type WasmApi, type WasmMemory } from './gemm-wasm.js';
+import type { WasmApi, WasmMemory } from './gemm-wasm.js';
 import {
   GEMM_THREADED_RELAXED_WASM_BASE64,
   GEMM_THREADED_WASM_BASE64,
@@ -106,10 +106,7 @@ function startPool(threads: number): Pool | null {
   if (!wt || !api || threads < 2) return null;
   try {
     const module = new api.Module(
-      pickKernelBinary(
-        decodeBase64(GEMM_THREADED_WASM_BASE64),
-        decodeBase64(GEMM_THREADED_RELAXED_WASM_BASE64),
-      ),
+      pickKernelBinary(GEMM_THREADED_WASM_BASE64, GEMM_THREADED_RELAXED_WASM_BASE64),
     );
     const memory = kernelMemory();
     if (!memory) return null;

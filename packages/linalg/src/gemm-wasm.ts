@@ -44,7 +44,7 @@ type RowsAKernel = (
   ldc: number,
 ) => void;
 
-type BlockKernel = (
+export type BlockKernel = (
   mc: number,
   nc: number,
   kc: number,
@@ -58,13 +58,6 @@ type BlockKernel = (
 
 let kernels: Kernels | null | undefined;
 
-export function decodeBase64(text: string): Uint8Array {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
-
 function loadKernels(): Kernels | null {
   if (kernels !== undefined) return kernels;
   try {
@@ -74,9 +67,7 @@ function loadKernels(): Kernels | null {
       kernels = null;
       return kernels;
     }
-    const module = new api.Module(
-      pickKernelBinary(decodeBase64(GEMM_WASM_BASE64), decodeBase64(GEMM_RELAXED_WASM_BASE64)),
-    );
+    const module = new api.Module(pickKernelBinary(GEMM_WASM_BASE64, GEMM_RELAXED_WASM_BASE64));
     const instance = new api.Instance(module, {});
     const e = instance.exports as unknown as Kernels;
     warmUpKernels(e);
@@ -106,7 +97,7 @@ function warmUpKernels(k: Kernels): void {
 
 /** 'relaxed-simd' (fused multiply-add) or 'simd128': which build of the kernels this runtime runs. */
 export function wasmInstructionSet(): 'relaxed-simd' | 'simd128' {
-  return kernelInstructionSet(decodeBase64(GEMM_RELAXED_WASM_BASE64));
+  return kernelInstructionSet();
 }
 
 /** True when the SIMD kernels compiled and instantiated in this runtime. */

@@ -8,6 +8,8 @@
  * compiled). LOWRANK_RELAXED_SIMD=0 in the environment keeps the baseline build everywhere.
  * The fused and unfused builds round differently (at the last bit of each multiply-add).
  */
+import { GEMM_RELAXED_WASM_BASE64 } from './generated/gemm-wasm-binary.js';
+
 interface WasmValidator {
   validate(bytes: Uint8Array): boolean;
 }
@@ -23,8 +25,18 @@ function nodeProcess(): NodeProcessLike | undefined {
   return (globalThis as { process?: NodeProcessLike }).process;
 }
 
-/** True when relaxed-SIMD modules validate here (after enabling the Node 20 flag if needed). */
-function relaxedSimdUsable(sample: Uint8Array): boolean {
+export function decodeBase64(text: string): Uint8Array {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+/**
+ * True when relaxed-SIMD modules validate here (after enabling the Node 20 flag if needed), decided
+ * once on the relaxed build of the single-thread kernels.
+ */
+function relaxedSimdUsable(): boolean {
   if (relaxedAllowed !== undefined) return relaxedAllowed;
   const api = (globalThis as { WebAssembly?: WasmValidator }).WebAssembly;
   const proc = nodeProcess();
@@ -32,6 +44,7 @@ function relaxedSimdUsable(sample: Uint8Array): boolean {
     relaxedAllowed = false;
     return relaxedAllowed;
   }
+  const sample = decodeBase64(GEMM_RELAXED_WASM_BASE64);
   try {
     if (api.validate(sample)) {
       relaxedAllowed = true;
@@ -48,12 +61,12 @@ function relaxedSimdUsable(sample: Uint8Array): boolean {
   return relaxedAllowed;
 }
 
-/** The relaxed build when this runtime runs it, else the baseline one. */
-export function pickKernelBinary(baseline: Uint8Array, relaxed: Uint8Array): Uint8Array {
-  return relaxedSimdUsable(relaxed) ? relaxed : baseline;
+/** The relaxed build (base64) decoded when this runtime runs it, else the baseline one. */
+export function pickKernelBinary(baselineBase64: string, relaxedBase64: string): Uint8Array {
+  return decodeBase64(relaxedSimdUsable() ? relaxedBase64 : baselineBase64);
 }
 
 /** 'relaxed-simd' when the fused multiply-add builds are in use, else 'simd128' (for diagnostics). */
-export function kernelInstructionSet(sample: Uint8Array): 'relaxed-simd' | 'simd128' {
-  return relaxedSimdUsable(sample) ? 'relaxed-simd' : 'simd128';
+export function kernelInstructionSet(): 'relaxed-simd' | 'simd128' {
+  return relaxedSimdUsable() ? 'relaxed-simd' : 'simd128';
 }
