@@ -28,7 +28,7 @@ interface WorkerThreadsModule {
 interface Pool {
   readonly threads: number;
   readonly memory: WasmMemory;
-  /** The calling thread's instance's kernels, indexed as in the worker (KERNEL_INDEX). */
+  /** The calling thread's instance's kernels, indexed as KERNEL_NAMES (as the workers' are). */
   readonly kernels: ReadonlyArray<(...args: number[]) => void>;
   readonly workers: WorkerLike[];
   /** [0] job generation, [1] jobs finished, [2] workers ready, [3] a worker failed. */
@@ -38,7 +38,7 @@ interface Pool {
 }
 
 const PARAMS_PER_WORKER = 16;
-/** The threaded module's entry points, in the order the worker source lists them. */
+/** The threaded module's entry points; jobs name one by its index here, on every thread. */
 const KERNEL_NAMES = ['dgemmRows', 'sgemmRows', 'pcpResidual', 'pcpUpdate'] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 const WORKER_SOURCE = `
@@ -48,7 +48,7 @@ const ctl = new Int32Array(control);
 const par = new Float64Array(control, 64 + index * ${PARAMS_PER_WORKER * 8}, ${PARAMS_PER_WORKER});
 const inst = new WebAssembly.Instance(module, { env: { memory } });
 const e = inst.exports;
-const kernels = [e.dgemmRows, e.sgemmRows, e.pcpResidual, e.pcpUpdate];
+const kernels = ${JSON.stringify(KERNEL_NAMES)}.map((name) => e[name]);
 // Read the job generation BEFORE reporting ready: the first job may be posted right after.
 let seen = Atomics.load(ctl, 0);
 Atomics.add(ctl, 2, 1);
@@ -170,8 +170,7 @@ function warmUp(tp: Pool): void {
   const operandBytes = size * size * 8;
   const perThread = 2 * operandBytes + wsBytes + 64;
   const needed = base + 2 * operandBytes + tp.threads * perThread;
-  if (needed > tp.memory.buffer.byteLength)
-    tp.memory.grow(Math.ceil((needed - tp.memory.buffer.byteLength) / 65536));
+  if (!growTo(tp.memory, needed)) return;
   // Shared read-only operands a and b; each thread writes only its own slot (C, then workspace).
   // What the calls compute is discarded.
   const a = base;
@@ -271,13 +270,8 @@ export function allocateKernelMatrix(rows: number, cols: number): DenseMatrix<Fl
   }
   const end = address + bytes;
   if (end > MAX_BYTES) return { rows, cols, data: new Float64Array(rows * cols) };
-  try {
-    const have = memory.buffer.byteLength;
-    if (end > have) memory.grow(Math.ceil((end - have) / 65536));
-  } catch {
-    // The engine could not reserve more memory: ordinary arrays still work.
-    return { rows, cols, data: new Float64Array(rows * cols) };
-  }
+  // The engine may not reserve more memory: ordinary arrays still work.
+  if (!growTo(memory, end)) return { rows, cols, data: new Float64Array(rows * cols) };
   const data = new Float64Array(currentBuffer(shared), address, rows * cols);
   data.fill(0);
   allocations.set(address, bytes);
@@ -334,6 +328,18 @@ export function isKernelMatrix(matrix: DenseMatrix): boolean {
 /** True when these elements live in the threaded kernels' memory (read in place, not copied). */
 export function inKernelMemory(data: MatrixData): boolean {
   return kernelAddress(data) >= 0;
+}
+
+/** Grows `memory` to at least `bytes`; false when the engine refuses. */
+function growTo(memory: WasmMemory, bytes: number): boolean {
+  const have = memory.buffer.byteLength;
+  if (bytes <= have) return true;
+  try {
+    memory.grow(Math.ceil((bytes - have) / 65536));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function roundUp(x: number, step: number): number {
@@ -410,15 +416,7 @@ export function gemmThreaded(p: GemmProblem, threads: number): boolean {
   const cBytes = cInPlace ? 0 : roundUp(mPad * nPad * esize, 64);
   const scratch = allocationTop();
   const needed = scratch + aBytes + bBytes + cBytes + threads * roundUp(wsElems * esize, 64);
-  if (needed > MAX_BYTES) return false;
-  const have = tp.memory.buffer.byteLength;
-  if (needed > have) {
-    try {
-      tp.memory.grow(Math.ceil((needed - have) / 65536));
-    } catch {
-      return false;
-    }
-  }
+  if (needed > MAX_BYTES || !growTo(tp.memory, needed)) return false;
   const buffer = currentBuffer(shared);
   const heap: MatrixData = f32 ? new Float32Array(buffer) : new Float64Array(buffer);
   const aPtr = aHome >= 0 ? aHome : scratch;
@@ -481,14 +479,7 @@ export function runKernelMemoryPass(
   const tp = startPool(threads);
   if (!tp || !shared) return null;
   const outPtr = allocationTop();
-  const needed = outPtr + threads * 16;
-  if (needed > tp.memory.buffer.byteLength) {
-    try {
-      tp.memory.grow(Math.ceil((needed - tp.memory.buffer.byteLength) / 65536));
-    } catch {
-      return null;
-    }
-  }
+  if (!growTo(tp.memory, outPtr + threads * 16)) return null;
   const cuts: number[] = [];
   for (let t = 0; t <= threads; t++)
     cuts.push(t === threads ? length : 2 * Math.floor((length * t) / threads / 2));
