@@ -13,8 +13,6 @@ import {
   allocateKernelMatrix,
   isKernelMatrix,
   kernelMatrixBytes,
-  pcpResidualOnThreads,
-  pcpUpdateOnThreads,
   releaseKernelMatrix,
   releaseKernelMatrixWhenCollected,
 } from '@lowrank/linalg';
@@ -138,21 +136,6 @@ function iterationInput(m: DenseMatrix, inKernel: boolean): DenseMatrix<Float64A
   return { rows: m.rows, cols: m.cols, data: Float64Array.from(m.data) };
 }
 
-/**
- * The ALM step after an SVD (pcp-kernels.ts' updatePass), on the WebAssembly threads when every
- * matrix is in the kernel memory.
- */
-function update(
-  d: Float64Array,
-  a: Float64Array,
-  e: Float64Array,
-  t: Float64Array,
-  scale: number,
-  threshold: number,
-): { residualSquared: number; nonZeros: number } {
-  return pcpUpdateOnThreads(d, a, e, t, scale, threshold) ?? updatePass(d, a, e, t, scale, threshold);
-}
-
 /** Runs PCP by inexact ALM. Options must already be valid numbers (see the rpca plugin for validation). */
 export async function principalComponentPursuit(
   matrix: MatrixInput,
@@ -243,7 +226,7 @@ export async function principalComponentPursuit(
     // E and T for iteration 1: the update with L = 0, E = 0 and T = M gives Y0/mu0 = M / (J mu0).
     let mark = performance.now();
     work.set(d);
-    let nonZeros = update(d, lowRank, sparse, work, 1 / (dualNorm * mu), lambda / mu).nonZeros;
+    let nonZeros = updatePass(d, lowRank, sparse, work, 1 / (dualNorm * mu), lambda / mu).nonZeros;
     elementwiseMs += performance.now() - mark;
     while (iterations < settings.maxIterations) {
       throwIfAborted(signal);
@@ -289,14 +272,13 @@ export async function principalComponentPursuit(
       mark = performance.now();
       let mispredicted = false;
       if (fuse) {
-        const pass = update(d, lowRank, sparse, work, mu / nextMu, lambda / nextMu);
+        const pass = updatePass(d, lowRank, sparse, work, mu / nextMu, lambda / nextMu);
         residual = Math.sqrt(pass.residualSquared) / frobenius;
         nonZeros = pass.nonZeros;
         // Converged although not predicted: E now holds the next iterate, so run one more iteration.
         mispredicted = residual < settings.tolerance;
       } else {
-        const squared = pcpResidualOnThreads(d, lowRank, sparse) ?? residualPass(d, lowRank, sparse);
-        residual = Math.sqrt(squared) / frobenius;
+        residual = Math.sqrt(residualPass(d, lowRank, sparse)) / frobenius;
       }
       elementwiseMs += performance.now() - mark;
       const previousMu = mu;
@@ -324,7 +306,7 @@ export async function principalComponentPursuit(
       if (!fuse) {
         if (iterations >= settings.maxIterations) break;
         mark = performance.now();
-        nonZeros = update(d, lowRank, sparse, work, previousMu / mu, lambda / mu).nonZeros;
+        nonZeros = updatePass(d, lowRank, sparse, work, previousMu / mu, lambda / mu).nonZeros;
         elementwiseMs += performance.now() - mark;
       }
       await yieldToEventLoop();

@@ -1,8 +1,11 @@
+import { pcpResidualOnThreads, pcpUpdateOnThreads } from '@lowrank/linalg';
+
 /**
  * The element-wise passes of principal component pursuit (inexact ALM), each one loop over the
  * whole matrix with no temporaries (numpy spends about ten passes, and 460 MB temporaries at full
- * video size, on the same step). The JavaScript fallback of @lowrank/linalg's threaded
- * `pcp*OnThreads` passes: same formulas, same order per entry.
+ * video size, on the same step). When every array lives in @lowrank/linalg's kernel memory they
+ * run there as WebAssembly SIMD on its threads (`pcp*OnThreads`); otherwise the loops below, with
+ * the same formulas in the same order per entry.
  *
  * The dual variable Y is never stored. The solver keeps T = M - E + Y/mu (the SVD input); after
  * the SVD gives L, the ALM update Y' = Y + mu (M - L - E) means
@@ -25,6 +28,8 @@ export function inputNormsPass(d: Float64Array): { frobeniusSquared: number; max
 
 /** ||D - A - E||_F^2 (the constraint residual), read only. */
 export function residualPass(d: Float64Array, a: Float64Array, e: Float64Array): number {
+  const threaded = pcpResidualOnThreads(d, a, e);
+  if (threaded !== null) return threaded;
   let sum = 0;
   for (let k = 0; k < d.length; k++) {
     const z = d[k]! - a[k]! - e[k]!;
@@ -50,6 +55,8 @@ export function updatePass(
   scale: number,
   threshold: number,
 ): { residualSquared: number; nonZeros: number } {
+  const threaded = pcpUpdateOnThreads(d, a, e, t, scale, threshold);
+  if (threaded !== null) return threaded;
   let sum = 0;
   let nonZeros = 0;
   for (let k = 0; k < d.length; k++) {
