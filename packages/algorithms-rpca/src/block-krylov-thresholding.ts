@@ -1,12 +1,5 @@
 import { createRng, type DenseMatrix } from '@lowrank/core';
-import {
-  allocateKernelMatrix,
-  isKernelMatrix,
-  matmul,
-  qrThin,
-  releaseKernelMatrix,
-  symmetricEigen,
-} from '@lowrank/linalg';
+import { allocateKernelMatrix, matmul, qrThin, releaseKernelMatrix, symmetricEigen } from '@lowrank/linalg';
 
 /**
  * Singular value thresholding for the iterations where few singular values pass the threshold:
@@ -69,10 +62,25 @@ export class BlockKrylovThresholding {
   /** Stacked Z blocks (up to MAX_BLOCKS * block rows x N), in the kernel memory. */
   #zStack: DenseMatrix<Float64Array> | undefined;
   #panel: DenseMatrix<Float64Array> | undefined;
-  readonly timings = { products: 0, small: 0, reconstruct: 0 };
+  /** Milliseconds spent in apply() since construction, misses included (for diagnostics). */
+  milliseconds = 0;
 
   /** Writes the thresholded t into `out`, or returns null (out untouched) when it did not converge. */
   apply(
+    t: DenseMatrix<Float64Array>,
+    tau: number,
+    out: Float64Array,
+    start: KrylovStart,
+  ): KrylovOutcome | null {
+    const started = performance.now();
+    try {
+      return this.#solve(t, tau, out, start);
+    } finally {
+      this.milliseconds += performance.now() - started;
+    }
+  }
+
+  #solve(
     t: DenseMatrix<Float64Array>,
     tau: number,
     out: Float64Array,
@@ -87,7 +95,6 @@ export class BlockKrylovThresholding {
       this.#zStack = allocateKernelMatrix(capacity, N);
     }
     const zStack = this.#zStack;
-    let mark = performance.now();
     let q = startBlock(n, b, start);
     // K = [Q_0 .. Q_j] and GK = [W_0 .. W_j], n x c row-major, grown a block at a time.
     let basis: Float64Array = new Float64Array(0);
@@ -97,8 +104,6 @@ export class BlockKrylovThresholding {
       const zBlock = zStack.data.subarray(c * N, (c + b) * N);
       const zt = matmul(q, t, { transposeA: true, out: { rows: b, cols: N, data: zBlock } });
       const w = matmul(t, zt as DenseMatrix<Float64Array>, { transposeB: true }) as DenseMatrix<Float64Array>;
-      this.timings.products += performance.now() - mark;
-      mark = performance.now();
       basis = appendColumns(basis, n, c, q.data, b);
       images = appendColumns(images, n, c, w.data, b);
       c += b;
@@ -109,16 +114,10 @@ export class BlockKrylovThresholding {
       const converged =
         rank + 1 <= c - OVERSAMPLE / 2 &&
         accurateEnough(ritz, basis, images, n, c, rank, tau, start.errorBudget);
-      if (converged) {
-        this.timings.small += performance.now() - mark;
-        return this.#rebuild(t, tau, out, ritz, basis, rank, c, block + 1);
-      }
+      if (converged) return this.#rebuild(t, tau, out, ritz, basis, rank, c, block + 1);
       if (block + 1 === MAX_BLOCKS) break;
       q = nextBlock(basis, w.data, n, c, b);
-      this.timings.small += performance.now() - mark;
-      mark = performance.now();
     }
-    this.timings.small += performance.now() - mark;
     return null;
   }
 
@@ -132,7 +131,6 @@ export class BlockKrylovThresholding {
     c: number,
     blocks: number,
   ): KrylovOutcome {
-    const started = performance.now();
     const n = t.rows;
     const N = t.cols;
     const singularValues = new Float64Array(rank);
@@ -165,7 +163,6 @@ export class BlockKrylovThresholding {
       matmul({ rows: rank, cols: c, data: weighted }, zUsed, { out: panel });
       matmul(vectors, panel, { out: { rows: n, cols: N, data: out } });
     }
-    this.timings.reconstruct += performance.now() - started;
     return { rank, singularValues, vectors, blocks };
   }
 
@@ -174,11 +171,6 @@ export class BlockKrylovThresholding {
     if (this.#panel) releaseKernelMatrix(this.#panel);
     this.#zStack = undefined;
     this.#panel = undefined;
-  }
-
-  /** True when the stacked blocks live in the kernel memory (products then read them in place). */
-  get inKernelMemory(): boolean {
-    return this.#zStack !== undefined && isKernelMatrix(this.#zStack);
   }
 }
 

@@ -328,7 +328,7 @@ export async function principalComponentPursuit(
       timings: {
         ...thresholding.timings,
         elementwise: elementwiseMs,
-        krylov: krylov.timings.products + krylov.timings.small + krylov.timings.reconstruct,
+        krylov: krylov.milliseconds,
       },
       krylovIterations,
       spectralNorm,
