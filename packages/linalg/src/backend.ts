@@ -1,6 +1,7 @@
 import { InvalidOptionError } from '@lowrank/core';
 import { stopGemmThreads, threadsSupported } from './gemm-threads.js';
-import { wasmInstructionSet, wasmKernelsAvailable } from './gemm-wasm.js';
+import { wasmKernelsAvailable } from './gemm-wasm.js';
+import { kernelInstructionSet } from './wasm-features.js';
 
 /** Which GEMM implementation runs: 'auto' picks WebAssembly SIMD when it loads, else portable JS. */
 export type LinalgBackendChoice = 'auto' | 'js' | 'wasm';
@@ -53,7 +54,7 @@ export function gemmThreads(): number {
 
 export function linalgBackend(): LinalgBackendInfo {
   const simd = useWasm();
-  return { simd, threads: gemmThreads(), name: simd ? `wasm-${wasmInstructionSet()}` : 'js' };
+  return { simd, threads: gemmThreads(), name: simd ? `wasm-${kernelInstructionSet()}` : 'js' };
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { MatrixData } from '@lowrank/core';
 import { type GemmProblem, type StridedOperand, scaleOutput } from './gemm-js.js';
 import { GEMM_RELAXED_WASM_BASE64, GEMM_WASM_BASE64 } from './generated/gemm-wasm-binary.js';
-import { kernelInstructionSet, pickKernelBinary } from './wasm-features.js';
+import { pickKernelBinary } from './wasm-features.js';
 
 /**
  * GEMM on the WebAssembly SIMD kernels of assembly/gemm-kernels.ts (GotoBLAS layout).
@@ -93,11 +93,6 @@ function warmUpKernels(k: Kernels): void {
     k.dgemmBlock(size, size, size, HEAP_BASE, HEAP_BASE + bytes, HEAP_BASE + 2 * bytes, size, 0, 0);
     k.sgemmBlock(size, size, size, HEAP_BASE, HEAP_BASE + bytes, HEAP_BASE + 2 * bytes, size, 0, 0);
   }
-}
-
-/** 'relaxed-simd' (fused multiply-add) or 'simd128': which build of the kernels this runtime runs. */
-export function wasmInstructionSet(): 'relaxed-simd' | 'simd128' {
-  return kernelInstructionSet();
 }
 
 /** True when the SIMD kernels compiled and instantiated in this runtime. */
