@@ -14,9 +14,69 @@ function minI(a: i32, b: i32): i32 {
   return a < b ? a : b;
 }
 
+/**
+ * Four source rows that run along k (s, s + rowBytes, ...), written as kc groups of four
+ * (step kk's group at dst + kk * dstStep): the transposing copy that packing a k-contiguous
+ * operand needs, two (f64) or four (f32) steps per vector load instead of one scalar each.
+ */
+function packFourRowsAlongK<T>(s: usize, rowBytes: usize, kc: i32, dst: usize, dstStep: usize): void {
+  const s1 = s + rowBytes;
+  const s2 = s1 + rowBytes;
+  const s3 = s2 + rowBytes;
+  let kk = 0;
+  if (sizeof<T>() === 8) {
+    for (; kk + 2 <= kc; kk += 2) {
+      const o = (<usize>kk) << 3;
+      const x0 = v128.load(s + o);
+      const x1 = v128.load(s1 + o);
+      const x2 = v128.load(s2 + o);
+      const x3 = v128.load(s3 + o);
+      const d = dst + <usize>kk * dstStep;
+      v128.store(d, v128.shuffle<f64>(x0, x1, 0, 2));
+      v128.store(d, v128.shuffle<f64>(x2, x3, 0, 2), 16);
+      v128.store(d + dstStep, v128.shuffle<f64>(x0, x1, 1, 3));
+      v128.store(d + dstStep, v128.shuffle<f64>(x2, x3, 1, 3), 16);
+    }
+  } else {
+    for (; kk + 4 <= kc; kk += 4) {
+      const o = (<usize>kk) << 2;
+      const x0 = v128.load(s + o);
+      const x1 = v128.load(s1 + o);
+      const x2 = v128.load(s2 + o);
+      const x3 = v128.load(s3 + o);
+      const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5);
+      const t1 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5);
+      const t2 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
+      const t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
+      const d = dst + <usize>kk * dstStep;
+      v128.store(d, v128.shuffle<f64>(t0, t1, 0, 2));
+      v128.store(d + dstStep, v128.shuffle<f64>(t0, t1, 1, 3));
+      v128.store(d + 2 * dstStep, v128.shuffle<f64>(t2, t3, 0, 2));
+      v128.store(d + 3 * dstStep, v128.shuffle<f64>(t2, t3, 1, 3));
+    }
+  }
+  const sz = <usize>sizeof<T>();
+  for (; kk < kc; kk++) {
+    const o = <usize>kk * sz;
+    const d = dst + <usize>kk * dstStep;
+    store<T>(d, load<T>(s + o));
+    store<T>(d + sz, load<T>(s1 + o));
+    store<T>(d + 2 * sz, load<T>(s2 + o));
+    store<T>(d + 3 * sz, load<T>(s3 + o));
+  }
+}
+
 function packA<T>(a: usize, rsA: i32, csA: i32, i0: i32, mc: i32, p0: i32, kc: i32, dst: usize): void {
   const sz = <usize>sizeof<T>();
   const mcPad = (mc + 3) & ~3;
+  if (csA === 1 && mc === mcPad) {
+    // Rows of op(A) run along k (A itself, row-major): four rows at a time, transposed.
+    for (let ir = 0; ir < mc; ir += MR) {
+      const s = a + <usize>((i0 + ir) * rsA + p0) * sz;
+      packFourRowsAlongK<T>(s, <usize>rsA * sz, kc, dst + <usize>(ir * kc) * sz, <usize>MR * sz);
+    }
+    return;
+  }
   if (rsA === 1 && mc === mcPad) {
     // op(A) = A^T: each stored row of A is walked sequentially, 4 entries (one panel row) at a time.
     for (let kk = 0; kk < kc; kk++) {
@@ -65,7 +125,13 @@ function packB<T>(
   for (let jr = 0; jr < nc; jr += nr) {
     const cols = minI(nr, nc - jr);
     const q = dst + <usize>(jr * kc) * sz;
-    if (csB === 1 && cols === nr) {
+    if (rsB === 1 && cols === nr) {
+      // Columns of op(B) run along k (B = X^T of a row-major X): four columns at a time, transposed.
+      const colBytes = <usize>csB * sz;
+      const s = b + <usize>(p0 + (j0 + jr) * csB) * sz;
+      for (let half = 0; half < nr; half += 4)
+        packFourRowsAlongK<T>(s + <usize>half * colBytes, colBytes, kc, q + <usize>half * sz, <usize>nr * sz);
+    } else if (csB === 1 && cols === nr) {
       // Rows of op(B) are contiguous: one 32-byte panel row per step.
       let s = b + <usize>(p0 * rsB + j0 + jr) * sz;
       const step = <usize>rsB * sz;
@@ -113,6 +179,7 @@ function gemmRows<T>(
   const nr: i32 = sz === 8 ? 4 : 8;
   const ap = ws;
   const bp = ws + <usize>(MC * KC) * sz;
+  const gramReuse = upperOnly !== 0 && sz === 8 && a === b && rsA === csB && csA === rsB;
   for (let jc = 0; jc < n; jc += NC) {
     const nc = minI(NC, n - jc);
     const ncPad = ((nc + nr - 1) / nr) * nr;
@@ -123,11 +190,15 @@ function gemmRows<T>(
       for (let ic = rowStart; ic < rowEnd; ic += MC) {
         const mc = minI(MC, rowEnd - ic);
         if (upperOnly !== 0 && jc + ncPad <= ic) continue;
-        packA<T>(a, rsA, csA, ic, mc, pc, kc, ap);
-        const cb = c + (<usize>ic * <usize>ldc + <usize>jc) * sz;
         const mcPad = (mc + 3) & ~3;
-        if (sz === 8) dgemmBlock(mcPad, ncPad, kc, ap, bp, cb, ldc, upperOnly, jc - ic);
-        else sgemmBlock(mcPad, ncPad, kc, ap, bp, cb, ldc, upperOnly, jc - ic);
+        // Symmetric product X X^T (a Gram): op(A)'s rows ic.. are op(B)'s columns ic.., which are
+        // already packed in the same panel layout when MR = NR (f64), so A needs no packing.
+        let panelA = ap;
+        if (gramReuse && ic >= jc && ic + mcPad <= jc + ncPad) panelA = bp + <usize>((ic - jc) * kc) * sz;
+        else packA<T>(a, rsA, csA, ic, mc, pc, kc, ap);
+        const cb = c + (<usize>ic * <usize>ldc + <usize>jc) * sz;
+        if (sz === 8) dgemmBlock(mcPad, ncPad, kc, panelA, bp, cb, ldc, upperOnly, jc - ic);
+        else sgemmBlock(mcPad, ncPad, kc, panelA, bp, cb, ldc, upperOnly, jc - ic);
       }
     }
   }

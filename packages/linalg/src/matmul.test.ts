@@ -242,6 +242,11 @@ describe('threaded WebAssembly path', () => {
           const viaThreads = gram(g, 'AtA');
           const ref = naive(g, g, true, false);
           expectClose(viaThreads.data, ref.c, ref.mag, tol);
+          // A A^T: the rows run along k, so both operands take the transposing pack paths.
+          const wide = random(n, k, dtype, 27);
+          const wideGram = gram(wide, 'AAt');
+          const wideRef = naive(wide, wide, false, true);
+          expectClose(wideGram.data, wideRef.c, wideRef.mag, tol);
         }
         const out = random(13, 17, dtype, 24);
         const start = Float64Array.from(out.data);
