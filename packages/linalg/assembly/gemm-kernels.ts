@@ -31,6 +31,7 @@ export function dgemmBlock(
   ldc: i32,
   upperOnly: i32,
   diag: i32,
+  overwrite: i32,
 ): void {
   const ldcBytes = (<usize>ldc) << 3;
   for (let jr = 0; jr < nc; jr += 4) {
@@ -44,12 +45,13 @@ export function dgemmBlock(
         bPanel,
         cp + <usize>ir * ldcBytes + ((<usize>jr) << 3),
         ldcBytes,
+        overwrite,
       );
     }
   }
 }
 
-function dkernel4x4(kc: i32, a: usize, b: usize, c: usize, ldcBytes: usize): void {
+function dkernel4x4(kc: i32, a: usize, b: usize, c: usize, ldcBytes: usize, overwrite: i32): void {
   let c00 = f64x2.splat(0.0);
   let c01 = f64x2.splat(0.0);
   let c10 = f64x2.splat(0.0);
@@ -76,6 +78,21 @@ function dkernel4x4(kc: i32, a: usize, b: usize, c: usize, ldcBytes: usize): voi
     a += 32;
     b += 32;
   }
+  if (overwrite !== 0) {
+    // First k-block of a beta = 0 product: C's old contents are never read.
+    v128.store(c, c00);
+    v128.store(c, c01, 16);
+    c += ldcBytes;
+    v128.store(c, c10);
+    v128.store(c, c11, 16);
+    c += ldcBytes;
+    v128.store(c, c20);
+    v128.store(c, c21, 16);
+    c += ldcBytes;
+    v128.store(c, c30);
+    v128.store(c, c31, 16);
+    return;
+  }
   v128.store(c, f64x2.add(v128.load(c), c00));
   v128.store(c, f64x2.add(v128.load(c, 16), c01), 16);
   c += ldcBytes;
@@ -100,6 +117,7 @@ export function sgemmBlock(
   ldc: i32,
   upperOnly: i32,
   diag: i32,
+  overwrite: i32,
 ): void {
   const ldcBytes = (<usize>ldc) << 2;
   for (let jr = 0; jr < nc; jr += 8) {
@@ -112,12 +130,13 @@ export function sgemmBlock(
         bPanel,
         cp + <usize>ir * ldcBytes + ((<usize>jr) << 2),
         ldcBytes,
+        overwrite,
       );
     }
   }
 }
 
-function skernel4x8(kc: i32, a: usize, b: usize, c: usize, ldcBytes: usize): void {
+function skernel4x8(kc: i32, a: usize, b: usize, c: usize, ldcBytes: usize, overwrite: i32): void {
   let c00 = f32x4.splat(0.0);
   let c01 = f32x4.splat(0.0);
   let c10 = f32x4.splat(0.0);
@@ -143,6 +162,20 @@ function skernel4x8(kc: i32, a: usize, b: usize, c: usize, ldcBytes: usize): voi
     c31 = smadd(x, b1, c31);
     a += 16;
     b += 32;
+  }
+  if (overwrite !== 0) {
+    v128.store(c, c00);
+    v128.store(c, c01, 16);
+    c += ldcBytes;
+    v128.store(c, c10);
+    v128.store(c, c11, 16);
+    c += ldcBytes;
+    v128.store(c, c20);
+    v128.store(c, c21, 16);
+    c += ldcBytes;
+    v128.store(c, c30);
+    v128.store(c, c31, 16);
+    return;
   }
   v128.store(c, f32x4.add(v128.load(c), c00));
   v128.store(c, f32x4.add(v128.load(c, 16), c01), 16);

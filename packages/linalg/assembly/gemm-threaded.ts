@@ -174,6 +174,7 @@ function gemmRows<T>(
   ldc: i32,
   upperOnly: i32,
   ws: usize,
+  overwrite: i32,
 ): void {
   const sz = <usize>sizeof<T>();
   const nr: i32 = sz === 8 ? 4 : 8;
@@ -197,8 +198,10 @@ function gemmRows<T>(
         if (gramReuse && ic >= jc && ic + mcPad <= jc + ncPad) panelA = bp + <usize>((ic - jc) * kc) * sz;
         else packA<T>(a, rsA, csA, ic, mc, pc, kc, ap);
         const cb = c + (<usize>ic * <usize>ldc + <usize>jc) * sz;
-        if (sz === 8) dgemmBlock(mcPad, ncPad, kc, panelA, bp, cb, ldc, upperOnly, jc - ic);
-        else sgemmBlock(mcPad, ncPad, kc, panelA, bp, cb, ldc, upperOnly, jc - ic);
+        // overwrite: C was not cleared (beta = 0), so the first k-block stores instead of adding.
+        const first = overwrite !== 0 && pc === 0 ? 1 : 0;
+        if (sz === 8) dgemmBlock(mcPad, ncPad, kc, panelA, bp, cb, ldc, upperOnly, jc - ic, first);
+        else sgemmBlock(mcPad, ncPad, kc, panelA, bp, cb, ldc, upperOnly, jc - ic, first);
       }
     }
   }
@@ -219,8 +222,9 @@ export function dgemmRows(
   ldc: i32,
   upperOnly: i32,
   ws: usize,
+  overwrite: i32,
 ): void {
-  gemmRows<f64>(rowStart, rowEnd, n, k, a, rsA, csA, b, rsB, csB, c, ldc, upperOnly, ws);
+  gemmRows<f64>(rowStart, rowEnd, n, k, a, rsA, csA, b, rsB, csB, c, ldc, upperOnly, ws, overwrite);
 }
 
 export function sgemmRows(
@@ -238,8 +242,9 @@ export function sgemmRows(
   ldc: i32,
   upperOnly: i32,
   ws: usize,
+  overwrite: i32,
 ): void {
-  gemmRows<f32>(rowStart, rowEnd, n, k, a, rsA, csA, b, rsB, csB, c, ldc, upperOnly, ws);
+  gemmRows<f32>(rowStart, rowEnd, n, k, a, rsA, csA, b, rsB, csB, c, ldc, upperOnly, ws, overwrite);
 }
 
 // Robust PCA's element-wise passes, run by the same threads on the same shared memory.

@@ -58,7 +58,7 @@ for (;;) {
   seen = Atomics.load(ctl, 0);
   if (par[0] < 0) break;
   try {
-    kernels[par[0]](par[1], par[2], par[3], par[4], par[5], par[6], par[7], par[8], par[9], par[10], par[11], par[12], par[13], par[14]);
+    kernels[par[0]](...par.subarray(1));
   } catch (error) {
     Atomics.store(ctl, 3, 1);
   }
@@ -177,7 +177,7 @@ function warmUp(tp: Pool): void {
   const b = base + operandBytes;
   const own = (t: number) => base + 2 * operandBytes + t * perThread;
   const sums = (t: number) => own(t) + operandBytes;
-  const product = (t: number) => [0, size, size, size, a, size, 1, b, size, 1, own(t), size, 0, sums(t)];
+  const product = (t: number) => [0, size, size, size, a, size, 1, b, size, 1, own(t), size, 0, sums(t), t & 1];
   // Element-wise passes over an odd length, so their scalar tails run too.
   const end = size + 1;
   for (let round = 0; round < WARM_UP_ROUNDS; round++) {
@@ -388,6 +388,14 @@ function rowBands(m: number, threads: number, upperOnly: boolean): number[] {
   return cuts;
 }
 
+/** Column bands [start, end) per thread, multiples of the micro-tile width nr. */
+function columnBands(n: number, threads: number, nr: number): number[] {
+  const cuts = [0];
+  for (let t = 1; t < threads; t++) cuts.push(Math.min(n, roundUp(Math.round((n * t) / threads), nr)));
+  cuts.push(n);
+  return cuts;
+}
+
 /**
  * Runs the product on `threads` threads. Returns false (having done nothing) when the pool cannot
  * start or the operands do not fit the 4 GiB shared memory; the caller then runs it single-threaded.
@@ -427,26 +435,37 @@ export function gemmThreaded(p: GemmProblem, threads: number): boolean {
   if (aHome < 0) heap.set(a.data, aPtr / esize);
   if (bHome < 0 && !sameOperand) heap.set(b.data, bPtr / esize);
   operandBytesCopied += aBytes + bBytes;
-  if (!cInPlace) heap.fill(0, cPtr / esize, cPtr / esize + mPad * nPad);
-  else if (beta === 0) scaleOutput(c, cOffset, ldc, m, n, 0);
+  // The kernels write every tile of C (padded) except, in a Gram, those below the diagonal, so a
+  // C that starts at zero needs no clearing pass: the first k-block stores instead of adding.
+  const overwrite = k > 0 && !p.upperOnly && (!cInPlace || beta === 0);
+  if (!overwrite && !cInPlace) heap.fill(0, cPtr / esize, cPtr / esize + mPad * nPad);
+  else if (!overwrite && beta === 0) scaleOutput(c, cOffset, ldc, m, n, 0);
 
-  const bands = rowBands(m, threads, p.upperOnly === true);
-  const args = (t: number): number[] => [
-    bands[t]!,
-    bands[t + 1]!,
-    n,
-    k,
-    aPtr + a.offset * esize,
-    a.rowStride,
-    a.colStride,
-    bPtr + b.offset * esize,
-    b.rowStride,
-    b.colStride,
-    cPtr,
-    cLd,
-    p.upperOnly === true ? 1 : 0,
-    wsPtr + t * roundUp(wsElems * esize, 64),
-  ];
+  // A short, wide C (a thin product such as Q^T T) is split by columns: split by rows, every thread
+  // would pack all of the long operand B, which then costs more than the arithmetic.
+  const byColumns = !p.upperOnly && m <= 2 * MC && n >= threads * NC;
+  const bands = byColumns ? columnBands(n, threads, nr) : rowBands(m, threads, p.upperOnly === true);
+  const args = (t: number): number[] => {
+    const start = bands[t]!;
+    const end = bands[t + 1]!;
+    return [
+      byColumns ? 0 : start,
+      byColumns ? m : end,
+      byColumns ? end - start : n,
+      k,
+      aPtr + a.offset * esize,
+      a.rowStride,
+      a.colStride,
+      bPtr + (b.offset + (byColumns ? start * b.colStride : 0)) * esize,
+      b.rowStride,
+      b.colStride,
+      cPtr + (byColumns ? start * esize : 0),
+      cLd,
+      p.upperOnly === true ? 1 : 0,
+      wsPtr + t * roundUp(wsElems * esize, 64),
+      overwrite ? 1 : 0,
+    ];
+  };
   runOnThreads(tp, f32 ? 'sgemmRows' : 'dgemmRows', args);
   if (cInPlace) return true;
   const direct = beta === 0 && alpha === 1;

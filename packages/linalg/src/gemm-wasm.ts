@@ -54,6 +54,8 @@ export type BlockKernel = (
   ldc: number,
   upperOnly: number,
   diag: number,
+  /** 1: store into C instead of adding (the first k-block of a product whose C was not cleared). */
+  overwrite: number,
 ) => void;
 
 let kernels: Kernels | null | undefined;
@@ -90,8 +92,8 @@ function warmUpKernels(k: Kernels): void {
   if (k.memory.buffer.byteLength < needed)
     k.memory.grow(Math.ceil((needed - k.memory.buffer.byteLength) / 65536));
   for (let call = 0; call < 12; call++) {
-    k.dgemmBlock(size, size, size, HEAP_BASE, HEAP_BASE + bytes, HEAP_BASE + 2 * bytes, size, 0, 0);
-    k.sgemmBlock(size, size, size, HEAP_BASE, HEAP_BASE + bytes, HEAP_BASE + 2 * bytes, size, 0, 0);
+    k.dgemmBlock(size, size, size, HEAP_BASE, HEAP_BASE + bytes, HEAP_BASE + 2 * bytes, size, 0, 0, 0);
+    k.sgemmBlock(size, size, size, HEAP_BASE, HEAP_BASE + bytes, HEAP_BASE + 2 * bytes, size, 0, 0, 0);
   }
 }
 
@@ -185,7 +187,7 @@ export function gemmWasm(p: GemmProblem): void {
           if (rawTransposed) packTransposed(rawPtr, m, ic, roundUp(mc, MR), kc, aPtr);
           else packA(a, ic, mc, pc, kc, heap, aOff);
           const cBlock = cPtr + ((ic - ib) * nPad + jc) * esize;
-          kernel(roundUp(mc, MR), ncPad, kc, aPtr, bPtr, cBlock, nPad, upperOnly ? 1 : 0, jc - ic);
+          kernel(roundUp(mc, MR), ncPad, kc, aPtr, bPtr, cBlock, nPad, upperOnly ? 1 : 0, jc - ic, 0);
         }
       }
     }

@@ -20,7 +20,7 @@ function blockProduct(base64: string, a: Float64Array, b: Float64Array): Float64
   heap.set(a, ap / 8);
   heap.set(b, bp / 8);
   heap.fill(0, cp / 8, cp / 8 + 64);
-  k.dgemmBlock(8, 8, 37, ap, bp, cp, 8, 0, 0);
+  k.dgemmBlock(8, 8, 37, ap, bp, cp, 8, 0, 0, 0);
   return heap.slice(cp / 8, cp / 8 + 64);
 }
 
