@@ -235,11 +235,16 @@ export async function principalComponentPursuit(
       sparsity = nonZeros / size;
       // The reference's rank prediction (inexact_alm_rpca.m): one more while the rank falls short
       // of it, else 5% of n more. The Krylov route sizes its block from it.
-      const tryKrylov = krylovUsable && krylovRouteFits(workMatrix, predictedRank);
+      // With a warm start the Krylov block follows the rank actually seen: the reference's
+      // prediction jumps by 5% of n (37 for 748 frames) the first time the rank stops falling
+      // short of it, which made a 48-wide block cost more than the Gram route; ranks at most double
+      // (plus 2) per iteration. The first iteration, from random vectors only, keeps the full block.
+      const krylovRank = keptVectors ? Math.min(predictedRank, 2 * rank + 2) : predictedRank;
+      const tryKrylov = krylovUsable && krylovRouteFits(workMatrix, krylovRank);
       const krylovOutcome = tryKrylov
         ? krylov.apply(workMatrix, invMu, lowRank, {
             vectors: keptVectors,
-            predictedRank,
+            predictedRank: krylovRank,
             seed: iterations,
             // A thousandth of the current constraint residual (the last one; at start, of ||M||).
             errorBudget: KRYLOV_ERROR_FRACTION * frobenius * Math.min(1, history.at(-1) ?? 1),

@@ -9,7 +9,7 @@ const WASM_MIN_WORK = 24 * 24 * 24;
  * Below this many multiply-adds (about 10 ms single-threaded) waking workers and copying the
  * operands into shared memory costs more than the second core saves.
  */
-const THREADS_MIN_WORK = 1 << 25;
+const THREADS_MIN_WORK = 1 << 22;
 /**
  * The threaded path copies operands that are not already in its shared memory. Tall-skinny
  * products (a 748 x 76800 video times 76800 x 20 in the randomized SVD) do ~20 multiply-adds per

@@ -39,7 +39,7 @@ interface Pool {
 
 const PARAMS_PER_WORKER = 16;
 /** The threaded module's entry points; jobs name one by its index here, on every thread. */
-const KERNEL_NAMES = ['dgemmRows', 'sgemmRows', 'pcpResidual', 'pcpUpdate'] as const;
+const KERNEL_NAMES = ['dgemmRows', 'sgemmRows', 'pcpResidual', 'pcpUpdate', 'symmetricUpperRows'] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
@@ -177,7 +177,23 @@ function warmUp(tp: Pool): void {
   const b = base + operandBytes;
   const own = (t: number) => base + 2 * operandBytes + t * perThread;
   const sums = (t: number) => own(t) + operandBytes;
-  const product = (t: number) => [0, size, size, size, a, size, 1, b, size, 1, own(t), size, 0, sums(t), t & 1];
+  const product = (t: number) => [
+    0,
+    size,
+    size,
+    size,
+    a,
+    size,
+    1,
+    b,
+    size,
+    1,
+    own(t),
+    size,
+    0,
+    sums(t),
+    t & 1,
+  ];
   // Element-wise passes over an odd length, so their scalar tails run too.
   const end = size + 1;
   for (let round = 0; round < WARM_UP_ROUNDS; round++) {
@@ -186,6 +202,7 @@ function warmUp(tp: Pool): void {
       runOnThreads(tp, 'sgemmRows', product);
       runOnThreads(tp, 'pcpResidual', (t) => [0, end, a, a, a, sums(t)]);
       runOnThreads(tp, 'pcpUpdate', (t) => [0, end, a, a, own(t), own(t), 1, 1, sums(t)]);
+      runOnThreads(tp, 'symmetricUpperRows', (t) => [t, size - 1, size, a, b, own(t)]);
     }
     Atomics.wait(tp.control, 15, 0, WARM_UP_PAUSE_MS);
   }
@@ -511,4 +528,58 @@ export function runKernelMemoryPass(
     nonZeros += results[2 * t + 1]!;
   }
   return { sumOfSquares, nonZeros };
+}
+
+/**
+ * Kernel arrays for symmetricUpperProductOnThreads: y holds one length-n accumulator per thread.
+ * Null when the threads or the kernel memory are unavailable (the caller keeps its JavaScript loop).
+ */
+export function symmetricProductWorkspace(
+  n: number,
+  threads: number,
+): { threads: number; partials: DenseMatrix<Float64Array> } | null {
+  if (threads < 2 || !startPool(threads)) return null;
+  const partials = allocateKernelMatrix(threads, n);
+  if (!isKernelMatrix(partials)) return null;
+  return { threads, partials };
+}
+
+/**
+ * y[x0..n) = A[x0.., x0..] v for the symmetric n x n A whose upper triangle is stored row-major in
+ * the kernel array `a`, with v = vt[vOffset + j] (vt a kernel array): Householder
+ * tridiagonalization's product, in WebAssembly SIMD with the rows split so each thread reads the
+ * same share of the triangle. Returns false (having done nothing) when an array is an ordinary one.
+ */
+export function symmetricUpperProductOnThreads(
+  a: Float64Array,
+  n: number,
+  x0: number,
+  vt: Float64Array,
+  vOffset: number,
+  y: Float64Array,
+  workspace: { threads: number; partials: DenseMatrix<Float64Array> },
+): boolean {
+  const aPtr = kernelAddress(a);
+  const vPtr = kernelAddress(vt);
+  const yPtr = kernelAddress(workspace.partials.data);
+  const tp = pool;
+  if (aPtr < 0 || vPtr < 0 || yPtr < 0 || !tp || tp.threads !== workspace.threads) return false;
+  // Rows from x0: rows [x0, x0 + r) hold r (m - r/2) of the triangle's m^2/2 entries.
+  const m = n - x0;
+  const cuts = [x0];
+  for (let t = 1; t < tp.threads; t++) {
+    const r = m * (1 - Math.sqrt(1 - t / tp.threads));
+    cuts.push(Math.min(n, Math.max(cuts[t - 1]!, x0 + roundUp(Math.round(r), 4))));
+  }
+  cuts.push(n);
+  // The kernel reads v_j at v + 8 j for the absolute column j, as vt[vOffset + j].
+  const v = vPtr + vOffset * 8;
+  runOnThreads(tp, 'symmetricUpperRows', (t) => [cuts[t]!, cuts[t + 1]!, n, aPtr, v, yPtr + t * n * 8]);
+  const partials = workspace.partials.data;
+  for (let j = x0; j < n; j++) {
+    let sum = 0;
+    for (let t = 0; t < tp.threads; t++) if (cuts[t]! <= j) sum += partials[t * n + j]!;
+    y[j] = sum;
+  }
+  return true;
 }

@@ -1,5 +1,7 @@
 import { createRng, type DenseMatrix } from '@lowrank/core';
 import { describe, expect, it } from 'vitest';
+import { setLinalgBackend } from './backend.js';
+import { threadsSupported } from './gemm-threads.js';
 import { symmetricEigen, symmetricTridiagonalEigen } from './symmetric-eigen.js';
 
 function randomSymmetric(n: number, seed: number): DenseMatrix<Float64Array> {
@@ -45,6 +47,29 @@ function residuals(
 }
 
 describe('symmetricEigen', () => {
+  it.runIf(threadsSupported())(
+    'gives the same decomposition with the symmetric products on two threads as in JavaScript (n = 301)',
+    () => {
+      // 301: rows split between the threads at an odd place, and trailing sizes cross the
+      // threaded path's lower bound (128) on the way down.
+      const a = randomSymmetric(301, 17);
+      try {
+        setLinalgBackend('auto', { threads: 1 });
+        const plain = symmetricEigen(a);
+        setLinalgBackend('auto', { threads: 2 });
+        const threaded = symmetricEigen(a);
+        const scale = maxAbsOf(plain.values);
+        for (let i = 0; i < a.rows; i++)
+          expect(Math.abs(threaded.values[i]! - plain.values[i]!)).toBeLessThan(1e-13 * scale);
+        const r = residuals(a, threaded.values, threaded.vectors);
+        expect(r.orthogonality).toBeLessThan(1e-12);
+        expect(r.residual).toBeLessThan(1e-12);
+      } finally {
+        setLinalgBackend('auto');
+      }
+    },
+  );
+
   it('solves a 2 x 2 matrix in closed form', () => {
     // [[2, 1], [1, 2]]: eigenvalues 3 and 1, vectors (1, 1)/sqrt2 and (1, -1)/sqrt2.
     const { values, vectors } = symmetricEigen({ rows: 2, cols: 2, data: Float64Array.of(2, 1, 1, 2) });

@@ -1,4 +1,12 @@
 import { type DenseMatrix, InvalidInputError, LowrankError, throwIfAborted } from '@lowrank/core';
+import { gemmThreads } from './backend.js';
+import {
+  allocateKernelMatrix,
+  isKernelMatrix,
+  releaseKernelMatrix,
+  symmetricProductWorkspace,
+  symmetricUpperProductOnThreads,
+} from './gemm-threads.js';
 import { matmul } from './matmul.js';
 
 /**
@@ -31,6 +39,8 @@ export interface SymmetricEigenOptions {
 }
 
 const EPS = 2 ** -52;
+
+type SymmetricProductWorkspace = NonNullable<ReturnType<typeof symmetricProductWorkspace>>;
 /** Subproblems up to this size are solved by implicit QL directly. */
 const LEAF_SIZE = 32;
 
@@ -47,7 +57,30 @@ export function symmetricEigen(a: DenseMatrix, options: SymmetricEigenOptions = 
   throwIfAborted(signal);
   if (n === 0)
     return { values: new Float64Array(0), vectors: { rows: 0, cols: 0, data: new Float64Array(0) } };
-  const work = Float64Array.from(a.data);
+  // From this size on, the tridiagonalization's symmetric products run on the WebAssembly threads,
+  // which read the matrix and the reflectors where they live: in the kernel memory.
+  const threaded = n >= THREADED_FROM ? symmetricProductWorkspace(n, gemmThreads()) : null;
+  const workMatrix = threaded ? allocateKernelMatrix(n, n) : undefined;
+  const work = workMatrix?.data ?? new Float64Array(n * n);
+  work.set(a.data.subarray(0, n * n));
+  try {
+    return decompose(work, n, options, threaded);
+  } finally {
+    if (workMatrix) releaseKernelMatrix(workMatrix);
+    if (threaded) releaseKernelMatrix(threaded.partials);
+  }
+}
+
+/** Below this size the threads' start-up per product costs more than they save. */
+const THREADED_FROM = 128;
+
+function decompose(
+  work: Float64Array,
+  n: number,
+  options: SymmetricEigenOptions,
+  threaded: SymmetricProductWorkspace | null,
+): SymmetricEigenResult {
+  const signal = options.signal;
   let scale = 0;
   for (let i = 0; i < n; i++) {
     const row = i * n;
@@ -74,7 +107,7 @@ export function symmetricEigen(a: DenseMatrix, options: SymmetricEigenOptions = 
   const d = new Float64Array(n);
   const e = new Float64Array(n);
   const tau = new Float64Array(n);
-  tridiagonalize(work, n, d, e, tau);
+  tridiagonalize(work, n, d, e, tau, threaded);
   throwIfAborted(signal);
   const v = tridiagonalEigenInPlace(d, e, n, signal);
   throwIfAborted(signal);
@@ -156,8 +189,39 @@ function tridiagonalize(
   d: Float64Array,
   e: Float64Array,
   tau: Float64Array,
+  threaded: SymmetricProductWorkspace | null = null,
 ): void {
-  const vt = new Float64Array(PANEL * n); // row l = reflector l of the panel (global column index)
+  // Row l = reflector l of the panel (global column index); in the kernel memory when threaded.
+  const vtMatrix = threaded ? allocateKernelMatrix(PANEL, n) : undefined;
+  const onThreads =
+    threaded !== null &&
+    vtMatrix !== undefined &&
+    isKernelMatrix(vtMatrix) &&
+    isKernelMatrix({ rows: n, cols: n, data: a });
+  try {
+    tridiagonalizeWith(
+      a,
+      n,
+      d,
+      e,
+      tau,
+      vtMatrix?.data ?? new Float64Array(PANEL * n),
+      onThreads ? threaded : null,
+    );
+  } finally {
+    if (vtMatrix) releaseKernelMatrix(vtMatrix);
+  }
+}
+
+function tridiagonalizeWith(
+  a: Float64Array,
+  n: number,
+  d: Float64Array,
+  e: Float64Array,
+  tau: Float64Array,
+  vt: Float64Array,
+  threaded: SymmetricProductWorkspace | null,
+): void {
   const wt = new Float64Array(PANEL * n);
   const t1 = new Float64Array(PANEL);
   const t2 = new Float64Array(PANEL);
@@ -197,8 +261,17 @@ function tridiagonalize(
       const vRow = i * n;
       for (let j = x0; j < n; j++) vt[vRow + j] = a[rowK + j]!;
       // y = A22 v over the stale upper triangle (row i adds a_ij v_j to y_i and a_ij v_i to y_j).
-      y.fill(0, x0, n);
-      symmetricUpperProduct(a, n, x0, vt, vRow, y);
+      // Small trailing matrices stay in JavaScript: waking the threads costs more than they save.
+      if (
+        !(
+          threaded &&
+          n - x0 >= THREADED_FROM &&
+          symmetricUpperProductOnThreads(a, n, x0, vt, vRow, y, threaded)
+        )
+      ) {
+        y.fill(0, x0, n);
+        symmetricUpperProduct(a, n, x0, vt, vRow, y);
+      }
       // Corrections for the panel's pending updates: y -= V (W^T v) + W (V^T v).
       for (let l = 0; l < i; l++) {
         const base = l * n;
