@@ -23,8 +23,14 @@ function threadsPay(p: GemmProblem, work: number): boolean {
   let copied = inKernelMemory(p.c) ? 0 : p.m * p.n;
   if (!inKernelMemory(p.a.data)) copied += p.m * p.k;
   if (!inKernelMemory(p.b.data)) copied += p.k * p.n;
-  return copied === 0 || work / copied >= THREADS_MIN_WORK_PER_COPIED;
+  return copied <= THREADS_SMALL_COPY || work / copied >= THREADS_MIN_WORK_PER_COPIED;
 }
+
+/**
+ * Operands this small (16 MB in all) copy from cache in well under a millisecond: the thin-inner
+ * updates of the eigensolver (a 700 x 700 C += 700 x 64 times 64 x 700) then use both cores too.
+ */
+const THREADS_SMALL_COPY = 1 << 21;
 
 /** Runs one GEMM on the selected backend ('wasm' forces the kernels even for tiny products). */
 export function gemm(p: GemmProblem): void {
