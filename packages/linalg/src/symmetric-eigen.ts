@@ -7,6 +7,7 @@ import {
   symmetricProductWorkspace,
   symmetricUpperProductOnThreads,
 } from './gemm-threads.js';
+import { gemm } from './gemm-dispatch.js';
 import { matmul } from './matmul.js';
 
 /**
@@ -315,16 +316,20 @@ function tridiagonalizeWith(
       right.set(wPart, l * m2);
       right.set(vPart, (nb + l) * m2);
     }
-    const delta = matmul(
-      { rows: 2 * nb, cols: m2, data: left },
-      { rows: 2 * nb, cols: m2, data: right },
-      { transposeA: true },
-    ).data;
-    for (let r = 0; r < m2; r++) {
-      const base = (r0 + r) * n + r0;
-      const dr = r * m2;
-      for (let j = r; j < m2; j++) a[base + j]! -= delta[dr + j]!;
-    }
+    // Subtracted where A22 lives, upper tiles only (the lower triangle of `a` is never read).
+    gemm({
+      m: m2,
+      n: m2,
+      k: 2 * nb,
+      a: { data: left, offset: 0, rowStride: 1, colStride: m2 },
+      b: { data: right, offset: 0, rowStride: m2, colStride: 1 },
+      c: a,
+      cOffset: r0 * n + r0,
+      ldc: n,
+      alpha: -1,
+      beta: 1,
+      upperOnly: true,
+    });
   }
   if (n >= 2) {
     d[n - 2] = a[(n - 2) * n + n - 2]!;
@@ -702,7 +707,7 @@ function multiplyBlock(
   }
   const b = new Float64Array(inner * kCount);
   for (let c = 0; c < inner; c++) b.set(u.subarray(cols[c]! * kCount, (cols[c]! + 1) * kCount), c * kCount);
-  gemm(a, rows, inner, b, kCount, out.subarray(rowStart * kCount, rowEnd * kCount));
+  product(a, rows, inner, b, kCount, out.subarray(rowStart * kCount, rowEnd * kCount));
 }
 
 /**
@@ -858,7 +863,7 @@ function implicitQl(d: Float64Array, e: Float64Array, n: number): Float64Array {
 }
 
 /** C = A B for row-major A (m x k), B (k x n), C (m x n), overwriting C (through the package's GEMM). */
-function gemm(a: Float64Array, m: number, k: number, b: Float64Array, n: number, c: Float64Array): void {
+function product(a: Float64Array, m: number, k: number, b: Float64Array, n: number, c: Float64Array): void {
   matmul(
     { rows: m, cols: k, data: a },
     { rows: k, cols: n, data: b },

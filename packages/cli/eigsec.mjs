@@ -1,0 +1,12 @@
+import { symmetricEigen, gram, setLinalgBackend } from '@lowrank/linalg';
+setLinalgBackend('auto', { threads: Number(process.argv[2] ?? 2) });
+import { readVideoMatrix } from '@lowrank/io';
+const v = await readVideoMatrix('/work/shared/data/video/highway-traffic-320x240.avi', { scale: 0.5 });
+const m = v.matrix ?? v;
+const g = gram(m, 'AAt');
+for (let r = 0; r < 4; r++) symmetricEigen(g, { vectorsAbove: g.data[0] * 1e-6 });
+globalThis.T1 = globalThis.T2 = globalThis.T3 = globalThis.T4 = 0;
+const t = performance.now();
+for (let r = 0; r < 8; r++) symmetricEigen(g, { vectorsAbove: g.data[0] * 1e-6 });
+const per = (x) => (x / 8).toFixed(1);
+console.log('total', per(performance.now() - t), 'rowupd+norm', per(T1), 'symv', per(T2), 'corrections', per(T3), 'trailing', per(T4));
