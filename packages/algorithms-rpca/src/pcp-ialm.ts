@@ -17,6 +17,7 @@ import {
   releaseKernelMatrixWhenCollected,
 } from '@lowrank/linalg';
 import { BlockKrylovThresholding, krylovRouteFits } from './block-krylov-thresholding.js';
+import { blockPowerSpectralNorm } from './block-power-spectral-norm.js';
 import type { DenseProducts } from './dense-products.js';
 import { inputNormsPass, residualPass, updatePass } from './pcp-kernels.js';
 import { defaultProducts } from './products.js';
@@ -198,8 +199,11 @@ export async function principalComponentPursuit(
         hint: 'Check that the media decoded (a black video gives an all-zero matrix).',
       });
     }
-    // Only the largest singular value is needed here: no vectors.
-    const spectralNorm = thresholding.decompose(input, Number.POSITIVE_INFINITY).singularValues[0]!;
+    // Only the largest singular value is needed here: by block power iteration when it provably
+    // converges (a dominant background), else from the Gram matrix's eigenvalues (no vectors).
+    const spectralNorm =
+      blockPowerSpectralNorm(input, frobeniusSquared, products) ??
+      thresholding.decompose(input, Number.POSITIVE_INFINITY).singularValues[0]!;
     throwIfAborted(signal);
     const lambda = settings.lambda === 'auto' ? 1 / Math.sqrt(Math.max(rows, cols)) : settings.lambda;
     const mu0 = settings.mu === 'auto' ? 1.25 / spectralNorm : settings.mu;

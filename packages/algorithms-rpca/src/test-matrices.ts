@@ -1,4 +1,5 @@
 import { createRng, type DenseMatrix } from '@lowrank/core';
+import { allocateKernelMatrix } from '@lowrank/linalg';
 
 /**
  * Deterministic inputs for tests and examples (exported for plugin authors' own tests).
@@ -65,4 +66,41 @@ export function plantedLowRankPlusSparse(options: {
   for (let k = 0; k < m.length; k++) m[k] = low[k]! + sparse[k]! + noise[k]!;
   const wrap = (data: Float64Array) => ({ rows, cols, data });
   return { matrix: wrap(m), lowRank: wrap(low), sparse: wrap(sparse), noise: wrap(noise) };
+}
+
+/** n x N matrix U diag(s) V^T with random orthonormal U, V (in the kernel memory where possible). */
+export function withSpectrum(
+  n: number,
+  cols: number,
+  singularValues: number[],
+  seed: number,
+): DenseMatrix<Float64Array> {
+  const rng = createRng(seed);
+  const k = singularValues.length;
+  const orthonormal = (rows: number) => {
+    // Gram-Schmidt on Gaussian columns, rows x k row-major.
+    const q = new Float64Array(rows * k);
+    rng.fillNormal(q);
+    for (let j = 0; j < k; j++) {
+      for (let p = 0; p < j; p++) {
+        let dot = 0;
+        for (let i = 0; i < rows; i++) dot += q[i * k + j]! * q[i * k + p]!;
+        for (let i = 0; i < rows; i++) q[i * k + j]! -= dot * q[i * k + p]!;
+      }
+      let norm = 0;
+      for (let i = 0; i < rows; i++) norm += q[i * k + j]! ** 2;
+      for (let i = 0; i < rows; i++) q[i * k + j]! /= Math.sqrt(norm);
+    }
+    return q;
+  };
+  const u = orthonormal(n);
+  const v = orthonormal(cols);
+  const t = allocateKernelMatrix(n, cols);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < cols; j++) {
+      let sum = 0;
+      for (let l = 0; l < k; l++) sum += u[i * k + l]! * singularValues[l]! * v[j * k + l]!;
+      t.data[i * cols + j] = sum;
+    }
+  return t;
 }
