@@ -22,9 +22,10 @@ export const DEFAULT_PANEL_BLOCK = 192;
 /**
  * Above this fraction of n kept vectors, one n-wide product through W = Vr diag(w) Vr^T (2 n^2 N
  * flops) beats the two rank-r products (4 r n N): those run slower per flop (their inner size is
- * a block of r, not n), measured 21.9 against 26.2 GFLOP/s for 748 x 76800 with two threads.
+ * a block of r, not n), measured 23.7-25.3 against 27.6-29.1 GFLOP/s for 748 x 76800 with two
+ * threads (r = 300-370), so the crossover is near 0.43 n, not n / 2.
  */
-const SQUARE_ROUTE_ABOVE = 0.42;
+const SQUARE_ROUTE_ABOVE = 0.43;
 
 export class GramThresholding {
   readonly #products: DenseProducts;

@@ -1,5 +1,6 @@
 import { type DenseMatrix, InvalidInputError, LowrankError, throwIfAborted } from '@lowrank/core';
 import { gemmThreads } from './backend.js';
+import { gemm } from './gemm-dispatch.js';
 import {
   allocateKernelMatrix,
   isKernelMatrix,
@@ -7,7 +8,6 @@ import {
   symmetricProductWorkspace,
   symmetricUpperProductOnThreads,
 } from './gemm-threads.js';
-import { gemm } from './gemm-dispatch.js';
 import { matmul } from './matmul.js';
 
 /**
