@@ -238,11 +238,11 @@ export async function principalComponentPursuit(
       const invMu = 1 / mu;
       sparsity = nonZeros / size;
       // The reference's rank prediction (inexact_alm_rpca.m): one more while the rank falls short
-      // of it, else 5% of n more. The Krylov route sizes its block from it.
-      // With a warm start the Krylov block follows the rank actually seen: the reference's
-      // prediction jumps by 5% of n (37 for 748 frames) the first time the rank stops falling
-      // short of it, which made a 48-wide block cost more than the Gram route; ranks at most double
-      // (plus 2) per iteration. The first iteration, from random vectors only, keeps the full block.
+      // of it, else 5% of n more. The Krylov route sizes its block from it, capped with a warm
+      // start by the rank actually seen: the prediction jumps by 5% of n (37 for 748 frames) the
+      // first time the rank stops falling short of it, which made a 48-wide block cost more than
+      // the Gram route; ranks at most double (plus 2) per iteration. The first iteration, from
+      // random vectors only, keeps the full block.
       const krylovRank = keptVectors ? Math.min(predictedRank, 2 * rank + 2) : predictedRank;
       const tryKrylov = krylovUsable && krylovRouteFits(workMatrix, krylovRank);
       const krylovOutcome = tryKrylov
