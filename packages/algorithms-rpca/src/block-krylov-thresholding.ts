@@ -203,7 +203,7 @@ function appendColumns(
 }
 
 /** Eigenpairs of H = K^T (G K) (c x c, symmetrized), values descending. */
-function rayleighRitz(
+export function rayleighRitz(
   basis: Float64Array,
   images: Float64Array,
   n: number,
@@ -225,7 +225,7 @@ function rayleighRitz(
 }
 
 /** ||G x_j - theta_j x_j|| for the Ritz pairs j < count (G x = (G K) s needs no pass over T). */
-function ritzResidualNorms(
+export function ritzResidualNorms(
   ritz: { values: Float64Array; vectors: DenseMatrix<Float64Array> },
   basis: Float64Array,
   images: Float64Array,

@@ -1,5 +1,6 @@
 import { createRng, type DenseMatrix } from '@lowrank/core';
-import { qrThin, symmetricEigen } from '@lowrank/linalg';
+import { qrThin } from '@lowrank/linalg';
+import { rayleighRitz, ritzResidualNorms } from './block-krylov-thresholding.js';
 import type { DenseProducts } from './dense-products.js';
 
 /**
@@ -39,28 +40,10 @@ export function blockPowerSpectralNorm(
     const w = wide
       ? products.matmul(t, z, { transposeB: true }) // n x b
       : products.matmul(t, z, { transposeA: true }); // n x b
-    const h = products.matmul(q, w, { transposeA: true }); // b x b
-    for (let i = 0; i < b; i++)
-      for (let j = i + 1; j < b; j++) {
-        const mean = 0.5 * (h.data[i * b + j]! + h.data[j * b + i]!);
-        h.data[i * b + j] = mean;
-        h.data[j * b + i] = mean;
-      }
-    const { values, vectors } = symmetricEigen(h);
-    const theta = values[0]!;
-    // r = W s - theta Q s for the top Ritz vector s.
-    let residualSquared = 0;
-    for (let i = 0; i < n; i++) {
-      let ws = 0;
-      let qs = 0;
-      for (let j = 0; j < b; j++) {
-        const s = vectors.data[j * b]!;
-        ws += w.data[i * b + j]! * s;
-        qs += q.data[i * b + j]! * s;
-      }
-      const r = ws - theta * qs;
-      residualSquared += r * r;
-    }
+    const ritz = rayleighRitz(q.data, w.data, n, b);
+    const theta = ritz.values[0]!;
+    const residual = ritzResidualNorms(ritz, q.data, w.data, n, b, 1)[0]!;
+    const residualSquared = residual * residual;
     const beta = frobeniusSquared - theta;
     if (theta > 0 && beta < theta) {
       const bound = residualSquared / (theta - beta);

@@ -20,6 +20,27 @@ function smadd(a: v128, b: v128, c: v128): v128 {
   return f32x4.add(c, f32x4.mul(a, b));
 }
 
+// One 2-vector row of a C tile: stored (overwrite) or added to what C holds.
+function dputRow(c: usize, x0: v128, x1: v128, overwrite: i32): void {
+  if (overwrite !== 0) {
+    v128.store(c, x0);
+    v128.store(c, x1, 16);
+  } else {
+    v128.store(c, f64x2.add(v128.load(c), x0));
+    v128.store(c, f64x2.add(v128.load(c, 16), x1), 16);
+  }
+}
+
+function sputRow(c: usize, x0: v128, x1: v128, overwrite: i32): void {
+  if (overwrite !== 0) {
+    v128.store(c, x0);
+    v128.store(c, x1, 16);
+  } else {
+    v128.store(c, f32x4.add(v128.load(c), x0));
+    v128.store(c, f32x4.add(v128.load(c, 16), x1), 16);
+  }
+}
+
 // f64: MR = 4 rows x NR = 4 columns (2 f64x2 vectors per row, 8 accumulators).
 export function dgemmBlock(
   mc: i32,
@@ -78,32 +99,14 @@ function dkernel4x4(kc: i32, a: usize, b: usize, c: usize, ldcBytes: usize, over
     a += 32;
     b += 32;
   }
-  if (overwrite !== 0) {
-    // First k-block of a beta = 0 product: C's old contents are never read.
-    v128.store(c, c00);
-    v128.store(c, c01, 16);
-    c += ldcBytes;
-    v128.store(c, c10);
-    v128.store(c, c11, 16);
-    c += ldcBytes;
-    v128.store(c, c20);
-    v128.store(c, c21, 16);
-    c += ldcBytes;
-    v128.store(c, c30);
-    v128.store(c, c31, 16);
-    return;
-  }
-  v128.store(c, f64x2.add(v128.load(c), c00));
-  v128.store(c, f64x2.add(v128.load(c, 16), c01), 16);
+  // overwrite: the first k-block of a beta = 0 product, whose C's old contents are never read.
+  dputRow(c, c00, c01, overwrite);
   c += ldcBytes;
-  v128.store(c, f64x2.add(v128.load(c), c10));
-  v128.store(c, f64x2.add(v128.load(c, 16), c11), 16);
+  dputRow(c, c10, c11, overwrite);
   c += ldcBytes;
-  v128.store(c, f64x2.add(v128.load(c), c20));
-  v128.store(c, f64x2.add(v128.load(c, 16), c21), 16);
+  dputRow(c, c20, c21, overwrite);
   c += ldcBytes;
-  v128.store(c, f64x2.add(v128.load(c), c30));
-  v128.store(c, f64x2.add(v128.load(c, 16), c31), 16);
+  dputRow(c, c30, c31, overwrite);
 }
 
 // f32: MR = 4 rows x NR = 8 columns (2 f32x4 vectors per row, 8 accumulators).
@@ -163,31 +166,14 @@ function skernel4x8(kc: i32, a: usize, b: usize, c: usize, ldcBytes: usize, over
     a += 16;
     b += 32;
   }
-  if (overwrite !== 0) {
-    v128.store(c, c00);
-    v128.store(c, c01, 16);
-    c += ldcBytes;
-    v128.store(c, c10);
-    v128.store(c, c11, 16);
-    c += ldcBytes;
-    v128.store(c, c20);
-    v128.store(c, c21, 16);
-    c += ldcBytes;
-    v128.store(c, c30);
-    v128.store(c, c31, 16);
-    return;
-  }
-  v128.store(c, f32x4.add(v128.load(c), c00));
-  v128.store(c, f32x4.add(v128.load(c, 16), c01), 16);
+  // overwrite: the first k-block of a beta = 0 product, whose C's old contents are never read.
+  sputRow(c, c00, c01, overwrite);
   c += ldcBytes;
-  v128.store(c, f32x4.add(v128.load(c), c10));
-  v128.store(c, f32x4.add(v128.load(c, 16), c11), 16);
+  sputRow(c, c10, c11, overwrite);
   c += ldcBytes;
-  v128.store(c, f32x4.add(v128.load(c), c20));
-  v128.store(c, f32x4.add(v128.load(c, 16), c21), 16);
+  sputRow(c, c20, c21, overwrite);
   c += ldcBytes;
-  v128.store(c, f32x4.add(v128.load(c), c30));
-  v128.store(c, f32x4.add(v128.load(c, 16), c31), 16);
+  sputRow(c, c30, c31, overwrite);
 }
 
 // Variants reading A unpacked: row-major rows of A (leading dimension ldaBytes) copied into this

@@ -565,14 +565,8 @@ export function symmetricUpperProductOnThreads(
   const yPtr = kernelAddress(workspace.partials.data);
   const tp = pool;
   if (aPtr < 0 || vPtr < 0 || yPtr < 0 || !tp || tp.threads !== workspace.threads) return false;
-  // Rows from x0: rows [x0, x0 + r) hold r (m - r/2) of the triangle's m^2/2 entries.
-  const m = n - x0;
-  const cuts = [x0];
-  for (let t = 1; t < tp.threads; t++) {
-    const r = m * (1 - Math.sqrt(1 - t / tp.threads));
-    cuts.push(Math.min(n, Math.max(cuts[t - 1]!, x0 + roundUp(Math.round(r), 4))));
-  }
-  cuts.push(n);
+  // The trailing triangle's rows [x0, n), balanced by area as a Gram's are.
+  const cuts = rowBands(n - x0, tp.threads, true).map((row) => x0 + row);
   // The kernel reads v_j at v + 8 j for the absolute column j, as vt[vOffset + j].
   const v = vPtr + vOffset * 8;
   runOnThreads(tp, 'symmetricUpperRows', (t) => [cuts[t]!, cuts[t + 1]!, n, aPtr, v, yPtr + t * n * 8]);

@@ -3,7 +3,7 @@ import { gemmThreads } from './backend.js';
 import { gemm } from './gemm-dispatch.js';
 import {
   allocateKernelMatrix,
-  isKernelMatrix,
+  inKernelMemory,
   releaseKernelMatrix,
   symmetricProductWorkspace,
   symmetricUpperProductOnThreads,
@@ -195,10 +195,7 @@ function tridiagonalize(
   // Row l = reflector l of the panel (global column index); in the kernel memory when threaded.
   const vtMatrix = threaded ? allocateKernelMatrix(PANEL, n) : undefined;
   const onThreads =
-    threaded !== null &&
-    vtMatrix !== undefined &&
-    isKernelMatrix(vtMatrix) &&
-    isKernelMatrix({ rows: n, cols: n, data: a });
+    threaded !== null && vtMatrix !== undefined && inKernelMemory(vtMatrix.data) && inKernelMemory(a);
   try {
     tridiagonalizeWith(
       a,
