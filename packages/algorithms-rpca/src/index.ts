@@ -24,7 +24,7 @@ export {
   pcpDefaults,
   principalComponentPursuit,
 } from './pcp-ialm.js';
-export { inputNormsPass, residualPass, updatePass } from './pcp-kernels.js';
+export { residualPass, startPass, updatePass } from './pcp-kernels.js';
 export { defaultProducts, linalgProducts } from './products.js';
 export {
   type ColorMode,

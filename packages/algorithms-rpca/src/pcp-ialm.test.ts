@@ -143,6 +143,17 @@ describe('principalComponentPursuit (inexact ALM)', () => {
     expect(held - kernelMatrixBytes()).toBe(threadsAvailable ? 2 * matrixBytes : 0);
   });
 
+  it('refuses a NaN or infinite entry by its position, releasing its kernel memory', async () => {
+    for (const bad of [Number.NaN, Number.NEGATIVE_INFINITY]) {
+      const m = trajectoryFixtureMatrix();
+      const at = 3 * m.cols + 5;
+      m.data[at] = bad;
+      const bytesBefore = kernelMatrixBytes();
+      await expect(principalComponentPursuit(m, { maxIterations: 3 })).rejects.toThrow(/row 3, column 5/);
+      expect(kernelMatrixBytes()).toBe(bytesBefore);
+    }
+  });
+
   it('reports non-convergence honestly when the iteration budget runs out', async () => {
     const result = await principalComponentPursuit(trajectoryFixtureMatrix(), { maxIterations: 4 });
     expect(result.diagnostics.iterations).toBe(4);

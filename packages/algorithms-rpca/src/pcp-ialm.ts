@@ -19,7 +19,7 @@ import {
 import { BlockKrylovThresholding, krylovRouteFits } from './block-krylov-thresholding.js';
 import { blockPowerSpectralNorm } from './block-power-spectral-norm.js';
 import type { DenseProducts } from './dense-products.js';
-import { inputNormsPass, residualPass, updatePass } from './pcp-kernels.js';
+import { residualPass, startPass, updatePass } from './pcp-kernels.js';
 import { defaultProducts } from './products.js';
 import { GramThresholding } from './singular-value-thresholding.js';
 
@@ -148,8 +148,9 @@ export async function principalComponentPursuit(
   const { signal, onProgress } = run;
   throwIfAborted(signal);
   const given = toDenseMatrix(matrix);
-  assertFiniteMatrix(given, 'input matrix');
   const { rows, cols } = given;
+  // Non-finite entries are caught by the first pass over the data (startPass); an empty matrix here.
+  if (rows === 0 || cols === 0) assertFiniteMatrix(given, 'input matrix');
   const products = run.products ?? (await defaultProducts());
   let peakBytes = arrayBuffersNow();
   const notePeak = () => {
@@ -192,7 +193,18 @@ export async function principalComponentPursuit(
     const work = workMatrix.data;
     const lowRank = lowRankMatrix.data;
     const sparse = sparseMatrix.data;
-    const { frobeniusSquared, maxAbs } = inputNormsPass(d);
+    // T = M for the first update, with M's norms; non-finite input shows in them (checked here
+    // rather than in a separate pass over the whole matrix first).
+    let mark = performance.now();
+    const { frobeniusSquared, maxAbs } = startPass(d, work);
+    let elementwiseMs = performance.now() - mark;
+    if (!Number.isFinite(maxAbs) || !Number.isFinite(frobeniusSquared)) {
+      assertFiniteMatrix(given, 'input matrix'); // throws, naming the first non-finite entry
+      throw new InvalidInputError(
+        `The input matrix's entries are too large: the sum of their squares overflows (largest |entry| ${maxAbs}).`,
+        { hint: 'Scale the input down (pixel values in [0, 1] or [0, 255] are fine).' },
+      );
+    }
     const frobenius = Math.sqrt(frobeniusSquared);
     if (frobenius === 0) {
       throw new InvalidInputError('The input matrix is all zeros; PCP has nothing to separate.', {
@@ -221,15 +233,13 @@ export async function principalComponentPursuit(
     const history: number[] = [];
     const rankHistory: number[] = [];
     const sparsityHistory: number[] = [];
-    let elementwiseMs = 0;
     const smallSide = Math.min(rows, cols);
     let predictedRank = Math.min(10, smallSide);
     let keptVectors: DenseMatrix<Float64Array> | undefined;
     let krylovIterations = 0;
     let krylovUsable = run.svdRoute !== 'gram';
     // E and T for iteration 1: the update with L = 0, E = 0 and T = M gives Y0/mu0 = M / (J mu0).
-    let mark = performance.now();
-    work.set(d);
+    mark = performance.now();
     let nonZeros = updatePass(d, lowRank, sparse, work, 1 / (dualNorm * mu), lambda / mu).nonZeros;
     elementwiseMs += performance.now() - mark;
     while (iterations < settings.maxIterations) {

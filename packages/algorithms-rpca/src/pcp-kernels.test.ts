@@ -1,6 +1,6 @@
 import { createRng } from '@lowrank/core';
 import { describe, expect, it } from 'vitest';
-import { inputNormsPass, residualPass, updatePass } from './pcp-kernels.js';
+import { residualPass, startPass, updatePass } from './pcp-kernels.js';
 
 function randomArray(n: number, seed: number): Float64Array {
   const out = new Float64Array(n);
@@ -9,10 +9,24 @@ function randomArray(n: number, seed: number): Float64Array {
 }
 
 describe('PCP element-wise passes', () => {
-  it('inputNormsPass takes the largest absolute entry (not a row sum) and the squared Frobenius norm', () => {
-    const r = inputNormsPass(Float64Array.from([1, -3, 2, 0.5]));
+  it('startPass copies D into T and takes the largest absolute entry (not a row sum) and the squared Frobenius norm', () => {
+    const d = Float64Array.from([1, -3, 2, 0.5]);
+    const t = new Float64Array(4);
+    const r = startPass(d, t);
     expect(r.maxAbs).toBe(3);
     expect(r.frobeniusSquared).toBeCloseTo(14.25, 14);
+    expect(t).toEqual(d);
+  });
+
+  it('startPass reports a NaN or an infinity through maxAbs wherever it sits', () => {
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+      for (const at of [0, 2, 4]) {
+        const d = Float64Array.from([1, -3, 2, 0.5, 7]);
+        d[at] = bad;
+        const { maxAbs } = startPass(d, new Float64Array(5));
+        expect(Number.isFinite(maxAbs)).toBe(false);
+      }
+    }
   });
 
   it('the first update (A = 0, T = D) soft-thresholds D + Y0/mu0 and forms T = D - E + Y0/mu0', () => {

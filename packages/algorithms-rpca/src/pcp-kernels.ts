@@ -1,4 +1,4 @@
-import { pcpResidualOnThreads, pcpUpdateOnThreads } from '@lowrank/linalg';
+import { pcpResidualOnThreads, pcpStartOnThreads, pcpUpdateOnThreads } from '@lowrank/linalg';
 
 /**
  * The element-wise passes of principal component pursuit (inexact ALM), each one loop over the
@@ -13,15 +13,23 @@ import { pcpResidualOnThreads, pcpUpdateOnThreads } from '@lowrank/linalg';
  * so M, L, E and T carry everything: four matrices instead of five.
  */
 
-/** Statistics of the input in one pass: squared Frobenius norm and largest absolute entry. */
-export function inputNormsPass(d: Float64Array): { frobeniusSquared: number; maxAbs: number } {
+/**
+ * The start of a run in one pass: T = D (copied) and D's squared Frobenius norm and largest
+ * absolute entry (not a row sum). A NaN in D makes maxAbs NaN, an infinity makes it infinite, so
+ * the caller checks the input for non-finite entries from these two numbers.
+ */
+export function startPass(d: Float64Array, t: Float64Array): { frobeniusSquared: number; maxAbs: number } {
+  const threaded = pcpStartOnThreads(d, t);
+  if (threaded !== null) return threaded;
   let sum = 0;
   let maxAbs = 0;
   for (let k = 0; k < d.length; k++) {
     const v = d[k]!;
+    t[k] = v;
     sum += v * v;
     const a = v < 0 ? -v : v;
-    if (a > maxAbs) maxAbs = a;
+    // A NaN sticks: no later comparison replaces it.
+    if (a > maxAbs || Number.isNaN(a)) maxAbs = a;
   }
   return { frobeniusSquared: sum, maxAbs };
 }

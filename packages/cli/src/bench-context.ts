@@ -12,6 +12,7 @@ import {
   scaledSize,
   spawnFfmpeg,
 } from '@lowrank/io';
+import { allocateCollectedKernelArray } from '@lowrank/linalg';
 
 export const PYTHON = '/usr/bin/python3';
 
@@ -101,6 +102,8 @@ export function createBenchContext(options: BenchContextOptions): BenchContext &
       if (isImage) return decodeImageLikeReference(file, media.scale ?? 1, options.signal);
       const result = await readVideoMatrix(file, {
         mode: 'gray',
+        // Decoded straight into the kernel memory: robust PCA's threads read it there, no copy.
+        allocate: allocateCollectedKernelArray,
         ...(media.scale !== undefined && media.scale !== 1 ? { scale: media.scale } : {}),
         ...(media.frames !== undefined ? { count: media.frames } : {}),
         ...(options.signal ? { signal: options.signal } : {}),

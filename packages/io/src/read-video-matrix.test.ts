@@ -264,6 +264,40 @@ describe('frame counts that are unknown or wrong', () => {
     expectSameBytes(plan.matrix.data, referenceGrayDecode(ffmpeg, file, 48, 48));
   });
 
+  it('a custom allocator receives every array, and the matrix is one of them (not a view), through growth and shrink', async () => {
+    const file = path.join(tmp.dir, 'raw stream for allocate.m4v');
+    execFileSync(ffmpeg, [
+      '-v',
+      'error',
+      '-i',
+      data('video/tiny-traffic-48x48.avi'),
+      '-c:v',
+      'mpeg4',
+      '-f',
+      'm4v',
+      file,
+    ]);
+    const given: Float64Array[] = [];
+    const { matrix } = await readVideoMatrix(file, {
+      countFrames: 'estimate',
+      allocate: (length) => {
+        const a = new Float64Array(length);
+        given.push(a);
+        return a;
+      },
+    });
+    // Capacity 1 grows by half several times past 51 frames, then the filled part is copied.
+    expect(given.length).toBeGreaterThan(3);
+    expect(given.at(-1)).toBe(matrix.data);
+    expect(matrix.data.length).toBe(51 * 48 * 48);
+    expectSameBytes(matrix.data, referenceGrayDecode(ffmpeg, file, 48, 48));
+    await expect(
+      readVideoMatrix(data('video/tiny-traffic-48x48.avi'), {
+        allocate: (length) => new Float64Array(length - 1),
+      }),
+    ).rejects.toThrow(/must return a Float64Array of that length/);
+  });
+
   it('a count beyond the end gives the frames there are', async () => {
     const { matrix } = await readVideoMatrix(data('video/tiny-traffic-48x48.avi'), { count: 1000 });
     expect(matrix.rows).toBe(51);

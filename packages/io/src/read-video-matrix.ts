@@ -16,6 +16,14 @@ export interface ReadVideoMatrixOptions extends ReadFramesOptions {
   /** Bytes the matrix may take; default a fifth of free memory (see memory-budget.ts). */
   memoryBudget?: number;
   onProgress?: (progress: VideoProgress) => void;
+  /**
+   * Where a float64 matrix's elements live (float32 ignores it): called with an element count, it
+   * returns a zero-filled Float64Array of exactly that length; default `new Float64Array(length)`.
+   * The CLI passes @lowrank/linalg's kernel memory, so robust PCA's threads read the video where it
+   * was decoded instead of copying it first. The result's data is always an array this returned
+   * (never a view into a larger one), so an allocator that frees on garbage collection stays safe.
+   */
+  allocate?: (length: number) => Float64Array;
 }
 
 export interface VideoMatrixResult {
@@ -54,8 +62,17 @@ export async function readVideoMatrix(
     },
     { ...(options.memoryBudget === undefined ? {} : { budgetBytes: options.memoryBudget }), what: source },
   );
-  const allocate = (frames: number) =>
-    dtype === 'float32' ? new Float32Array(frames * pixels) : new Float64Array(frames * pixels);
+  const custom = dtype === 'float64' ? options.allocate : undefined;
+  const allocate = (frames: number): Float32Array | Float64Array => {
+    const length = frames * pixels;
+    if (dtype === 'float32') return new Float32Array(length);
+    if (!custom) return new Float64Array(length);
+    const data = custom(length);
+    if (!(data instanceof Float64Array) || data.length !== length) {
+      throw new TypeError(`readVideoMatrix: allocate(${length}) must return a Float64Array of that length.`);
+    }
+    return data;
+  };
   let capacity = Math.max(plan.frames, 1);
   let data = allocate(capacity);
   let frames = 0;
@@ -89,8 +106,17 @@ export async function readVideoMatrix(
       fraction: Math.min(1, frames / Math.max(total, frames)),
     });
   }
-  // Fewer frames than counted: a view of the filled part (no copy).
-  const filled = frames === capacity ? data : data.subarray(0, frames * pixels);
+  // Fewer frames than counted: a view of the filled part (no copy), or with a custom allocator
+  // a copy into its own array of the right size (a view would outlive what it views there).
+  let filled = data;
+  if (frames < capacity) {
+    if (custom && frames > 0) {
+      filled = allocate(frames);
+      filled.set(data.subarray(0, frames * pixels));
+    } else {
+      filled = data.subarray(0, frames * pixels);
+    }
+  }
   const matrix = videoMatrixFrom(filled, {
     frames,
     width: plan.width,

@@ -3,7 +3,8 @@
 // the four matrices in the shared memory. Same arithmetic, in the same order per entry, as the
 // JavaScript passes in @lowrank/algorithms-rpca (src/pcp-kernels.ts), which remain the fallback.
 // Pointers are byte offsets of float64 arrays; [start, end) are element indices, start even.
-// Each pass stores its partial sums at `out`: [sum of squares, non-zero count] as two f64.
+// Each pass stores its partial results at `out` as two f64: [sum of squares, non-zero count]
+// (pcpStart: [sum of squares, largest absolute entry]).
 //
 // The dual variable Y is never stored: with T = M - E + Y/mu (the SVD input) kept, the ALM update
 // Y' = Y + mu (M - L - E) gives Y'/mu' = (T - L) mu / mu' (see pcp-kernels.ts in algorithms-rpca).
@@ -23,6 +24,35 @@ function softThreshold1(v: f64, t: f64): f64 {
   if (v > t) return v - t;
   if (v < -t) return v + t;
   return 0.0;
+}
+
+/**
+ * The start of a run: T = D (copied), with D's sum of squares and largest absolute entry stored at
+ * `out` in place of [sum of squares, non-zero count]. A NaN anywhere makes the largest entry NaN
+ * (f64x2.max propagates it), so the caller learns of non-finite input from the same pass.
+ */
+export function pcpStart(start: i32, end: i32, d: usize, t: usize, out: usize): void {
+  let acc = f64x2.splat(0.0);
+  let big = f64x2.splat(0.0);
+  let k = start;
+  for (; k + 1 < end; k += 2) {
+    const o = (<usize>k) << 3;
+    const v = v128.load(d + o);
+    v128.store(t + o, v);
+    acc = f64x2.add(acc, f64x2.mul(v, v));
+    big = f64x2.max(big, f64x2.abs(v));
+  }
+  let sum = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+  let largest = max<f64>(f64x2.extract_lane(big, 0), f64x2.extract_lane(big, 1));
+  for (; k < end; k++) {
+    const o = (<usize>k) << 3;
+    const v = load<f64>(d + o);
+    store<f64>(t + o, v);
+    sum += v * v;
+    largest = max<f64>(largest, abs<f64>(v));
+  }
+  store<f64>(out, sum);
+  store<f64>(out, largest, 8);
 }
 
 /** Sum of (D - A - E)^2 (the constraint residual), read only. */

@@ -47,6 +47,19 @@ describe.runIf(threadsSupported())(
       expect(kernelMatrixBytes()).toBe(0);
     });
 
+    it("zero-fills a matrix that spans a product's dirty scratch and freshly grown memory", () => {
+      forceThreadedGemmForTests(true);
+      setLinalgBackend('wasm', { threads: 2 });
+      // A product leaves its scratch (copied operands, packing buffers) above the live matrices.
+      const t = fillRandom(allocateKernelMatrix(40, 300), 7);
+      matmul(t, t, { transposeB: true });
+      releaseKernelMatrix(t);
+      // This one starts where t and the scratch were and ends in memory grown for it.
+      const big = allocateKernelMatrix(300, 2000);
+      expect(big.data.every((v) => v === 0)).toBe(true);
+      releaseKernelMatrix(big);
+    });
+
     it('gives bit-identical products to ordinary arrays, and the scratch never touches live kernel matrices', () => {
       forceThreadedGemmForTests(true);
       setLinalgBackend('wasm', { threads: 2 });

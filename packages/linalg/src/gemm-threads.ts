@@ -39,7 +39,14 @@ interface Pool {
 
 const PARAMS_PER_WORKER = 16;
 /** The threaded module's entry points; jobs name one by its index here, on every thread. */
-const KERNEL_NAMES = ['dgemmRows', 'sgemmRows', 'pcpResidual', 'pcpUpdate', 'symmetricUpperRows'] as const;
+const KERNEL_NAMES = [
+  'dgemmRows',
+  'sgemmRows',
+  'pcpResidual',
+  'pcpUpdate',
+  'pcpStart',
+  'symmetricUpperRows',
+] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
@@ -287,10 +294,14 @@ export function allocateKernelMatrix(rows: number, cols: number): DenseMatrix<Fl
   }
   const end = address + bytes;
   if (end > MAX_BYTES) return { rows, cols, data: new Float64Array(rows * cols) };
+  // Bytes past the memory's current end arrive zeroed by the grow. Leaving them untouched also
+  // leaves their page faults (about 1 s per 460 MB on a VM) to the first writer, which is often a
+  // pass on every thread, instead of a fill here on one.
+  const freshFrom = memory.buffer.byteLength;
   // The engine may not reserve more memory: ordinary arrays still work.
   if (!growTo(memory, end)) return { rows, cols, data: new Float64Array(rows * cols) };
   const data = new Float64Array(currentBuffer(shared), address, rows * cols);
-  data.fill(0);
+  if (address < freshFrom) data.fill(0, 0, Math.min(rows * cols, (freshFrom - address) / 8));
   allocations.set(address, bytes);
   return { rows, cols, data };
 }
@@ -321,6 +332,18 @@ export function releaseKernelMatrix(matrix: DenseMatrix): void {
 export function releaseKernelMatrixWhenCollected(matrix: DenseMatrix): void {
   const address = kernelAddress(matrix.data);
   if (address >= 0 && allocations.has(address)) releaseOnCollect?.register(matrix.data, address, matrix.data);
+}
+
+/**
+ * A zero-filled Float64Array in the kernel memory that frees itself once garbage-collected (an
+ * ordinary array where threads are unsupported), for data that outlives any one call: a decoded
+ * video (readVideoMatrix's `allocate` option), which threaded kernels then read where it is.
+ * Keep the array itself referenced while any view of it (subarray) is in use.
+ */
+export function allocateCollectedKernelArray(length: number): Float64Array {
+  const matrix = allocateKernelMatrix(1, length);
+  releaseKernelMatrixWhenCollected(matrix);
+  return matrix.data;
 }
 
 /** Bytes held by live kernel matrices (0 once every one is released). */
@@ -500,16 +523,16 @@ export function gemmThreaded(p: GemmProblem, threads: number): boolean {
 
 /**
  * Runs one of the threaded module's element-wise passes (assembly/pcp-passes.ts) over arrays that
- * all live in the kernel memory, the index range split evenly across the threads. Returns the
- * summed [sum of squares, non-zero count] the pass reports, or null (having done nothing) when an
- * array is an ordinary one or the threads cannot start: the caller then runs its JavaScript pass.
+ * all live in the kernel memory, the index range split evenly across the threads. Returns each
+ * thread's two results (see the pass), or null (having done nothing) when an array is an
+ * ordinary one or the threads cannot start: the caller then runs its JavaScript pass.
  */
 export function runKernelMemoryPass(
-  name: 'pcpResidual' | 'pcpUpdate',
+  name: 'pcpResidual' | 'pcpUpdate' | 'pcpStart',
   arrays: readonly Float64Array[],
   scalars: readonly number[],
   threads: number,
-): { sumOfSquares: number; nonZeros: number } | null {
+): Array<[number, number]> | null {
   const length = arrays[0]?.length ?? 0;
   const addresses = arrays.map((x) => (x.length === length ? kernelAddress(x) : -1));
   if (threads < 2 || addresses.some((x) => x < 0)) return null;
@@ -522,13 +545,9 @@ export function runKernelMemoryPass(
     cuts.push(t === threads ? length : 2 * Math.floor((length * t) / threads / 2));
   runOnThreads(tp, name, (t) => [cuts[t]!, cuts[t + 1]!, ...addresses, ...scalars, outPtr + 16 * t]);
   const results = new Float64Array(currentBuffer(shared), outPtr, 2 * threads);
-  let sumOfSquares = 0;
-  let nonZeros = 0;
-  for (let t = 0; t < threads; t++) {
-    sumOfSquares += results[2 * t]!;
-    nonZeros += results[2 * t + 1]!;
-  }
-  return { sumOfSquares, nonZeros };
+  const perThread: Array<[number, number]> = [];
+  for (let t = 0; t < threads; t++) perThread.push([results[2 * t]!, results[2 * t + 1]!]);
+  return perThread;
 }
 
 /**

@@ -6,6 +6,7 @@ export * from './lu-permuted-lower.js';
 export * from './elementwise.js';
 export * from './symmetric-eigen.js';
 export {
+  allocateCollectedKernelArray,
   allocateKernelMatrix,
   isKernelMatrix,
   kernelMatrixBytes,

@@ -6,7 +6,7 @@ import {
   releaseKernelMatrix,
   threadsSupported,
 } from './gemm-threads.js';
-import { pcpResidualOnThreads, pcpUpdateOnThreads } from './pcp-passes.js';
+import { pcpResidualOnThreads, pcpStartOnThreads, pcpUpdateOnThreads } from './pcp-passes.js';
 
 const shrink = (v: number, t: number) => (v > t ? v - t : v < -t ? v + t : 0);
 
@@ -57,6 +57,30 @@ describe.runIf(threadsSupported())('robust PCA element-wise passes on WebAssembl
       for (const m of all) releaseKernelMatrix(m);
     });
   }
+
+  it('start: copies D into T and returns its squared norm and largest |entry|, NaN-aware, on 2 threads', () => {
+    setLinalgBackend('wasm', { threads: 2 });
+    const length = 10_001;
+    const o = operands(length);
+    let squared = 0;
+    let largest = 0;
+    for (const v of o.d.data) {
+      squared += v * v;
+      largest = Math.max(largest, Math.abs(v));
+    }
+    const r = pcpStartOnThreads(o.d.data, o.t.data);
+    expect(o.t.data).toEqual(o.d.data);
+    expect(r!.maxAbs).toBe(largest);
+    expect(Math.abs(r!.frobeniusSquared - squared)).toBeLessThan(1e-13 * squared);
+    // A NaN in a vector lane, in the second thread's range, and in the scalar tail.
+    for (const at of [1, 7001, length - 1]) {
+      const saved = o.d.data[at]!;
+      o.d.data[at] = Number.NaN;
+      expect(pcpStartOnThreads(o.d.data, o.t.data)!.maxAbs).toBeNaN();
+      o.d.data[at] = saved;
+    }
+    for (const m of Object.values(o)) releaseKernelMatrix(m);
+  });
 
   it('declines (returns null, touching nothing) when an operand is an ordinary array', () => {
     setLinalgBackend('wasm', { threads: 2 });

@@ -12,7 +12,7 @@ import { runKernelMemoryPass } from './gemm-threads.js';
 /** ||D - A - E||_F^2, read only. */
 export function pcpResidualOnThreads(d: Float64Array, a: Float64Array, e: Float64Array): number | null {
   const r = runKernelMemoryPass('pcpResidual', [d, a, e], [], gemmThreads());
-  return r === null ? null : r.sumOfSquares;
+  return r === null ? null : r.reduce((sum, [squares]) => sum + squares, 0);
 }
 
 /**
@@ -29,5 +29,32 @@ export function pcpUpdateOnThreads(
   threshold: number,
 ): { residualSquared: number; nonZeros: number } | null {
   const r = runKernelMemoryPass('pcpUpdate', [d, a, e, t], [scale, threshold], gemmThreads());
-  return r === null ? null : { residualSquared: r.sumOfSquares, nonZeros: r.nonZeros };
+  if (r === null) return null;
+  let residualSquared = 0;
+  let nonZeros = 0;
+  for (const [squares, count] of r) {
+    residualSquared += squares;
+    nonZeros += count;
+  }
+  return { residualSquared, nonZeros };
+}
+
+/**
+ * The start of a run: T = D copied, and D's squared Frobenius norm and largest absolute entry,
+ * in one pass. The largest entry is NaN when D holds a NaN (and infinite for an infinity).
+ */
+export function pcpStartOnThreads(
+  d: Float64Array,
+  t: Float64Array,
+): { frobeniusSquared: number; maxAbs: number } | null {
+  const r = runKernelMemoryPass('pcpStart', [d, t], [], gemmThreads());
+  if (r === null) return null;
+  let frobeniusSquared = 0;
+  let maxAbs = 0;
+  for (const [squares, largest] of r) {
+    frobeniusSquared += squares;
+    // Math.max keeps a NaN from any thread.
+    maxAbs = Math.max(maxAbs, largest);
+  }
+  return { frobeniusSquared, maxAbs };
 }

@@ -400,11 +400,14 @@ function symmetricUpperProduct(
   }
 }
 
-const REFLECTOR_BLOCK = 32;
+const REFLECTOR_BLOCK = 64;
 
 /**
- * z <- H_0 H_1 ... H_{n-3} z (z: n x cols, row-major), in blocks of reflectors in compact WY form (I - W T W^T, LAPACK
- * dlarft/dlarfb), so nearly all the work is two matrix products per block.
+ * z <- H_0 H_1 ... H_{n-3} z (z: n x cols, row-major), in blocks of reflectors in compact WY form
+ * (I - W T W^T, LAPACK dlarft/dlarfb). Everything of order n^2 per block is a matrix product:
+ * W^T W for T's recurrence, then W^T Z, T (W^T Z) and Z - W (T W^T Z); only T's own O(nb^3)
+ * recurrence runs in JavaScript. (Built as dot products and a triangular loop in JavaScript,
+ * those took 40% of the mapping back at n = 748.)
  */
 function applyReflectors(a: Float64Array, n: number, tau: Float64Array, z: Float64Array, cols: number): void {
   const count = n - 2;
@@ -422,45 +425,24 @@ function applyReflectors(a: Float64Array, n: number, tau: Float64Array, z: Float
       wt[dst + j] = 1;
       for (let p = j + 1; p < m; p++) wt[dst + p] = a[src + p]!;
     }
-    // T upper triangular with H_k0 ... H_k1-1 = I - W T W^T.
+    const wtMatrix = { rows: nb, cols: m, data: wt };
+    // T upper triangular with H_k0 ... H_k1-1 = I - W T W^T: t_ij = -tau_j sum_{i<=l<j} t_il (w_l . w_j).
+    const dots = matmul(wtMatrix, wtMatrix, { transposeB: true }).data;
     const t = new Float64Array(nb * nb);
-    const dots = new Float64Array(nb);
     for (let j = 0; j < nb; j++) {
       const tj = tau[k0 + j]!;
       t[j * nb + j] = tj;
-      if (j === 0 || tj === 0) continue;
-      const rowJ = j * m;
-      for (let i = 0; i < j; i++) {
-        const rowI = i * m;
-        let s = 0;
-        for (let p = j; p < m; p++) s += wt[rowI + p]! * wt[rowJ + p]!;
-        dots[i] = s;
-      }
+      if (tj === 0) continue;
       for (let i = 0; i < j; i++) {
         let s = 0;
-        for (let l = i; l < j; l++) s += t[i * nb + l]! * dots[l]!;
+        for (let l = i; l < j; l++) s += t[i * nb + l]! * dots[l * nb + j]!;
         t[i * nb + j] = -tj * s;
       }
     }
     const rows: DenseMatrix<Float64Array> = { rows: m, cols, data: z.subarray((k0 + 1) * cols, n * cols) };
-    const y = matmul({ rows: nb, cols: m, data: wt }, rows).data as Float64Array;
-    // y <- T y (T upper triangular: row i uses rows l >= i, so go top-down in place).
-    for (let i = 0; i < nb; i++) {
-      const rowI = i * cols;
-      const tii = t[i * nb + i]!;
-      for (let c = 0; c < cols; c++) y[rowI + c]! *= tii;
-      for (let l = i + 1; l < nb; l++) {
-        const til = t[i * nb + l]!;
-        if (til === 0) continue;
-        const rowL = l * cols;
-        for (let c = 0; c < cols; c++) y[rowI + c]! += til * y[rowL + c]!;
-      }
-    }
-    matmul(
-      { rows: nb, cols: m, data: wt },
-      { rows: nb, cols, data: y },
-      { transposeA: true, out: rows, alpha: -1, beta: 1 },
-    );
+    const y = matmul(wtMatrix, rows);
+    const ty = matmul({ rows: nb, cols: nb, data: t }, y);
+    matmul(wtMatrix, ty, { transposeA: true, out: rows, alpha: -1, beta: 1 });
   }
 }
 

@@ -18,6 +18,7 @@ import {
   videoMatrixFrom,
 } from '@lowrank/core';
 import { readVideoMatrix, writeDirAtomic, writeImage } from '@lowrank/io';
+import { allocateCollectedKernelArray } from '@lowrank/linalg';
 import { type FlagDef, getBoolean, getNumber, getString, parseArgs } from '../args.js';
 import { EXIT_OK, formatSeconds, printJson } from '../cli-io.js';
 import type { Command } from '../command.js';
@@ -277,6 +278,8 @@ export async function separateVideo(
   const decodeStart = performance.now();
   const decoded = await readVideoMatrix(input, {
     mode: request.color ? 'rgb' : 'gray',
+    // Decoded straight into the kernel memory: robust PCA's threads read it there, no copy.
+    allocate: allocateCollectedKernelArray,
     ...(request.scale !== undefined ? { scale: request.scale } : {}),
     ...(request.start !== undefined ? { start: request.start } : {}),
     ...(request.count !== undefined ? { count: request.count } : {}),
