@@ -250,4 +250,4 @@ export function sgemmRows(
 // Robust PCA's element-wise passes, run by the same threads on the same shared memory.
 export { pcpResidual, pcpStart, pcpUpdate } from './pcp-passes';
 // Householder tridiagonalization's symmetric product, rows split between the same threads.
-export { symmetricUpperRows } from './symmetric-product';
+export { panelCorrections, panelRowUpdate, symmetricUpperRows } from './symmetric-product';

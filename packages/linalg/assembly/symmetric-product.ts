@@ -107,3 +107,73 @@ export function symmetricUpperRows(rowStart: i32, rowEnd: i32, n: i32, a: usize,
     store<f64>(y + rb, load<f64>(y + rb) + s);
   }
 }
+
+/**
+ * Row k of the panel's stale trailing matrix gets the panel's earlier updates (LAPACK dlatrd):
+ * a_kj -= sum over l < i of (vt_lj wt_lk + wt_lj vt_lk), for j in [k, n). vt and wt hold one
+ * length-n row per reflector of the panel. Runs on the calling thread: one row is too short to split.
+ */
+export function panelRowUpdate(a: usize, vt: usize, wt: usize, n: i32, k: i32, i: i32): void {
+  const rowBytes = (<usize>n) << 3;
+  const row = a + <usize>k * rowBytes;
+  const kb = (<usize>k) << 3;
+  for (let l = 0; l < i; l++) {
+    const vl = vt + <usize>l * rowBytes;
+    const wl = wt + <usize>l * rowBytes;
+    const wk = load<f64>(wl + kb);
+    const vk = load<f64>(vl + kb);
+    const wk2 = f64x2.splat(wk);
+    const vk2 = f64x2.splat(vk);
+    let j = k;
+    for (; j + 2 <= n; j += 2) {
+      const o = (<usize>j) << 3;
+      const update = madd(v128.load(vl + o), wk2, f64x2.mul(v128.load(wl + o), vk2));
+      v128.store(row + o, f64x2.sub(v128.load(row + o), update));
+    }
+    for (; j < n; j++) {
+      const o = (<usize>j) << 3;
+      store<f64>(row + o, load<f64>(row + o) - (load<f64>(vl + o) * wk + load<f64>(wl + o) * vk));
+    }
+  }
+}
+
+/**
+ * The symmetric product's corrections for the panel's pending updates (LAPACK dlatrd):
+ * y -= V (W^T v) + W (V^T v) over [x0, n), for the panel's first i reflectors, v at `v`.
+ */
+export function panelCorrections(vt: usize, wt: usize, v: usize, y: usize, n: i32, x0: i32, i: i32): void {
+  const rowBytes = (<usize>n) << 3;
+  for (let l = 0; l < i; l++) {
+    const vl = vt + <usize>l * rowBytes;
+    const wl = wt + <usize>l * rowBytes;
+    let accW = f64x2.splat(0.0);
+    let accV = f64x2.splat(0.0);
+    let j = x0;
+    for (; j + 2 <= n; j += 2) {
+      const o = (<usize>j) << 3;
+      const vj = v128.load(v + o);
+      accW = madd(v128.load(wl + o), vj, accW);
+      accV = madd(v128.load(vl + o), vj, accV);
+    }
+    let sW = laneSum(accW);
+    let sV = laneSum(accV);
+    for (let t = j; t < n; t++) {
+      const o = (<usize>t) << 3;
+      const vj = load<f64>(v + o);
+      sW += load<f64>(wl + o) * vj;
+      sV += load<f64>(vl + o) * vj;
+    }
+    const cW = f64x2.splat(sW);
+    const cV = f64x2.splat(sV);
+    j = x0;
+    for (; j + 2 <= n; j += 2) {
+      const o = (<usize>j) << 3;
+      const update = madd(v128.load(vl + o), cW, f64x2.mul(v128.load(wl + o), cV));
+      v128.store(y + o, f64x2.sub(v128.load(y + o), update));
+    }
+    for (; j < n; j++) {
+      const o = (<usize>j) << 3;
+      store<f64>(y + o, load<f64>(y + o) - (load<f64>(vl + o) * sW + load<f64>(wl + o) * sV));
+    }
+  }
+}

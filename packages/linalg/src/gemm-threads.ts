@@ -46,6 +46,8 @@ const KERNEL_NAMES = [
   'pcpUpdate',
   'pcpStart',
   'symmetricUpperRows',
+  'panelRowUpdate',
+  'panelCorrections',
 ] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 const WORKER_SOURCE = `
@@ -596,4 +598,36 @@ export function symmetricUpperProductOnThreads(
     y[j] = sum;
   }
   return true;
+}
+
+/** Householder tridiagonalization's in-panel steps, bound to its arrays in the kernel memory. */
+export interface TridiagonalPanelSteps {
+  /** Row k of the stale trailing matrix gets the panel's first i updates (columns k..n-1). */
+  rowUpdate(k: number, i: number): void;
+  /** y[x0..n) -= V (W^T v) + W (V^T v) over the panel's first i reflectors, v = vt[vOffset..]. */
+  corrections(vOffset: number, x0: number, i: number): void;
+}
+
+/**
+ * The in-panel steps of Householder tridiagonalization (assembly/symmetric-product.ts) in
+ * WebAssembly SIMD on the calling thread, for the n x n matrix `a`, the panel's reflector rows
+ * `vt` and `wt`, and the product `y`, all in the kernel memory. Null (the caller keeps its
+ * JavaScript loops) when one is an ordinary array or the threads' module is not running.
+ */
+export function tridiagonalPanelSteps(
+  a: Float64Array,
+  n: number,
+  vt: Float64Array,
+  wt: Float64Array,
+  y: Float64Array,
+): TridiagonalPanelSteps | null {
+  const tp = pool;
+  const [aPtr, vtPtr, wtPtr, yPtr] = [a, vt, wt, y].map(kernelAddress) as [number, number, number, number];
+  if (!tp || aPtr < 0 || vtPtr < 0 || wtPtr < 0 || yPtr < 0) return null;
+  const rowUpdate = tp.kernels[KERNEL_NAMES.indexOf('panelRowUpdate')]!;
+  const corrections = tp.kernels[KERNEL_NAMES.indexOf('panelCorrections')]!;
+  return {
+    rowUpdate: (k, i) => rowUpdate(aPtr, vtPtr, wtPtr, n, k, i),
+    corrections: (vOffset, x0, i) => corrections(vtPtr, wtPtr, vtPtr + vOffset * 8, yPtr, n, x0, i),
+  };
 }

@@ -7,6 +7,8 @@ import {
   releaseKernelMatrix,
   symmetricProductWorkspace,
   symmetricUpperProductOnThreads,
+  type TridiagonalPanelSteps,
+  tridiagonalPanelSteps,
 } from './gemm-threads.js';
 import { matmul } from './matmul.js';
 
@@ -192,10 +194,15 @@ function tridiagonalize(
   tau: Float64Array,
   threaded: SymmetricProductWorkspace | null = null,
 ): void {
-  // Row l = reflector l of the panel (global column index); in the kernel memory when threaded.
+  // Row l = reflector l of the panel (global column index), and the product y; in the kernel
+  // memory when threaded, where the in-panel steps also run as WebAssembly SIMD.
   const vtMatrix = threaded ? allocateKernelMatrix(PANEL, n) : undefined;
-  const onThreads =
-    threaded !== null && vtMatrix !== undefined && inKernelMemory(vtMatrix.data) && inKernelMemory(a);
+  const wtMatrix = threaded ? allocateKernelMatrix(PANEL, n) : undefined;
+  const yMatrix = threaded ? allocateKernelMatrix(1, n) : undefined;
+  const vt = vtMatrix?.data ?? new Float64Array(PANEL * n);
+  const wt = wtMatrix?.data ?? new Float64Array(PANEL * n);
+  const y = yMatrix?.data ?? new Float64Array(n);
+  const onThreads = threaded !== null && inKernelMemory(vt) && inKernelMemory(a);
   try {
     tridiagonalizeWith(
       a,
@@ -203,11 +210,12 @@ function tridiagonalize(
       d,
       e,
       tau,
-      vtMatrix?.data ?? new Float64Array(PANEL * n),
+      { vt, wt, y },
       onThreads ? threaded : null,
+      onThreads ? tridiagonalPanelSteps(a, n, vt, wt, y) : null,
     );
   } finally {
-    if (vtMatrix) releaseKernelMatrix(vtMatrix);
+    for (const m of [vtMatrix, wtMatrix, yMatrix]) if (m) releaseKernelMatrix(m);
   }
 }
 
@@ -217,13 +225,12 @@ function tridiagonalizeWith(
   d: Float64Array,
   e: Float64Array,
   tau: Float64Array,
-  vt: Float64Array,
+  { vt, wt, y }: { vt: Float64Array; wt: Float64Array; y: Float64Array },
   threaded: SymmetricProductWorkspace | null,
+  steps: TridiagonalPanelSteps | null,
 ): void {
-  const wt = new Float64Array(PANEL * n);
   const t1 = new Float64Array(PANEL);
   const t2 = new Float64Array(PANEL);
-  const y = new Float64Array(n);
   for (let k0 = 0; k0 < n - 2; k0 += PANEL) {
     const kEnd = Math.min(k0 + PANEL, n - 2);
     vt.fill(0);
@@ -232,11 +239,14 @@ function tridiagonalizeWith(
       const i = k - k0;
       const rowK = k * n;
       // Row k gets the panel's earlier updates: a_kj -= V_jl W_kl + W_jl V_kl.
-      for (let l = 0; l < i; l++) {
-        const base = l * n;
-        const wk = wt[base + k]!;
-        const vk = vt[base + k]!;
-        for (let j = k; j < n; j++) a[rowK + j]! -= vt[base + j]! * wk + wt[base + j]! * vk;
+      if (steps) steps.rowUpdate(k, i);
+      else {
+        for (let l = 0; l < i; l++) {
+          const base = l * n;
+          const wk = wt[base + k]!;
+          const vk = vt[base + k]!;
+          for (let j = k; j < n; j++) a[rowK + j]! -= vt[base + j]! * wk + wt[base + j]! * vk;
+        }
       }
       d[k] = a[rowK + k]!;
       const x0 = k + 1;
@@ -271,23 +281,26 @@ function tridiagonalizeWith(
         symmetricUpperProduct(a, n, x0, vt, vRow, y);
       }
       // Corrections for the panel's pending updates: y -= V (W^T v) + W (V^T v).
-      for (let l = 0; l < i; l++) {
-        const base = l * n;
-        let s1 = 0;
-        let s2 = 0;
-        for (let j = x0; j < n; j++) {
-          const vj = vt[vRow + j]!;
-          s1 += wt[base + j]! * vj;
-          s2 += vt[base + j]! * vj;
+      if (steps) steps.corrections(vRow, x0, i);
+      else {
+        for (let l = 0; l < i; l++) {
+          const base = l * n;
+          let s1 = 0;
+          let s2 = 0;
+          for (let j = x0; j < n; j++) {
+            const vj = vt[vRow + j]!;
+            s1 += wt[base + j]! * vj;
+            s2 += vt[base + j]! * vj;
+          }
+          t1[l] = s1;
+          t2[l] = s2;
         }
-        t1[l] = s1;
-        t2[l] = s2;
-      }
-      for (let l = 0; l < i; l++) {
-        const base = l * n;
-        const c1 = t1[l]!;
-        const c2 = t2[l]!;
-        for (let j = x0; j < n; j++) y[j]! -= vt[base + j]! * c1 + wt[base + j]! * c2;
+        for (let l = 0; l < i; l++) {
+          const base = l * n;
+          const c1 = t1[l]!;
+          const c2 = t2[l]!;
+          for (let j = x0; j < n; j++) y[j]! -= vt[base + j]! * c1 + wt[base + j]! * c2;
+        }
       }
       let yv = 0;
       for (let j = x0; j < n; j++) {
@@ -598,8 +611,9 @@ function mergeRankOne(
     const delta = new Float64Array(kCount * kCount);
     const lambda = new Float64Array(kCount);
     const diff = new Float64Array(kCount);
+    const weights = new Float64Array(kCount);
     for (let i = 0; i < kCount; i++) {
-      const { origin, tau } = secularRoot(dl, w, rho, i, kCount, diff);
+      const { origin, tau } = secularRoot(dl, w, rho, i, kCount, diff, weights);
       const dOrigin = dl[origin]!;
       lambda[i] = dOrigin + tau;
       for (let j = 0; j < kCount; j++) delta[j * kCount + i] = dl[j]! - dOrigin - tau;
@@ -692,7 +706,7 @@ function multiplyBlock(
 /**
  * Root i of the secular equation 1 + rho sum_j w_j^2 / (d_j - lambda) = 0 (d ascending, rho > 0),
  * as lambda = d[origin] + tau with origin the nearer pole, so d_j - lambda is accurate.
- * Safeguarded Newton inside a bracket that always shrinks.
+ * Safeguarded Newton inside a bracket that always shrinks. `diff` and `weights` are scratch of length k.
  */
 function secularRoot(
   d: Float64Array,
@@ -701,6 +715,7 @@ function secularRoot(
   i: number,
   k: number,
   diff: Float64Array,
+  weights: Float64Array,
 ): { origin: number; tau: number } {
   let origin: number;
   let lo: number;
@@ -727,17 +742,21 @@ function secularRoot(
     }
   }
   const dOrigin = d[origin]!;
-  for (let j = 0; j < k; j++) diff[j] = d[j]! - dOrigin;
+  for (let j = 0; j < k; j++) {
+    diff[j] = d[j]! - dOrigin;
+    weights[j] = rho * w[j]! * w[j]!;
+  }
   let tau = (lo + hi) / 2;
   for (let iter = 0; iter < 200; iter++) {
     let f = 1;
     let df = 0;
     let bound = 0;
+    // One division per term (this loop is bound by division throughput).
     for (let j = 0; j < k; j++) {
-      const dj = diff[j]! - tau;
-      const t = rho * w[j]! * (w[j]! / dj);
+      const inverse = 1 / (diff[j]! - tau);
+      const t = weights[j]! * inverse;
       f += t;
-      df += t / dj;
+      df += t * inverse;
       bound += t < 0 ? -t : t;
     }
     if (f === 0) break;
