@@ -247,6 +247,121 @@ export function sgemmRows(
   gemmRows<f32>(rowStart, rowEnd, n, k, a, rsA, csA, b, rsB, csB, c, ldc, upperOnly, ws, overwrite);
 }
 
+// Dynamically scheduled float64 products. On a shared VM one thread is often slower than the
+// other for seconds at a time (measured: the calling thread waited 170-870 ms for the worker in
+// 1.5-2.9 s products with fixed halves), so the threads claim units of work from a counter in the
+// shared memory until none are left. Each unit's result is independent of which thread ran it,
+// so the products stay bit-for-bit reproducible.
+
+/**
+ * Packs all of A (m x k) as gemmRows would, block (pc, ic) at dst + ((pc / KC) * mBlocks + ic / MC)
+ * * MC * KC elements, so that column units need not pack it again.
+ */
+export function dpackAllA(a: usize, rsA: i32, csA: i32, m: i32, k: i32, dst: usize): void {
+  const mBlocks = (m + MC - 1) / MC;
+  for (let pc = 0; pc < k; pc += KC) {
+    const kc = minI(KC, k - pc);
+    for (let ic = 0; ic < m; ic += MC) {
+      const block = <usize>((pc / KC) * mBlocks + ic / MC) * <usize>(MC * KC);
+      packA<f64>(a, rsA, csA, ic, minI(MC, m - ic), pc, kc, dst + (block << 3));
+    }
+  }
+}
+
+/**
+ * C = A B (overwrite) or C += A B by units of `unitCols` columns of B and C, claimed from the i32
+ * counter at `counter`; A comes packed by dpackAllA. The workspace holds one KC x NC panel of B.
+ */
+export function dgemmColumnUnits(
+  counter: usize,
+  unitCols: i32,
+  m: i32,
+  n: i32,
+  k: i32,
+  aPacked: usize,
+  b: usize,
+  rsB: i32,
+  csB: i32,
+  c: usize,
+  ldc: i32,
+  ws: usize,
+  overwrite: i32,
+): void {
+  const mBlocks = (m + MC - 1) / MC;
+  for (;;) {
+    const j0 = atomic.add<i32>(counter, 1) * unitCols;
+    if (j0 >= n) break;
+    const j1 = minI(n, j0 + unitCols);
+    for (let jc = j0; jc < j1; jc += NC) {
+      const nc = minI(NC, j1 - jc);
+      const ncPad = ((nc + 3) / 4) * 4;
+      for (let pc = 0; pc < k; pc += KC) {
+        const kc = minI(KC, k - pc);
+        packB<f64>(b, rsB, csB, pc, kc, jc, nc, 4, ws);
+        const first = overwrite !== 0 && pc === 0 ? 1 : 0;
+        for (let ic = 0; ic < m; ic += MC) {
+          const mcPad = (minI(MC, m - ic) + 3) & ~3;
+          const block = <usize>((pc / KC) * mBlocks + ic / MC) * <usize>(MC * KC);
+          const cb = c + ((<usize>ic * <usize>ldc + <usize>jc) << 3);
+          dgemmBlock(mcPad, ncPad, kc, aPacked + (block << 3), ws, cb, ldc, 0, 0, first);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Partial products over `units` equal slices of the depth k, claimed from the i32 counter at
+ * `counter`: slice u's A B goes to its own m x ldc partial at partials + u m ldc (stored, not
+ * added; with upperOnly only its upper tiles). The caller sums the partials in slice order, so the
+ * result does not depend on which thread took which slice. Workspace: as gemmRows'.
+ */
+export function dgemmDepthUnits(
+  counter: usize,
+  units: i32,
+  m: i32,
+  n: i32,
+  k: i32,
+  a: usize,
+  rsA: i32,
+  csA: i32,
+  b: usize,
+  rsB: i32,
+  csB: i32,
+  partials: usize,
+  ldc: i32,
+  upperOnly: i32,
+  ws: usize,
+): void {
+  const partialBytes = (<usize>((m + 3) & ~3) * <usize>ldc) << 3;
+  for (;;) {
+    const u = atomic.add<i32>(counter, 1);
+    if (u >= units) break;
+    const p0 = <i32>((<i64>k * u) / units);
+    const p1 = <i32>((<i64>k * (u + 1)) / units);
+    if (p1 <= p0) continue;
+    const aShift = (<usize>p0 * <usize>csA) << 3;
+    const bShift = (<usize>p0 * <usize>rsB) << 3;
+    gemmRows<f64>(
+      0,
+      m,
+      n,
+      p1 - p0,
+      a + aShift,
+      rsA,
+      csA,
+      b + bShift,
+      rsB,
+      csB,
+      partials + <usize>u * partialBytes,
+      ldc,
+      upperOnly,
+      ws,
+      1,
+    );
+  }
+}
+
 // Robust PCA's element-wise passes, run by the same threads on the same shared memory.
 export { pcpResidual, pcpStart, pcpUpdate } from './pcp-passes';
 // Householder tridiagonalization's symmetric product, rows split between the same threads.

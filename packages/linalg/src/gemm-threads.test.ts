@@ -60,6 +60,68 @@ describe.runIf(threadsSupported())(
       releaseKernelMatrix(big);
     });
 
+    it('schedules wide products by column units: right with C in kernel memory, accumulated or not', () => {
+      forceThreadedGemmForTests(true);
+      // 40 x 2600 with k = 300: wide (split by columns), several units of 1024 columns, a ragged last one.
+      const a = fillRandom(allocateKernelMatrix(40, 300), 11);
+      const b = fillRandom(allocateKernelMatrix(300, 2600), 12);
+      const start = fillRandom(allocateKernelMatrix(40, 2600), 13);
+      try {
+        setLinalgBackend('js');
+        const expected = matmul(plainCopy(a), plainCopy(b)).data;
+        const accumulated = matmul(plainCopy(a), plainCopy(b), { out: plainCopy(start), beta: 1 }).data;
+        for (const threads of [2, 3]) {
+          setLinalgBackend('wasm', { threads });
+          const plain = matmul(a, b).data;
+          for (let i = 0; i < plain.length; i++)
+            expect(Math.abs(plain[i]! - expected[i]!)).toBeLessThan(1e-12);
+          const out = allocateKernelMatrix(40, 2600);
+          out.data.set(start.data);
+          matmul(a, b, { out, beta: 1 });
+          for (let i = 0; i < plain.length; i++)
+            expect(Math.abs(out.data[i]! - accumulated[i]!)).toBeLessThan(1e-12);
+          releaseKernelMatrix(out);
+        }
+      } finally {
+        for (const m of [a, b, start]) releaseKernelMatrix(m);
+      }
+    });
+
+    it('schedules deep products by depth slices: right, upper triangle only for a Gram, and the same bits on 2 and 3 threads', () => {
+      forceThreadedGemmForTests(true);
+      // 37 x 9001: depth 9001 >= 16 slices of 256, a small C; 37 rows is not a multiple of 4.
+      const x = fillRandom(allocateKernelMatrix(37, 9001), 14);
+      const y = fillRandom(allocateKernelMatrix(9001, 6), 15);
+      try {
+        setLinalgBackend('js');
+        const gramExpected = gram(plainCopy(x), 'AAt').data;
+        const start = fillRandom({ rows: 37, cols: 6, data: new Float64Array(37 * 6) }, 16);
+        const productExpected = matmul(plainCopy(x), plainCopy(y), {
+          out: plainCopy(start),
+          alpha: 3,
+          beta: -1,
+        }).data;
+        const runs: Float64Array[] = [];
+        for (const threads of [2, 3, 2]) {
+          setLinalgBackend('wasm', { threads });
+          const g = gram(x, 'AAt').data as Float64Array;
+          for (let i = 0; i < g.length; i++)
+            expect(Math.abs(g[i]! - gramExpected[i]!)).toBeLessThan(1e-11 * (1 + Math.abs(gramExpected[i]!)));
+          const out = plainCopy(start);
+          matmul(x, y, { out, alpha: 3, beta: -1 });
+          for (let i = 0; i < out.data.length; i++)
+            expect(Math.abs(out.data[i]! - productExpected[i]!)).toBeLessThan(1e-11);
+          runs.push(g);
+        }
+        // Slices are summed in a fixed order whatever thread ran them.
+        expect(runs[1]).toEqual(runs[0]);
+        expect(runs[2]).toEqual(runs[0]);
+      } finally {
+        releaseKernelMatrix(x);
+        releaseKernelMatrix(y);
+      }
+    });
+
     it('gives bit-identical products to ordinary arrays, and the scratch never touches live kernel matrices', () => {
       forceThreadedGemmForTests(true);
       setLinalgBackend('wasm', { threads: 2 });

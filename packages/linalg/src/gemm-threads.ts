@@ -48,6 +48,9 @@ const KERNEL_NAMES = [
   'symmetricUpperRows',
   'panelRowUpdate',
   'panelCorrections',
+  'dgemmColumnUnits',
+  'dgemmDepthUnits',
+  'dpackAllA',
 ] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 const WORKER_SOURCE = `
@@ -80,6 +83,10 @@ const MR = 4;
 const KC = 256;
 const MC = 128;
 const NC = 1024;
+/** Depth slices of a dynamically scheduled deep product (a fixed count: results do not depend on the thread count). */
+const DEPTH_UNITS = 16;
+/** Largest padded C (elements) split by depth: DEPTH_UNITS partials of it live in the scratch (128 MB). */
+const DEPTH_PARTIAL_ELEMENTS = 1 << 20;
 const HEAP_BASE = 65536;
 const MAX_BYTES = 4 * 1024 * 1024 * 1024 - 65536;
 /** Workers may take this long to start; past it the job runs single-threaded. */
@@ -439,6 +446,31 @@ function columnBands(n: number, threads: number, nr: number): number[] {
 }
 
 /**
+ * C = beta C + alpha (P_0 + ... + P_{units-1}) from the depth slices' partial products (m x ldc
+ * each, in the heap from `first`), added in slice order. With upperOnly only the upper triangle
+ * (column >= row) is written: that is all the slices computed.
+ */
+function sumPartials(
+  heap: Float64Array,
+  first: number,
+  partialElements: number,
+  ld: number,
+  p: GemmProblem,
+  c: Float64Array,
+): void {
+  const { m, n, cOffset, ldc, alpha, beta } = p;
+  for (let i = 0; i < m; i++) {
+    const row = first + i * ld;
+    const dst = cOffset + i * ldc;
+    for (let j = p.upperOnly ? i : 0; j < n; j++) {
+      let sum = heap[row + j]!;
+      for (let u = 1; u < DEPTH_UNITS; u++) sum += heap[row + u * partialElements + j]!;
+      c[dst + j] = beta === 0 ? alpha * sum : beta * c[dst + j]! + alpha * sum;
+    }
+  }
+}
+
+/**
  * Runs the product on `threads` threads. Returns false (having done nothing) when the pool cannot
  * start or the operands do not fit the 4 GiB shared memory; the caller then runs it single-threaded.
  */
@@ -460,12 +492,28 @@ export function gemmThreaded(p: GemmProblem, threads: number): boolean {
   const cHome = kernelAddress(c);
   const cInPlace =
     cHome >= 0 && alpha === 1 && (beta === 0 || beta === 1) && m % MR === 0 && n % nr === 0 && !p.upperOnly;
+  // A short or very wide C (a thin product such as Q^T T, or W T with 748 rows and 76800 columns)
+  // is split by columns: split by rows, every thread would pack all of the long operand B. For a
+  // thin product that costs more than the arithmetic; for W T, 10% of the time (measured).
+  const byColumns = !p.upperOnly && (m <= 2 * MC || m * 32 <= n) && n >= threads * NC;
+  // float64 products big enough to matter are scheduled dynamically (assembly/gemm-threaded.ts):
+  // wide ones by column units against A packed once, deep ones with a small C (a Gram, T Z^T) by
+  // depth slices into partial Cs summed in slice order.
+  const columnUnits = !f32 && byColumns;
+  const depthUnits = !f32 && !byColumns && k >= DEPTH_UNITS * KC && mPad * nPad <= DEPTH_PARTIAL_ELEMENTS;
   const wsElems = MC * KC + KC * Math.min(NC, nPad);
   const aBytes = aHome >= 0 ? 0 : roundUp(a.data.length * esize, 64);
   const bBytes = sameOperand || bHome >= 0 ? 0 : roundUp(b.data.length * esize, 64);
-  const cBytes = cInPlace ? 0 : roundUp(mPad * nPad * esize, 64);
+  const cBytes = cInPlace || depthUnits ? 0 : roundUp(mPad * nPad * esize, 64);
+  // Packed A (column units) or the partial Cs (depth units), then the work counter.
+  const unitBytes = columnUnits
+    ? Math.ceil(k / KC) * Math.ceil(m / MC) * MC * KC * 8
+    : depthUnits
+      ? DEPTH_UNITS * mPad * nPad * 8
+      : 0;
   const scratch = allocationTop();
-  const needed = scratch + aBytes + bBytes + cBytes + threads * roundUp(wsElems * esize, 64);
+  const wsBytes = roundUp(wsElems * esize, 64);
+  const needed = scratch + aBytes + bBytes + cBytes + threads * wsBytes + roundUp(unitBytes, 64) + 64;
   if (needed > MAX_BYTES || !growTo(tp.memory, needed)) return false;
   const buffer = currentBuffer(shared);
   const heap: MatrixData = f32 ? new Float32Array(buffer) : new Float64Array(buffer);
@@ -474,19 +522,58 @@ export function gemmThreaded(p: GemmProblem, threads: number): boolean {
   const cPtr = cInPlace ? cHome + cOffset * esize : scratch + aBytes + bBytes;
   const cLd = cInPlace ? ldc : nPad;
   const wsPtr = scratch + aBytes + bBytes + cBytes;
+  const unitPtr = wsPtr + threads * wsBytes;
+  const counterPtr = unitPtr + roundUp(unitBytes, 64);
   if (aHome < 0) heap.set(a.data, aPtr / esize);
   if (bHome < 0 && !sameOperand) heap.set(b.data, bPtr / esize);
   operandBytesCopied += aBytes + bBytes;
+  Atomics.store(new Int32Array(buffer, counterPtr, 1), 0, 0);
+  if (depthUnits) {
+    runOnThreads(tp, 'dgemmDepthUnits', (t) => [
+      counterPtr,
+      DEPTH_UNITS,
+      m,
+      n,
+      k,
+      aPtr + a.offset * esize,
+      a.rowStride,
+      a.colStride,
+      bPtr + b.offset * esize,
+      b.rowStride,
+      b.colStride,
+      unitPtr,
+      nPad,
+      p.upperOnly === true ? 1 : 0,
+      wsPtr + t * wsBytes,
+    ]);
+    sumPartials(heap as Float64Array, unitPtr / 8, mPad * nPad, nPad, p, c as Float64Array);
+    return true;
+  }
   // The kernels write every tile of C (padded) except, in a Gram, those below the diagonal, so a
   // C that starts at zero needs no clearing pass: the first k-block stores instead of adding.
   const overwrite = k > 0 && !p.upperOnly && (!cInPlace || beta === 0);
   if (!overwrite && !cInPlace) heap.fill(0, cPtr / esize, cPtr / esize + mPad * nPad);
   else if (!overwrite && beta === 0) scaleOutput(c, cOffset, ldc, m, n, 0);
 
-  // A short or very wide C (a thin product such as Q^T T, or W T with 748 rows and 76800 columns)
-  // is split by columns: split by rows, every thread would pack all of the long operand B. For a
-  // thin product that costs more than the arithmetic; for W T, 10% of the time (measured).
-  const byColumns = !p.upperOnly && (m <= 2 * MC || m * 32 <= n) && n >= threads * NC;
+  if (columnUnits) {
+    const aStart = aPtr + a.offset * esize;
+    tp.kernels[KERNEL_NAMES.indexOf('dpackAllA')]!(aStart, a.rowStride, a.colStride, m, k, unitPtr);
+    runOnThreads(tp, 'dgemmColumnUnits', (t) => [
+      counterPtr,
+      NC,
+      m,
+      n,
+      k,
+      unitPtr,
+      bPtr + b.offset * esize,
+      b.rowStride,
+      b.colStride,
+      cPtr,
+      cLd,
+      wsPtr + t * wsBytes,
+      overwrite ? 1 : 0,
+    ]);
+  }
   const bands = byColumns ? columnBands(n, threads, nr) : rowBands(m, threads, p.upperOnly === true);
   const args = (t: number): number[] => {
     const start = bands[t]!;
@@ -505,11 +592,11 @@ export function gemmThreaded(p: GemmProblem, threads: number): boolean {
       cPtr + (byColumns ? start * esize : 0),
       cLd,
       p.upperOnly === true ? 1 : 0,
-      wsPtr + t * roundUp(wsElems * esize, 64),
+      wsPtr + t * wsBytes,
       overwrite ? 1 : 0,
     ];
   };
-  runOnThreads(tp, f32 ? 'sgemmRows' : 'dgemmRows', args);
+  if (!columnUnits) runOnThreads(tp, f32 ? 'sgemmRows' : 'dgemmRows', args);
   if (cInPlace) return true;
   const direct = beta === 0 && alpha === 1;
   if (!direct) scaleOutput(c, cOffset, ldc, m, n, beta);
