@@ -488,10 +488,10 @@ export function gemmThreaded(p: GemmProblem, threads: number): boolean {
   const bHome = kernelAddress(b.data);
   const sameOperand = a.data === b.data;
   // C in the kernel memory, whole 4-row x NR-column tiles, plain or accumulating: the kernels add
-  // into it where it lives, with no scratch C and no copy out.
+  // into it where it lives, with no scratch C and no copy out. With upperOnly they write the tiles
+  // that touch the upper triangle, as the copy-out from a scratch C would.
   const cHome = kernelAddress(c);
-  const cInPlace =
-    cHome >= 0 && alpha === 1 && (beta === 0 || beta === 1) && m % MR === 0 && n % nr === 0 && !p.upperOnly;
+  const cInPlace = cHome >= 0 && alpha === 1 && (beta === 0 || beta === 1) && m % MR === 0 && n % nr === 0;
   // A short or very wide C (a thin product such as Q^T T, or W T with 748 rows and 76800 columns)
   // is split by columns: split by rows, every thread would pack all of the long operand B. For a
   // thin product that costs more than the arithmetic; for W T, 10% of the time (measured).

@@ -315,18 +315,21 @@ function tridiagonalizeWith(
     const m2 = n - r0;
     const nb = kEnd - k0;
     if (m2 <= 0) continue;
-    // [V W] [W V]^T = V W^T + W V^T: one product with inner size 2 nb, no transposed reads after.
+    // -[V W] [W V]^T = -(V W^T + W V^T): one product with inner size 2 nb, no transposed reads
+    // after. The sign goes into the left operand so that the product has alpha = 1, beta = 1,
+    // which the threads add into `a` in place (kernel memory) with no scratch C or copy-out.
     const left = new Float64Array(2 * nb * m2);
     const right = new Float64Array(2 * nb * m2);
     for (let l = 0; l < nb; l++) {
-      const vPart = vt.subarray(l * n + r0, l * n + n);
-      const wPart = wt.subarray(l * n + r0, l * n + n);
-      left.set(vPart, l * m2);
-      left.set(wPart, (nb + l) * m2);
-      right.set(wPart, l * m2);
-      right.set(vPart, (nb + l) * m2);
+      const vRow = l * n + r0;
+      for (let j = 0; j < m2; j++) {
+        left[l * m2 + j] = -vt[vRow + j]!;
+        left[(nb + l) * m2 + j] = -wt[vRow + j]!;
+      }
+      right.set(wt.subarray(vRow, vRow + m2), l * m2);
+      right.set(vt.subarray(vRow, vRow + m2), (nb + l) * m2);
     }
-    // Subtracted where A22 lives, upper tiles only (the lower triangle of `a` is never read).
+    // Added where A22 lives, upper tiles only (the lower triangle of `a` is never read).
     gemm({
       m: m2,
       n: m2,
@@ -336,7 +339,7 @@ function tridiagonalizeWith(
       c: a,
       cOffset: r0 * n + r0,
       ldc: n,
-      alpha: -1,
+      alpha: 1,
       beta: 1,
       upperOnly: true,
     });
