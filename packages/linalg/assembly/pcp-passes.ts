@@ -125,3 +125,54 @@ export function pcpUpdate(
   store<f64>(out, sum);
   store<f64>(out, <f64>nonZeros, 8);
 }
+
+// Dynamically scheduled versions: the threads claim units of `unit` elements from the i32 counter
+// at `counter` until `length` is covered, and unit u stores its two results at out + 16 u. A thread
+// slowed by a neighbour then takes fewer units, and the caller's in-order sum of the units' results
+// does not depend on which thread ran which unit (nor on the thread count).
+
+export function pcpStartUnits(counter: usize, unit: i32, length: i32, d: usize, t: usize, out: usize): void {
+  for (;;) {
+    const u = atomic.add<i32>(counter, 1);
+    const start = u * unit;
+    if (start >= length) break;
+    pcpStart(start, min<i32>(length, start + unit), d, t, out + ((<usize>u) << 4));
+  }
+}
+
+export function pcpResidualUnits(
+  counter: usize,
+  unit: i32,
+  length: i32,
+  d: usize,
+  a: usize,
+  e: usize,
+  out: usize,
+): void {
+  for (;;) {
+    const u = atomic.add<i32>(counter, 1);
+    const start = u * unit;
+    if (start >= length) break;
+    pcpResidual(start, min<i32>(length, start + unit), d, a, e, out + ((<usize>u) << 4));
+  }
+}
+
+export function pcpUpdateUnits(
+  counter: usize,
+  unit: i32,
+  length: i32,
+  d: usize,
+  a: usize,
+  e: usize,
+  t: usize,
+  scale: f64,
+  threshold: f64,
+  out: usize,
+): void {
+  for (;;) {
+    const u = atomic.add<i32>(counter, 1);
+    const start = u * unit;
+    if (start >= length) break;
+    pcpUpdate(start, min<i32>(length, start + unit), d, a, e, t, scale, threshold, out + ((<usize>u) << 4));
+  }
+}

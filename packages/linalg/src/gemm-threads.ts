@@ -42,9 +42,9 @@ const PARAMS_PER_WORKER = 16;
 const KERNEL_NAMES = [
   'dgemmRows',
   'sgemmRows',
-  'pcpResidual',
-  'pcpUpdate',
-  'pcpStart',
+  'pcpResidualUnits',
+  'pcpUpdateUnits',
+  'pcpStartUnits',
   'symmetricUpperRows',
   'panelRowUpdate',
   'panelCorrections',
@@ -210,14 +210,57 @@ function warmUp(tp: Pool): void {
     sums(t),
     t & 1,
   ];
-  // Element-wise passes over an odd length, so their scalar tails run too.
+  // Dynamically scheduled entry points: a work counter per thread (so each runs every unit),
+  // cleared before each call; packed A right after the B panel in the thread's workspace.
+  const counter = (t: number) => sums(t) + wsBytes;
+  const counters = new Int32Array(currentBuffer(shared));
+  const run = (name: KernelName, args: (t: number) => number[]) => {
+    for (let t = 0; t < tp.threads; t++) Atomics.store(counters, counter(t) / 4, 0);
+    runOnThreads(tp, name, args);
+  };
+  const packedA = (t: number) => sums(t) + KC * size * 8;
+  // Element-wise passes over an odd length in units of 4, so their scalar tails run too.
   const end = size + 1;
   for (let round = 0; round < WARM_UP_ROUNDS; round++) {
     for (let call = 0; call < WARM_UP_CALLS; call++) {
       runOnThreads(tp, 'dgemmRows', product);
       runOnThreads(tp, 'sgemmRows', product);
-      runOnThreads(tp, 'pcpResidual', (t) => [0, end, a, a, a, sums(t)]);
-      runOnThreads(tp, 'pcpUpdate', (t) => [0, end, a, a, own(t), own(t), 1, 1, sums(t)]);
+      run('dpackAllA', (t) => [a, size, 1, size, size, packedA(t)]);
+      run('dgemmColumnUnits', (t) => [
+        counter(t),
+        4,
+        size,
+        size,
+        size,
+        packedA(t),
+        b,
+        size,
+        1,
+        own(t),
+        size,
+        sums(t),
+        1,
+      ]);
+      run('dgemmDepthUnits', (t) => [
+        counter(t),
+        1,
+        size,
+        size,
+        size,
+        a,
+        size,
+        1,
+        b,
+        size,
+        1,
+        own(t),
+        size,
+        0,
+        sums(t),
+      ]);
+      run('pcpResidualUnits', (t) => [counter(t), 4, end, a, a, a, sums(t)]);
+      run('pcpUpdateUnits', (t) => [counter(t), 4, end, a, a, own(t), own(t), 1, 1, sums(t)]);
+      run('pcpStartUnits', (t) => [counter(t), 4, end, a, own(t), sums(t)]);
       runOnThreads(tp, 'symmetricUpperRows', (t) => [t, size - 1, size, a, b, own(t)]);
     }
     Atomics.wait(tp.control, 15, 0, WARM_UP_PAUSE_MS);
@@ -610,11 +653,14 @@ export function gemmThreaded(p: GemmProblem, threads: number): boolean {
   return true;
 }
 
+/** Elements per unit of an element-wise pass (512 KB of each array): 110 units per 460 MB matrix. */
+const PASS_UNIT = 1 << 16;
+
 /**
  * Runs one of the threaded module's element-wise passes (assembly/pcp-passes.ts) over arrays that
- * all live in the kernel memory, the index range split evenly across the threads. Returns each
- * thread's two results (see the pass), or null (having done nothing) when an array is an
- * ordinary one or the threads cannot start: the caller then runs its JavaScript pass.
+ * all live in the kernel memory, the threads claiming units of PASS_UNIT elements as they go.
+ * Returns each unit's two results in order (see the pass), or null (having done nothing) when an
+ * array is an ordinary one or the threads cannot start: the caller then runs its JavaScript pass.
  */
 export function runKernelMemoryPass(
   name: 'pcpResidual' | 'pcpUpdate' | 'pcpStart',
@@ -627,16 +673,17 @@ export function runKernelMemoryPass(
   if (threads < 2 || addresses.some((x) => x < 0)) return null;
   const tp = startPool(threads);
   if (!tp || !shared) return null;
-  const outPtr = allocationTop();
-  if (!growTo(tp.memory, outPtr + threads * 16)) return null;
-  const cuts: number[] = [];
-  for (let t = 0; t <= threads; t++)
-    cuts.push(t === threads ? length : 2 * Math.floor((length * t) / threads / 2));
-  runOnThreads(tp, name, (t) => [cuts[t]!, cuts[t + 1]!, ...addresses, ...scalars, outPtr + 16 * t]);
-  const results = new Float64Array(currentBuffer(shared), outPtr, 2 * threads);
-  const perThread: Array<[number, number]> = [];
-  for (let t = 0; t < threads; t++) perThread.push([results[2 * t]!, results[2 * t + 1]!]);
-  return perThread;
+  const units = Math.ceil(length / PASS_UNIT);
+  const counterPtr = allocationTop();
+  const outPtr = counterPtr + 64;
+  if (!growTo(tp.memory, outPtr + units * 16)) return null;
+  const buffer = currentBuffer(shared);
+  Atomics.store(new Int32Array(buffer, counterPtr, 1), 0, 0);
+  runOnThreads(tp, `${name}Units`, () => [counterPtr, PASS_UNIT, length, ...addresses, ...scalars, outPtr]);
+  const results = new Float64Array(buffer, outPtr, 2 * units);
+  const perUnit: Array<[number, number]> = [];
+  for (let u = 0; u < units; u++) perUnit.push([results[2 * u]!, results[2 * u + 1]!]);
+  return perUnit;
 }
 
 /**

@@ -5,8 +5,8 @@ import { runKernelMemoryPass } from './gemm-threads.js';
  * Robust PCA's (inexact ALM) element-wise passes on WebAssembly SIMD threads, for matrices that all
  * live in the kernel memory (allocateKernelMatrix). Each returns null, having done nothing, when
  * that is not the case or threads are unavailable; @lowrank/algorithms-rpca then runs its
- * JavaScript passes, which compute the same entries (sums may differ in the last bits: the
- * threads add their partial sums in a different order).
+ * JavaScript passes, which compute the same entries (sums may differ in the last bits: they are
+ * added per unit of 65536 entries, then unit by unit, in the same order on any number of threads).
  */
 
 /** ||D - A - E||_F^2, read only. */
@@ -53,7 +53,7 @@ export function pcpStartOnThreads(
   let maxAbs = 0;
   for (const [squares, largest] of r) {
     frobeniusSquared += squares;
-    // Math.max keeps a NaN from any thread.
+    // Math.max keeps a NaN from any unit.
     maxAbs = Math.max(maxAbs, largest);
   }
   return { frobeniusSquared, maxAbs };
