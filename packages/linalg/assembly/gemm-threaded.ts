@@ -175,10 +175,13 @@ function gemmRows<T>(
   upperOnly: i32,
   ws: usize,
   overwrite: i32,
+  aPacked: usize = 0,
 ): void {
   const sz = <usize>sizeof<T>();
   const nr: i32 = sz === 8 ? 4 : 8;
   const ap = ws;
+  // A packed beforehand by dpackAllA (rows from 0): block (pc, ic) is read there, not packed again.
+  const mBlocks = (rowEnd + MC - 1) / MC;
   const bp = ws + <usize>(MC * KC) * sz;
   const gramReuse = upperOnly !== 0 && sz === 8 && a === b && rsA === csB && csA === rsB;
   for (let jc = 0; jc < n; jc += NC) {
@@ -195,7 +198,9 @@ function gemmRows<T>(
         // Symmetric product X X^T (a Gram): op(A)'s rows ic.. are op(B)'s columns ic.., which are
         // already packed in the same panel layout when MR = NR (f64), so A needs no packing.
         let panelA = ap;
-        if (gramReuse && ic >= jc && ic + mcPad <= jc + ncPad) panelA = bp + <usize>((ic - jc) * kc) * sz;
+        if (aPacked !== 0) panelA = aPacked + <usize>((pc / KC) * mBlocks + ic / MC) * <usize>(MC * KC) * sz;
+        else if (gramReuse && ic >= jc && ic + mcPad <= jc + ncPad)
+          panelA = bp + <usize>((ic - jc) * kc) * sz;
         else packA<T>(a, rsA, csA, ic, mc, pc, kc, ap);
         const cb = c + (<usize>ic * <usize>ldc + <usize>jc) * sz;
         // overwrite: C was not cleared (beta = 0), so the first k-block stores instead of adding.
@@ -270,7 +275,7 @@ export function dpackAllA(a: usize, rsA: i32, csA: i32, m: i32, k: i32, dst: usi
 
 /**
  * C = A B (overwrite) or C += A B by units of `unitCols` columns of B and C, claimed from the i32
- * counter at `counter`; A comes packed by dpackAllA. The workspace holds one KC x NC panel of B.
+ * counter at `counter`; A comes packed by dpackAllA. Workspace: as gemmRows' (its B panel is used).
  */
 export function dgemmColumnUnits(
   counter: usize,
@@ -287,26 +292,29 @@ export function dgemmColumnUnits(
   ws: usize,
   overwrite: i32,
 ): void {
-  const mBlocks = (m + MC - 1) / MC;
   for (;;) {
     const j0 = atomic.add<i32>(counter, 1) * unitCols;
     if (j0 >= n) break;
-    const j1 = minI(n, j0 + unitCols);
-    for (let jc = j0; jc < j1; jc += NC) {
-      const nc = minI(NC, j1 - jc);
-      const ncPad = ((nc + 3) / 4) * 4;
-      for (let pc = 0; pc < k; pc += KC) {
-        const kc = minI(KC, k - pc);
-        packB<f64>(b, rsB, csB, pc, kc, jc, nc, 4, ws);
-        const first = overwrite !== 0 && pc === 0 ? 1 : 0;
-        for (let ic = 0; ic < m; ic += MC) {
-          const mcPad = (minI(MC, m - ic) + 3) & ~3;
-          const block = <usize>((pc / KC) * mBlocks + ic / MC) * <usize>(MC * KC);
-          const cb = c + ((<usize>ic * <usize>ldc + <usize>jc) << 3);
-          dgemmBlock(mcPad, ncPad, kc, aPacked + (block << 3), ws, cb, ldc, 0, 0, first);
-        }
-      }
-    }
+    const cols = minI(unitCols, n - j0);
+    const bShift = (<usize>j0 * <usize>csB) << 3;
+    gemmRows<f64>(
+      0,
+      m,
+      cols,
+      k,
+      0,
+      0,
+      0,
+      b + bShift,
+      rsB,
+      csB,
+      c + ((<usize>j0) << 3),
+      ldc,
+      0,
+      ws,
+      overwrite,
+      aPacked,
+    );
   }
 }
 

@@ -211,14 +211,14 @@ function warmUp(tp: Pool): void {
     t & 1,
   ];
   // Dynamically scheduled entry points: a work counter per thread (so each runs every unit),
-  // cleared before each call; packed A right after the B panel in the thread's workspace.
+  // cleared before each call; packed A where gemmRows would pack its A block (column units do not).
   const counter = (t: number) => sums(t) + wsBytes;
   const counters = new Int32Array(currentBuffer(shared));
   const run = (name: KernelName, args: (t: number) => number[]) => {
     for (let t = 0; t < tp.threads; t++) Atomics.store(counters, counter(t) / 4, 0);
     runOnThreads(tp, name, args);
   };
-  const packedA = (t: number) => sums(t) + KC * size * 8;
+  const packedA = sums;
   // Element-wise passes over an odd length in units of 4, so their scalar tails run too.
   const end = size + 1;
   for (let round = 0; round < WARM_UP_ROUNDS; round++) {
@@ -616,30 +616,30 @@ export function gemmThreaded(p: GemmProblem, threads: number): boolean {
       wsPtr + t * wsBytes,
       overwrite ? 1 : 0,
     ]);
+  } else {
+    const bands = byColumns ? columnBands(n, threads, nr) : rowBands(m, threads, p.upperOnly === true);
+    runOnThreads(tp, f32 ? 'sgemmRows' : 'dgemmRows', (t) => {
+      const start = bands[t]!;
+      const end = bands[t + 1]!;
+      return [
+        byColumns ? 0 : start,
+        byColumns ? m : end,
+        byColumns ? end - start : n,
+        k,
+        aPtr + a.offset * esize,
+        a.rowStride,
+        a.colStride,
+        bPtr + (b.offset + (byColumns ? start * b.colStride : 0)) * esize,
+        b.rowStride,
+        b.colStride,
+        cPtr + (byColumns ? start * esize : 0),
+        cLd,
+        p.upperOnly === true ? 1 : 0,
+        wsPtr + t * wsBytes,
+        overwrite ? 1 : 0,
+      ];
+    });
   }
-  const bands = byColumns ? columnBands(n, threads, nr) : rowBands(m, threads, p.upperOnly === true);
-  const args = (t: number): number[] => {
-    const start = bands[t]!;
-    const end = bands[t + 1]!;
-    return [
-      byColumns ? 0 : start,
-      byColumns ? m : end,
-      byColumns ? end - start : n,
-      k,
-      aPtr + a.offset * esize,
-      a.rowStride,
-      a.colStride,
-      bPtr + (b.offset + (byColumns ? start * b.colStride : 0)) * esize,
-      b.rowStride,
-      b.colStride,
-      cPtr + (byColumns ? start * esize : 0),
-      cLd,
-      p.upperOnly === true ? 1 : 0,
-      wsPtr + t * wsBytes,
-      overwrite ? 1 : 0,
-    ];
-  };
-  if (!columnUnits) runOnThreads(tp, f32 ? 'sgemmRows' : 'dgemmRows', args);
   if (cInPlace) return true;
   const direct = beta === 0 && alpha === 1;
   if (!direct) scaleOutput(c, cOffset, ldc, m, n, beta);
