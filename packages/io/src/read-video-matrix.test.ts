@@ -243,20 +243,26 @@ describe('a still image given as a video', () => {
   });
 });
 
+/** The tiny traffic clip as a raw MPEG-4 stream: no container, so no duration and no frame count. */
+function rawMpeg4Stream(name: string): string {
+  const file = path.join(tmp.dir, name);
+  execFileSync(ffmpeg, [
+    '-v',
+    'error',
+    '-i',
+    data('video/tiny-traffic-48x48.avi'),
+    '-c:v',
+    'mpeg4',
+    '-f',
+    'm4v',
+    file,
+  ]);
+  return file;
+}
+
 describe('frame counts that are unknown or wrong', () => {
   it('a raw MPEG-4 stream with no duration: estimate 0, the matrix grows to the decoded count', async () => {
-    const file = path.join(tmp.dir, 'raw stream.m4v');
-    execFileSync(ffmpeg, [
-      '-v',
-      'error',
-      '-i',
-      data('video/tiny-traffic-48x48.avi'),
-      '-c:v',
-      'mpeg4',
-      '-f',
-      'm4v',
-      file,
-    ]);
+    const file = rawMpeg4Stream('raw stream.m4v');
     const plan = await readVideoMatrix(file, { countFrames: 'estimate' });
     expect(plan.source.video?.duration).toBeUndefined();
     expect(plan.source.frames).toBe(0);
@@ -265,18 +271,7 @@ describe('frame counts that are unknown or wrong', () => {
   });
 
   it('a custom allocator receives every array, and the matrix is one of them (not a view), through growth and shrink', async () => {
-    const file = path.join(tmp.dir, 'raw stream for allocate.m4v');
-    execFileSync(ffmpeg, [
-      '-v',
-      'error',
-      '-i',
-      data('video/tiny-traffic-48x48.avi'),
-      '-c:v',
-      'mpeg4',
-      '-f',
-      'm4v',
-      file,
-    ]);
+    const file = rawMpeg4Stream('raw stream for allocate.m4v');
     const given: Float64Array[] = [];
     const { matrix } = await readVideoMatrix(file, {
       countFrames: 'estimate',

@@ -1,4 +1,10 @@
-import { type DType, throwIfAborted, type VideoMatrix, videoMatrixFrom } from '@lowrank/core';
+import {
+  type DType,
+  InvalidOptionError,
+  throwIfAborted,
+  type VideoMatrix,
+  videoMatrixFrom,
+} from '@lowrank/core';
 import { assertFitsMemory } from './memory-budget.js';
 import { decodeFrames, openVideoSource, type ReadFramesOptions, type VideoSource } from './read-frames.js';
 
@@ -69,7 +75,10 @@ export async function readVideoMatrix(
     if (!custom) return new Float64Array(length);
     const data = custom(length);
     if (!(data instanceof Float64Array) || data.length !== length) {
-      throw new TypeError(`readVideoMatrix: allocate(${length}) must return a Float64Array of that length.`);
+      throw new InvalidOptionError(
+        'allocate',
+        `allocate(${length}) must return a Float64Array of that length.`,
+      );
     }
     return data;
   };
