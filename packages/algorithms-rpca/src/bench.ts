@@ -1,5 +1,6 @@
 import { loadavg } from 'node:os';
-import type { BenchCase, BenchContext, BenchRecord, BenchSuite, DenseMatrix } from '@lowrank/core';
+import type { DenseMatrix } from '@lowrank/core';
+import type { BenchCase, BenchContext, BenchRecord, BenchSuite } from '@lowrank/core/bench';
 import { kernelMatrixBytes } from '@lowrank/linalg';
 import { principalComponentPursuit } from './pcp-ialm.js';
 

@@ -1,10 +1,5 @@
-import {
-  type BenchContext,
-  createRng,
-  type DenseMatrix,
-  relativeError,
-  videoMatrixFrom,
-} from '@lowrank/core';
+import { createRng, type DenseMatrix, relativeError, videoMatrixFrom } from '@lowrank/core';
+import type { BenchContext } from '@lowrank/core/bench';
 import { describe, expect, it } from 'vitest';
 import benchSuiteDefault, { benchSuite, truncatedRelativeError } from './bench.js';
 import { reconstructFromFactors } from './low-rank-svd-result.js';

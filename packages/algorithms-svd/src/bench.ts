@@ -1,12 +1,11 @@
+import { type DenseMatrix, throwIfAborted } from '@lowrank/core';
 import {
   type BenchCase,
   type BenchContext,
   type BenchRecord,
   type BenchSuite,
-  type DenseMatrix,
-  throwIfAborted,
   timeMedian,
-} from '@lowrank/core';
+} from '@lowrank/core/bench';
 import { linalgBackend, matmul } from '@lowrank/linalg';
 import { type SvdFactors, svd } from './gram-jacobi-svd.js';
 import { reconstructFromFactors } from './low-rank-svd-result.js';

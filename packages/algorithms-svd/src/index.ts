@@ -1,4 +1,4 @@
-import type { AnyFactorizer } from '@lowrank/core';
+import type { AnyBatchFactorizer } from '@lowrank/core';
 import { randomizedSvdFactorizer } from './randomized-svd-plugin.js';
 import { svdBackgroundFactorizer } from './svd-background-plugin.js';
 import { svdFactorizer } from './svd-plugin.js';
@@ -35,7 +35,7 @@ export {
 export { type SvdPluginOptions, svdFactorizer, svdOptionsSpec } from './svd-plugin.js';
 
 /** The three built-in plugins, for registries: svd, randomized-svd, svd-background. */
-export const factorizers: readonly AnyFactorizer[] = [
+export const factorizers: readonly AnyBatchFactorizer[] = [
   svdFactorizer,
   randomizedSvdFactorizer,
   svdBackgroundFactorizer,

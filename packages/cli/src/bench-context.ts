@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
-import { AbortError, type BenchContext, type DenseMatrix, MediaError, matrixFrom } from '@lowrank/core';
+import { AbortError, type DenseMatrix, MediaError, matrixFrom } from '@lowrank/core';
+import type { BenchContext } from '@lowrank/core/bench';
 import {
   ffmpegFileArg,
   findFfmpeg,

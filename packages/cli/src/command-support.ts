@@ -1,4 +1,10 @@
-import { type AnyFactorizer, type FactorizationKind, InvalidOptionError } from '@lowrank/core';
+import {
+  type AnyBatchFactorizer,
+  type AnyFactorizer,
+  type FactorizationKind,
+  InvalidOptionError,
+  isBatchFactorizer,
+} from '@lowrank/core';
 import { type FlagDef, formatFlagHelp, scanFlagValues } from './args.js';
 import { builtInFactorizers } from './builtins.js';
 import { type CliIO, errorLine, exitCodeFor } from './cli-io.js';
@@ -46,7 +52,7 @@ export function pickMethod(
   fallback: string,
   kinds: readonly FactorizationKind[],
   command: string,
-): AnyFactorizer {
+): AnyBatchFactorizer {
   const given = scanFlagValues(argv, 'method');
   if (given.length > 1) throw new InvalidOptionError('--method', 'was given more than once.');
   const name = given[0] ?? fallback;
@@ -63,11 +69,8 @@ export function pickMethod(
       },
     );
   }
-  if (!kinds.includes(plugin.kind)) {
-    const usable = loaded.registry
-      .list()
-      .filter((p) => kinds.includes(p.kind))
-      .map((p) => p.meta.name);
+  if (!isBatchFactorizer(plugin) || !kinds.includes(plugin.kind)) {
+    const usable = loaded.registry.list(...kinds).map((p) => p.meta.name);
     throw new InvalidOptionError(
       '--method',
       `"${name}" gives a ${plugin.kind} result, which lowrank ${command} cannot use. Use one of: ${usable.join(', ')}.`,

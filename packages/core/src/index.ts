@@ -1,8 +1,111 @@
-export * from './bench.js';
-export * from './errors.js';
-export * from './factorizer.js';
-export * from './matrix.js';
-export * from './metrics.js';
-export * from './options.js';
-export * from './random.js';
-export * from './registry.js';
+/** @lowrank/core: the Factorizer contract, the dense matrix type, typed errors, metrics, the plugin registry. */
+export {
+  AbortError,
+  DependencyMissingError,
+  InvalidInputError,
+  InvalidOptionError,
+  InvalidPluginError,
+  isAbortError,
+  isLowrankError,
+  LowrankError,
+  type LowrankErrorCode,
+  MediaError,
+  OutputExistsError,
+  PluginNotFoundError,
+  ResourceLimitError,
+  throwIfAborted,
+} from './errors.js';
+export {
+  type AnyBatchFactorizer,
+  type AnyFactorizer,
+  type AnyStreamingFactorizer,
+  API_VERSION,
+  type Diagnostics,
+  defineFactorizer,
+  defineStreamingFactorizer,
+  type Factorization,
+  type FactorizationKind,
+  type Factorizer,
+  type FactorizerMeta,
+  type FrameShape,
+  type InputShape,
+  isBatchFactorizer,
+  isStreamingFactorizer,
+  type LowRankFactorization,
+  type LowRankPlusSparseFactorization,
+  type PluginKind,
+  type Progress,
+  type ResultOfKind,
+  type RunControl,
+  type SeparatedFrame,
+  type StreamingDiagnostics,
+  type StreamingFactorizer,
+  type StreamingSeparation,
+  type SvdFactorsView,
+} from './factorizer.js';
+export {
+  assertFiniteMatrix,
+  castMatrix,
+  cloneMatrix,
+  type DenseMatrix,
+  type DType,
+  dtypeOf,
+  fromMlMatrix,
+  fromRows,
+  getColumn,
+  getEntry,
+  isDenseMatrix,
+  isVideoMatrix,
+  type MatrixData,
+  type MatrixInput,
+  matricesEqual,
+  matrixFrom,
+  rowsView,
+  rowView,
+  toDenseMatrix,
+  toMlMatrix,
+  toRows,
+  transpose,
+  type VideoMatrix,
+  videoMatrixFrom,
+  zeros,
+} from './matrix.js';
+export {
+  compressionRatio,
+  energyKept,
+  frobeniusNorm,
+  meanSquaredError,
+  psnr,
+  psnrFromMse,
+  rankForCompressionRatio,
+  rankForEnergy,
+  rankForPsnr,
+  relativeError,
+  type SsimOptions,
+  ssim,
+  svdStoredNumbers,
+} from './metrics.js';
+export {
+  type BooleanOptionSpec,
+  checkOptionsSpec,
+  type EnumOptionSpec,
+  type NumberOptionSpec,
+  type OptionSpec,
+  type OptionsSpec,
+  resolveMax,
+  type ShapeContext,
+  type StringOptionSpec,
+  toKebabCase,
+  validateOptions,
+  validateOptionValue,
+} from './options.js';
+export { loadFactorizerModule, resolvePluginSpecifier } from './plugin-modules.js';
+export { checkFactorizerShape } from './plugin-shape.js';
+export { createRng, type Rng } from './random.js';
+export {
+  FactorizerRegistry,
+  type LoadedPlugins,
+  type LoadPluginsOptions,
+  loadPlugins,
+  type PluginLoadFailure,
+} from './registry.js';

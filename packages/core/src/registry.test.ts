@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InvalidPluginError, PluginNotFoundError } from './errors.js';
-import { FactorizerRegistry } from './registry.js';
+import { FactorizerRegistry, loadPlugins } from './registry.js';
 import { svdSplitPlugin, truncatedSvdPlugin } from './testing/plugins.fixture.js';
 
 describe('factorizer registry', () => {
@@ -69,9 +69,48 @@ describe('factorizer registry', () => {
     await expect(registry.load('./invalid.mjs', dir)).rejects.toThrow(
       /Plugin "bad": from ".\/invalid.mjs" is not a valid factorizer/,
     );
-    await expect(registry.load('./missing.mjs', dir)).rejects.toThrow(/could not import ".\/missing.mjs"/);
-    await expect(registry.load('lowrank-plugin-that-does-not-exist')).rejects.toThrow(
-      /Install the package first/,
+    await expect(registry.load('./missing.mjs', dir)).rejects.toThrow(
+      /\.\/missing.mjs: no such file or folder/,
     );
+    await expect(registry.load('lowrank-plugin-that-does-not-exist')).rejects.toThrow(
+      /Install the package where Lowrank looks for it/,
+    );
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('loads every documented form: package folder, relative path, .js file, package name', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lowrank-registry-'));
+    const plain = (name: string) =>
+      `export default { meta: { name: '${name}', version: '1.0.0', apiVersion: 1, displayName: '${name}', description: 'x' }, kind: 'low-rank', options: {}, async factorize() { throw new Error('unused'); } };`;
+    const pkg = (folder: string, name: string, manifest: object) => {
+      mkdirSync(join(folder, 'dist'), { recursive: true });
+      writeFileSync(join(folder, 'package.json'), JSON.stringify({ type: 'module', ...manifest }));
+      writeFileSync(join(folder, 'dist', 'index.js'), plain(name));
+    };
+    pkg(join(dir, 'folder-plugin'), 'from-folder', { exports: { '.': { default: './dist/index.js' } } });
+    pkg(join(dir, 'node_modules', 'lowrank-named'), 'from-name', {
+      name: 'lowrank-named',
+      exports: './dist/index.js',
+    });
+    writeFileSync(join(dir, 'single.js'), plain('from-file'));
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
+    mkdirSync(join(dir, 'unbuilt'));
+    writeFileSync(join(dir, 'unbuilt', 'package.json'), JSON.stringify({ main: 'dist/index.js' }));
+    const loaded = await loadPlugins({
+      specifiers: ['./folder-plugin', join(dir, 'single.js'), 'lowrank-named', './unbuilt', './absent'],
+      cwd: dir,
+      failures: 'collect',
+    });
+    expect([...loaded.loaded]).toEqual([
+      ['from-folder', './folder-plugin'],
+      ['from-file', join(dir, 'single.js')],
+      ['from-name', 'lowrank-named'],
+    ]);
+    expect(loaded.failures.map((f) => f.specifier)).toEqual(['./unbuilt', './absent']);
+    expect(loaded.failures[0]!.error.message).toMatch(
+      /points at dist\/index.js, which does not exist.*Build the plugin first/,
+    );
+    await expect(loadPlugins({ specifiers: ['./absent'], cwd: dir })).rejects.toThrow(InvalidPluginError);
+    rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -1,37 +1,7 @@
-import { isAbsolute, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { InvalidPluginError, PluginNotFoundError } from './errors.js';
-import { type AnyFactorizer, API_VERSION, type FactorizationKind } from './factorizer.js';
-import { checkOptionsSpec } from './options.js';
-
-const NAME_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
-
-/** Problems that make an object unusable as a Factorizer (empty when it is valid). */
-export function checkFactorizerShape(candidate: unknown): string[] {
-  if (typeof candidate !== 'object' || candidate === null) return ['a plugin must be an object'];
-  const p = candidate as Partial<AnyFactorizer>;
-  const problems: string[] = [];
-  const meta = p.meta as Partial<AnyFactorizer['meta']> | undefined;
-  if (!meta || typeof meta !== 'object')
-    return ['meta is missing: give { name, version, apiVersion, displayName, description }'];
-  if (typeof meta.name !== 'string' || meta.name === '') problems.push('meta.name is missing');
-  else if (!NAME_PATTERN.test(meta.name))
-    problems.push(`meta.name "${meta.name}" must be kebab-case (like "randomized-svd")`);
-  if (meta.apiVersion !== API_VERSION) {
-    problems.push(
-      `meta.apiVersion is ${JSON.stringify(meta.apiVersion)} but this @lowrank/core speaks apiVersion ${API_VERSION}`,
-    );
-  }
-  for (const field of ['version', 'displayName', 'description'] as const) {
-    if (typeof meta[field] !== 'string' || meta[field] === '') problems.push(`meta.${field} is missing`);
-  }
-  if (p.kind !== 'low-rank' && p.kind !== 'low-rank-plus-sparse') {
-    problems.push(`kind must be 'low-rank' or 'low-rank-plus-sparse' (got ${JSON.stringify(p.kind)})`);
-  }
-  if (typeof p.factorize !== 'function') problems.push('factorize(matrix, options, run) is missing');
-  for (const problem of checkOptionsSpec(p.options)) problems.push(`options: ${problem}`);
-  return problems;
-}
+import type { AnyFactorizer, PluginKind } from './factorizer.js';
+import { loadFactorizerModule } from './plugin-modules.js';
+import { checkFactorizerShape } from './plugin-shape.js';
 
 /**
  * Holds factorizers by name. Refuses, with a message that says which and why: a missing or
@@ -65,19 +35,20 @@ export class FactorizerRegistry {
     return plugin;
   }
 
-  /** Plugins in registration order, optionally only those of one kind. */
-  list(kind?: FactorizationKind): AnyFactorizer[] {
+  /** Plugins in registration order, optionally only those of the given kinds. */
+  list(...kinds: PluginKind[]): AnyFactorizer[] {
     const all = [...this.#plugins.values()];
-    return kind ? all.filter((p) => p.kind === kind) : all;
+    return kinds.length ? all.filter((p) => kinds.includes(p.kind)) : all;
   }
 
-  names(kind?: FactorizationKind): string[] {
-    return this.list(kind).map((p) => p.meta.name);
+  names(...kinds: PluginKind[]): string[] {
+    return this.list(...kinds).map((p) => p.meta.name);
   }
 
   /**
-   * Imports a module and registers its factorizer(s): the default export, a named `factorizer`
-   * export, or a named `factorizers` array. Relative paths resolve against `from` (default: cwd).
+   * Imports a plugin module and registers its factorizer(s): the default export, a named
+   * `factorizer` export, or a named `factorizers` array. Takes a package name, a package folder, a
+   * .js file; relative paths resolve against `from` (default: cwd).
    */
   async load(specifier: string, from: string = process.cwd()): Promise<AnyFactorizer[]> {
     const plugins = await loadFactorizerModule(specifier, from);
@@ -86,45 +57,53 @@ export class FactorizerRegistry {
   }
 }
 
-/** Imports a plugin module and returns the factorizers it exports (not yet registered). */
-export async function loadFactorizerModule(
-  specifier: string,
-  from: string = process.cwd(),
-): Promise<AnyFactorizer[]> {
-  const isPath = specifier.startsWith('.') || isAbsolute(specifier);
-  const target = isPath ? pathToFileURL(resolve(from, specifier)).href : specifier;
-  let mod: Record<string, unknown>;
-  try {
-    mod = (await import(target)) as Record<string, unknown>;
-  } catch (error) {
-    throw new InvalidPluginError(undefined, `could not import "${specifier}": ${(error as Error).message}`, {
-      hint: isPath
-        ? 'Check the path; a package folder needs a package.json whose "exports" points at built JavaScript.'
-        : 'Install the package first (npm i / pnpm add), or give a path to the plugin.',
-      cause: error,
-    });
-  }
-  const found: unknown[] = [];
-  if (Array.isArray(mod.factorizers)) found.push(...mod.factorizers);
-  if (mod.factorizer) found.push(mod.factorizer);
-  if (mod.default && !found.includes(mod.default)) {
-    if (Array.isArray(mod.default)) found.push(...mod.default);
-    else found.push(mod.default);
-  }
-  if (found.length === 0) {
-    throw new InvalidPluginError(undefined, `"${specifier}" exports no factorizer.`, {
-      hint: 'Export the plugin object as the default export or as `export const factorizer = ...`.',
-    });
-  }
-  for (const candidate of found) {
-    const problems = checkFactorizerShape(candidate);
-    if (problems.length > 0) {
-      const name = (candidate as AnyFactorizer)?.meta?.name;
-      throw new InvalidPluginError(
-        name,
-        `from "${specifier}" is not a valid factorizer: ${problems.join('; ')}.`,
-      );
+export interface PluginLoadFailure {
+  /** What the user gave (setting entry or --plugin value). */
+  readonly specifier: string;
+  readonly error: Error;
+}
+
+export interface LoadedPlugins {
+  readonly registry: FactorizerRegistry;
+  /** Names of the built-in factorizers. */
+  readonly builtIn: readonly string[];
+  /** Plugins from modules: name -> the specifier it came from. */
+  readonly loaded: ReadonlyMap<string, string>;
+  /** Modules that failed (only with `failures: 'collect'`). */
+  readonly failures: readonly PluginLoadFailure[];
+}
+
+export interface LoadPluginsOptions {
+  /** Factorizers registered first, in order. */
+  readonly builtIns?: readonly AnyFactorizer[];
+  /** Plugin modules, in order (see resolvePluginSpecifier for the accepted forms). */
+  readonly specifiers?: readonly string[];
+  /** Relative paths and package names resolve from here (default: the working directory). */
+  readonly cwd?: string;
+  /**
+   * 'throw' (default): the first failing module rejects the whole load, as a command line should.
+   * 'collect': failing modules are listed in `failures` and the rest still load, as an editor should.
+   */
+  readonly failures?: 'throw' | 'collect';
+}
+
+/** A registry with the built-ins plus each plugin module. */
+export async function loadPlugins(options: LoadPluginsOptions = {}): Promise<LoadedPlugins> {
+  const registry = new FactorizerRegistry();
+  const builtIns = options.builtIns ?? [];
+  for (const plugin of builtIns) registry.register(plugin);
+  const loaded = new Map<string, string>();
+  const failures: PluginLoadFailure[] = [];
+  const cwd = options.cwd ?? process.cwd();
+  for (const specifier of options.specifiers ?? []) {
+    try {
+      const plugins = await loadFactorizerModule(specifier, cwd);
+      for (const plugin of plugins) registry.register(plugin);
+      for (const plugin of plugins) loaded.set(plugin.meta.name, specifier);
+    } catch (error) {
+      if (options.failures !== 'collect') throw error;
+      failures.push({ specifier, error: error instanceof Error ? error : new Error(String(error)) });
     }
   }
-  return found as AnyFactorizer[];
+  return { registry, builtIn: builtIns.map((p) => p.meta.name), loaded, failures };
 }

@@ -1,17 +1,14 @@
 import { execFile } from 'node:child_process';
 import { loadavg } from 'node:os';
+import { createRng, type DenseMatrix, type DType, throwIfAborted } from '@lowrank/core';
 import {
   type BenchCase,
   type BenchContext,
   type BenchRecord,
   type BenchSuite,
-  createRng,
-  type DenseMatrix,
-  type DType,
   median,
-  throwIfAborted,
   timeMedian,
-} from '@lowrank/core';
+} from '@lowrank/core/bench';
 import { linalgBackend } from './backend.js';
 import { gemmFlops, gram, matmul } from './matmul.js';
 

@@ -1,4 +1,4 @@
-import type { BenchSuite } from '@lowrank/core';
+import type { BenchSuite } from '@lowrank/core/bench';
 import { describe, expect, it } from 'vitest';
 import { main } from '../main.js';
 import { captureIO } from '../test-support.js';

@@ -1,11 +1,6 @@
 import { loadavg } from 'node:os';
-import {
-  type BenchRecord,
-  type BenchSuite,
-  InvalidInputError,
-  isAbortError,
-  throwIfAborted,
-} from '@lowrank/core';
+import { InvalidInputError, isAbortError, throwIfAborted } from '@lowrank/core';
+import type { BenchRecord, BenchSuite } from '@lowrank/core/bench';
 import { type FlagDef, getBoolean, getNumber, getString, parseArgs } from '../args.js';
 import { createBenchContext } from '../bench-context.js';
 import { EXIT_FAILURE, EXIT_OK, printJson } from '../cli-io.js';

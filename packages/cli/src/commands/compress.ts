@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import {
-  type AnyFactorizer,
+  type AnyBatchFactorizer,
   type DenseMatrix,
   InvalidInputError,
   InvalidOptionError,
@@ -98,7 +98,7 @@ export type RankRule =
 
 export interface CompressRequest {
   readonly input: string;
-  readonly plugin: AnyFactorizer;
+  readonly plugin: AnyBatchFactorizer;
   readonly rule?: RankRule;
   readonly color?: boolean;
   readonly out?: string;
@@ -203,7 +203,7 @@ function ruleText(rule: RankRule | undefined, rank: number): string {
 }
 
 async function factorizeChannels(
-  plugin: AnyFactorizer,
+  plugin: AnyBatchFactorizer,
   channels: readonly DenseMatrix[],
   options: Record<string, unknown>,
   hooks: RunHooks,

@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
+  type AnyBatchFactorizer,
   compressionRatio,
   type DenseMatrix,
   InvalidInputError,
@@ -114,7 +115,7 @@ export async function runDemo(options: DemoOptions, io: CliIO): Promise<DemoResu
   const log = options.log ?? (() => undefined);
   const timings: { step: string; seconds: number }[] = [];
   const loaded = await loadPlugins([], io);
-  const svd = loaded.registry.get('svd');
+  const svd = loaded.registry.get('svd') as AnyBatchFactorizer;
   const signal = options.signal;
   const videoScale = options.videoScale ?? DEMO_VIDEO_SCALE;
   const videoCount = options.videoCount ?? DEMO_VIDEO_FRAMES;
@@ -186,7 +187,7 @@ export async function runDemo(options: DemoOptions, io: CliIO): Promise<DemoResu
           separateVideo(
             {
               input: videoPath,
-              plugin,
+              plugin: plugin as AnyBatchFactorizer,
               scale: videoScale,
               ...(videoCount !== undefined ? { count: videoCount } : {}),
               masks: true,

@@ -4,7 +4,7 @@ import { access, mkdir, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { foregroundMasks } from '@lowrank/algorithms-rpca';
 import {
-  type AnyFactorizer,
+  type AnyBatchFactorizer,
   type DenseMatrix,
   type Factorization,
   InvalidInputError,
@@ -97,7 +97,7 @@ export const SEPARATE_FLAGS: FlagDef[] = [
 
 export interface SeparateRequest {
   readonly input: string;
-  readonly plugin: AnyFactorizer;
+  readonly plugin: AnyBatchFactorizer;
   readonly rank?: number;
   readonly scale?: number;
   readonly start?: number;

@@ -16,7 +16,7 @@ describe('conformance kit', () => {
   it('passes a correct low-rank plugin and a correct low-rank-plus-sparse plugin', async () => {
     const report = await assertConformance(truncatedSvdPlugin({ slowIterations: 3 }));
     expect(report.passed).toBe(true);
-    expect(report.results.map((r) => r.status)).toEqual(Array(7).fill('passed'));
+    expect(report.results.map((r) => r.status)).toEqual(Array(8).fill('passed'));
     const split = await assertConformance(svdSplitPlugin());
     expect(split.passed).toBe(true);
   });
@@ -51,6 +51,12 @@ describe('conformance kit', () => {
       { errorGrowsWithRank: true },
       'error-non-increasing-in-rank',
       /the error grew with the rank/,
+    ],
+    [
+      'declares factors that do not match reconstruct()',
+      { wrongFactors: true },
+      'declared-factors-match',
+      /U diag\(s\) V\^T differs from reconstruct\(2\)/,
     ],
     [
       'accepts out-of-range options silently',

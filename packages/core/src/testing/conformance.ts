@@ -1,10 +1,10 @@
 import { isAbortError, isLowrankError } from '../errors.js';
-import type { AnyFactorizer, Factorization, LowRankFactorization } from '../factorizer.js';
+import type { AnyBatchFactorizer, Factorization, LowRankFactorization } from '../factorizer.js';
 import { cloneMatrix, type DenseMatrix, matricesEqual, zeros } from '../matrix.js';
 import { relativeError } from '../metrics.js';
 import { type OptionSpec, resolveMax, toKebabCase } from '../options.js';
+import { checkFactorizerShape } from '../plugin-shape.js';
 import { createRng } from '../random.js';
-import { checkFactorizerShape } from '../registry.js';
 
 /**
  * The conformance kit: what every Factorizer must do, checked the way scikit-learn's
@@ -32,7 +32,8 @@ export type ConformanceCheckName =
   | 'honours-abort'
   | 'seeded-runs-repeat'
   | 'full-rank-reconstruction'
-  | 'error-non-increasing-in-rank';
+  | 'error-non-increasing-in-rank'
+  | 'declared-factors-match';
 
 export interface ConformanceResult {
   readonly name: ConformanceCheckName;
@@ -71,17 +72,17 @@ export function conformanceMatrix(rows = 24, cols = 16, seed = 1): DenseMatrix {
 }
 
 interface Context {
-  readonly plugin: AnyFactorizer;
+  readonly plugin: AnyBatchFactorizer;
   readonly matrix: DenseMatrix;
   readonly base: Record<string, unknown>;
   readonly settings: ConformanceOptions;
 }
 
-function specs(plugin: AnyFactorizer): [string, OptionSpec][] {
+function specs(plugin: AnyBatchFactorizer): [string, OptionSpec][] {
   return Object.entries(plugin.options as Record<string, OptionSpec>);
 }
 
-function hasIntegerOption(plugin: AnyFactorizer, key: string): boolean {
+function hasIntegerOption(plugin: AnyBatchFactorizer, key: string): boolean {
   const s = (plugin.options as Record<string, OptionSpec>)[key];
   return s !== undefined && (s.type === 'integer' || s.type === 'number');
 }
@@ -96,7 +97,7 @@ function approximation(result: Factorization): DenseMatrix {
 async function run(
   ctx: Context,
   extra: Record<string, unknown> = {},
-  control?: Parameters<AnyFactorizer['factorize']>[2],
+  control?: Parameters<AnyBatchFactorizer['factorize']>[2],
 ) {
   return ctx.plugin.factorize(ctx.matrix, { ...ctx.base, ...extra }, control);
 }
@@ -130,9 +131,18 @@ function badValues(
 }
 
 const checks: Record<ConformanceCheckName, (ctx: Context) => Promise<void>> = {
-  async contract({ plugin }) {
+  async contract({ plugin, matrix }) {
     const problems = checkFactorizerShape(plugin);
     if (problems.length) fail(problems.join('; '));
+    if (plugin.kind !== 'low-rank' && plugin.kind !== 'low-rank-plus-sparse')
+      fail(
+        `kind "${String(plugin.kind)}" is not a batch kind; check streaming plugins with assertStreamingConformance`,
+      );
+    if (plugin.estimateWorkingBytes) {
+      const bytes = plugin.estimateWorkingBytes({ rows: matrix.rows, cols: matrix.cols }, {});
+      if (!(Number.isFinite(bytes) && bytes >= 0))
+        fail(`estimateWorkingBytes returned ${bytes}; return a finite number of bytes`);
+    }
   },
 
   async 'rejects-bad-options'(ctx) {
@@ -266,13 +276,38 @@ const checks: Record<ConformanceCheckName, (ctx: Context) => Promise<void>> = {
       }
     }
   },
+
+  async 'declared-factors-match'(ctx) {
+    const result = await run(ctx);
+    if (result.kind !== 'low-rank' || !result.factors)
+      throw new NotApplicable('the result declares no factors');
+    const { u, s, v } = result.factors;
+    const k = Math.min(result.rank, s.length);
+    if (u.rows !== result.rows || v.rows !== result.cols || u.cols < k || v.cols < k)
+      fail(
+        `factors are u ${u.rows}x${u.cols}, v ${v.rows}x${v.cols} for a ${result.rows}x${result.cols} input of rank ${k}; give U rows x rank and V cols x rank`,
+      );
+    for (let i = 1; i < k; i++)
+      if (s[i]! > s[i - 1]! * (1 + 1e-12)) fail(`factors.s is not descending at ${i}`);
+    const reference = result.reconstruct(k);
+    const fromFactors = zeros(result.rows, result.cols);
+    for (let i = 0; i < result.rows; i++)
+      for (let j = 0; j < result.cols; j++) {
+        let sum = 0;
+        for (let t = 0; t < k; t++) sum += u.data[i * u.cols + t]! * s[t]! * v.data[j * v.cols + t]!;
+        fromFactors.data[i * result.cols + j] = sum;
+      }
+    const err = relativeError(reference, fromFactors);
+    if (!(err <= 1e-8))
+      fail(`U diag(s) V^T differs from reconstruct(${k}) by relative error ${err.toExponential(2)}`);
+  },
 };
 
 export const conformanceCheckNames = Object.keys(checks) as ConformanceCheckName[];
 
 /** Runs every check and reports each; never throws for a failing plugin. */
 export async function checkFactorizer(
-  plugin: AnyFactorizer,
+  plugin: AnyBatchFactorizer,
   settings: ConformanceOptions = {},
 ): Promise<ConformanceReport> {
   const ctx: Context = {
@@ -308,13 +343,13 @@ export async function checkFactorizer(
         });
     }
   }
-  const pluginName = (plugin as Partial<AnyFactorizer>)?.meta?.name ?? '(unnamed)';
+  const pluginName = (plugin as Partial<AnyBatchFactorizer>)?.meta?.name ?? '(unnamed)';
   return { plugin: pluginName, passed: results.every((r) => r.status !== 'failed'), results };
 }
 
 /** Throws one Error listing every failed check, with what to fix. Use it inside a test. */
 export async function assertConformance(
-  plugin: AnyFactorizer,
+  plugin: AnyBatchFactorizer,
   settings: ConformanceOptions = {},
 ): Promise<ConformanceReport> {
   const report = await checkFactorizer(plugin, settings);

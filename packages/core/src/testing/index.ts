@@ -1,4 +1,4 @@
-/** @lowrank/core/testing: the conformance kit for Factorizer plugins. */
+/** @lowrank/core/testing: the conformance kit for Factorizer plugins, batch and streaming. */
 export {
   assertConformance,
   type ConformanceCheckName,
@@ -9,3 +9,12 @@ export {
   conformanceCheckNames,
   conformanceMatrix,
 } from './conformance.js';
+export {
+  assertStreamingConformance,
+  checkStreamingFactorizer,
+  conformanceVideo,
+  type StreamingCheckName,
+  type StreamingConformanceOptions,
+  type StreamingConformanceReport,
+  streamingConformanceCheckNames,
+} from './streaming-conformance.js';

@@ -25,7 +25,7 @@ export interface MethodInfo {
   readonly name: string;
   readonly displayName: string;
   readonly description: string;
-  readonly kind: 'low-rank' | 'low-rank-plus-sparse';
+  readonly kind: 'low-rank' | 'low-rank-plus-sparse' | 'streaming';
   readonly options: readonly OptionInfo[];
   /** True for plugins loaded from lowrank.plugins. */
   readonly custom: boolean;

@@ -1,10 +1,12 @@
 import { basename, join } from 'node:path';
 import {
+  type AnyBatchFactorizer,
   type AnyFactorizer,
   type DenseMatrix,
   FactorizerRegistry,
   InvalidInputError,
   InvalidOptionError,
+  isBatchFactorizer,
   isLowrankError,
   type LowRankFactorization,
   type LowRankPlusSparseFactorization,
@@ -121,10 +123,10 @@ export class Engine {
     };
   }
 
-  async #plugin(name: string, kind: AnyFactorizer['kind']): Promise<AnyFactorizer> {
+  async #plugin(name: string, kind: AnyBatchFactorizer['kind']): Promise<AnyBatchFactorizer> {
     const { registry } = await this.#loadRegistry();
     const plugin = registry.get(name);
-    if (plugin.kind !== kind) {
+    if (!isBatchFactorizer(plugin) || plugin.kind !== kind) {
       throw new InvalidOptionError(
         'method',
         `"${name}" is a ${plugin.kind} method; this panel needs a ${kind} method.`,
