@@ -4,11 +4,11 @@ import {
   type FactorizationKind,
   InvalidOptionError,
   isBatchFactorizer,
+  type LoadedPlugins,
 } from '@lowrank/core';
-import { type FlagDef, formatFlagHelp, scanFlagValues } from './args.js';
-import { builtInFactorizers } from './builtins.js';
+import { loadMethods } from '@lowrank/pipelines';
+import { type FlagDef, formatFlagHelp, getNumber, type ParsedArgs, scanFlagValues } from './args.js';
 import { type CliIO, errorLine, exitCodeFor } from './cli-io.js';
-import { buildRegistry, type LoadedPlugins } from './plugin-loading.js';
 
 export const JSON_FLAG: FlagDef = {
   name: 'json',
@@ -40,9 +40,23 @@ export async function guarded(io: CliIO, body: () => Promise<number>): Promise<n
   }
 }
 
+export const MEMORY_BUDGET_FLAG: FlagDef = {
+  name: 'memory-budget',
+  kind: 'value',
+  valueName: 'MB',
+  description: 'Refuse work whose memory estimate is over this many MiB, before reading the input.',
+  defaultText: '3/4 of the memory available',
+};
+
+/** --memory-budget in bytes, when given. */
+export function memoryBudgetFromArgs(args: ParsedArgs): number | undefined {
+  const mb = getNumber(args, 'memory-budget', { min: 1 });
+  return mb === undefined ? undefined : Math.floor(mb * 2 ** 20);
+}
+
 /** Built-ins plus every --plugin found in argv (read before the full flag set is known). */
 export async function loadPlugins(argv: readonly string[], io: CliIO): Promise<LoadedPlugins> {
-  return buildRegistry(builtInFactorizers(), scanFlagValues(argv, 'plugin'), io.cwd);
+  return loadMethods({ plugins: scanFlagValues(argv, 'plugin'), cwd: io.cwd });
 }
 
 /** The factorizer named by --method (or the default), checked to be of a kind the command can use. */

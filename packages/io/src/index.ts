@@ -5,6 +5,7 @@ export * from './ffmpeg-process.js';
 export * from './frame-folder.js';
 export * from './luma.js';
 export * from './matrix-pictures.js';
+export * from './media-formats.js';
 export * from './media-input.js';
 export * from './media-options.js';
 export * from './memory-budget.js';

@@ -54,7 +54,15 @@ export async function readVideoMatrix(
   source: string,
   options: ReadVideoMatrixOptions = {},
 ): Promise<VideoMatrixResult> {
-  const plan = await openVideoSource(source, options);
+  return decodeVideoMatrix(await openVideoSource(source, options), options);
+}
+
+/** readVideoMatrix for a source already opened (openVideoSource): no second probe of the file. */
+export async function decodeVideoMatrix(
+  plan: VideoSource,
+  options: Omit<ReadVideoMatrixOptions, keyof ReadFramesOptions> & { signal?: AbortSignal } = {},
+): Promise<VideoMatrixResult> {
+  const source = plan.path;
   const dtype = options.dtype ?? 'float64';
   const bytesPerElement = dtype === 'float32' ? 4 : 8;
   const pixels = plan.width * plan.height * plan.channels;

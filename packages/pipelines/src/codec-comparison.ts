@@ -1,4 +1,4 @@
-import { type DenseMatrix, psnr } from '@lowrank/core';
+import type { DenseMatrix } from '@lowrank/core';
 import { qualityForSize } from '@lowrank/io';
 
 export interface CodecPoint {
@@ -9,20 +9,6 @@ export interface CodecPoint {
   readonly psnr: number;
   /** False when even quality 1 is larger than the budget (then quality 1 is reported). */
   readonly fits: boolean;
-}
-
-/** PSNR over all channels together (pooled MSE), peak 1. */
-export function pooledPsnr(reference: readonly DenseMatrix[], test: readonly DenseMatrix[]): number {
-  if (reference.length === 1) return psnr(reference[0]!, test[0]!);
-  let sum = 0;
-  let count = 0;
-  reference.forEach((r, c) => {
-    const t = test[c]!;
-    for (let k = 0; k < r.data.length; k++) sum += (r.data[k]! - t.data[k]!) ** 2;
-    count += r.data.length;
-  });
-  const mse = sum / count;
-  return mse === 0 ? Number.POSITIVE_INFINITY : 10 * Math.log10(1 / mse);
 }
 
 /**
