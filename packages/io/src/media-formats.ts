@@ -69,6 +69,8 @@ function extensionsWhere(test: (format: MediaFormat) => boolean): readonly strin
 export const STILL_IMAGE_EXTENSIONS = extensionsWhere((f) => f.stillImage);
 /** Frames a frame folder may hold (all one format per folder). */
 export const FRAME_EXTENSIONS = extensionsWhere((f) => f.frame);
+/** Every image file kind, still or frame (mask folders, ground truth). */
+export const IMAGE_FILE_EXTENSIONS = extensionsWhere((f) => f.kind === 'image');
 /** Video files `separate` takes (ffmpeg decodes them; other containers are tried too). */
 export const VIDEO_EXTENSIONS = extensionsWhere((f) => f.kind === 'video');
 
@@ -85,6 +87,10 @@ export function isStillImagePath(path: string): boolean {
 
 export function isVideoPath(path: string): boolean {
   return VIDEO_EXTENSIONS.includes(extensionOf(path));
+}
+
+export function isImageFilePath(path: string): boolean {
+  return IMAGE_FILE_EXTENSIONS.includes(extensionOf(path));
 }
 
 export function isFramePath(path: string): boolean {

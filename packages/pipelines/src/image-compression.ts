@@ -45,8 +45,10 @@ export interface CompressImageOptions {
   readonly method?: string | AnyBatchFactorizer;
   /** Where method names resolve (built-ins plus plugins); default the built-ins. */
   readonly methods?: FactorizerRegistry;
-  /** The rank to report and write; default the method's own default rank, or 50 where that is 'auto'. */
+  /** The rank to report and write; default the method's own default rank, or `defaultRank` where that is 'auto'. */
   readonly rank?: RankRule;
+  /** The rank chosen where neither a rule nor the method's default rank gives one (default 50, clamped to the image). */
+  readonly defaultRank?: number;
   /** The method's other options (validated against its spec; `rank` there counts as a rank rule). */
   readonly methodOptions?: Record<string, unknown>;
   /** Factorize R, G and B (a colour image) instead of the gray luminance. */
@@ -160,6 +162,11 @@ export class ImageCompression {
   /** The largest rank every channel's result re-slices to. */
   get maxRank(): number {
     return Math.max(1, Math.min(this.fullRank, ...this.results.map((r) => r.rank)));
+  }
+
+  /** ||M||_F^2 over the factorized channels: what energy kept is measured against. */
+  get squaredNorm(): number {
+    return this.#energy;
   }
 
   get originalNumbers(): number {
@@ -419,13 +426,16 @@ async function compressPlanes(
   const methodDefault = hasRank
     ? (validateOptions(method.options, {}, shape) as { rank?: unknown }).rank
     : undefined;
-  // No rule: the method's default rank when it is a number, else k = 50 (clamped to small images).
+  // No rule: the method's default rank when it is a number, else defaultRank (clamped to small images).
+  const fallback = options.defaultRank ?? DEFAULT_COMPRESSION_RANK;
+  if (!(Number.isInteger(fallback) && fallback >= 1))
+    throw new InvalidOptionError('defaultRank', `${fallback} is not an integer >= 1.`);
   const target = rule
     ? fixed
     : typeof methodDefault === 'number'
       ? methodDefault
       : hasRank
-        ? Math.min(DEFAULT_COMPRESSION_RANK, minDim)
+        ? Math.min(fallback, minDim)
         : undefined;
   const needSpectrum = rule?.kind === 'energy' || rule?.kind === 'target-psnr';
   const sweepMax = Math.max(0, ...(options.sweep ?? []).filter((k) => k <= minDim));

@@ -17,6 +17,7 @@ import {
   onHostMessage,
   optionsDetails,
   optionsForm,
+  pluginProblems,
   saveState,
   send,
   themeColor,
@@ -32,6 +33,7 @@ const state = {
   startFrame: saved.startFrame ?? 0,
   frameCount: saved.frameCount ?? 0,
   view: saved.view === 'mask' ? 'mask' : 'foreground',
+  colour: saved.colour ?? false,
 };
 
 let methods: MethodInfo[] = [];
@@ -89,11 +91,16 @@ function persist(): void {
     startFrame: state.startFrame,
     frameCount: state.frameCount,
     view: state.view,
+    colour: state.colour,
   });
 }
 
+/** Methods that separate (low-rank + sparse), then low-rank ones (S = M - L), as `lowrank separate` takes them. */
 function sparseMethods(): MethodInfo[] {
-  return methods.filter((m) => m.kind === 'low-rank-plus-sparse');
+  return [
+    ...methods.filter((m) => m.kind === 'low-rank-plus-sparse'),
+    ...methods.filter((m) => m.kind === 'low-rank'),
+  ];
 }
 
 function renderForm(): void {
@@ -149,6 +156,16 @@ function renderForm(): void {
       (v) => (state.frameCount = Math.max(2, Math.round(v))),
       'How many frames to read',
     ),
+    checkbox(
+      'Colour',
+      state.colour,
+      (checked) => {
+        state.colour = checked;
+        persist();
+        describeProbe();
+      },
+      'colour',
+    ),
     runButton,
     cancelButton,
     busyRing,
@@ -191,6 +208,7 @@ function run(): void {
     type: 'separate',
     method: state.method,
     options: readOptions(),
+    colour: state.colour,
     scale: Math.min(1, Math.max(0.05, state.scale)),
     startFrame: state.startFrame,
     frameCount: Math.max(2, state.frameCount),
@@ -209,16 +227,12 @@ function showFrame(): void {
   if (!result) return;
   const f = Number(scrubber.value) - 1;
   const size = result.width * result.height;
-  const offset = f * size;
-  drawGray(canvases.original, result.width, result.height, result.original, offset);
-  drawGray(canvases.background, result.width, result.height, result.background, offset);
-  drawGray(
-    canvases.foreground,
-    result.width,
-    result.height,
-    state.view === 'mask' ? result.mask : result.foreground,
-    offset,
-  );
+  const c = result.channels;
+  drawGray(canvases.original, result.width, result.height, result.original, f * size * c, c);
+  drawGray(canvases.background, result.width, result.height, result.background, f * size * c, c);
+  if (state.view === 'mask')
+    drawGray(canvases.foreground, result.width, result.height, result.mask, f * size);
+  else drawGray(canvases.foreground, result.width, result.height, result.foreground, f * size * c, c);
   foregroundCaption.textContent = state.view === 'mask' ? 'Foreground mask' : 'Foreground |S|';
   frameLabel.textContent = `frame ${f + 1} / ${result.frames}`;
 }
@@ -289,8 +303,7 @@ onHostMessage((message: HostToWebview) => {
       if (!(state.scale > 0)) state.scale = message.settings.videoScale;
       if (!(state.frameCount >= 2)) state.frameCount = message.settings.maxFrames;
       renderForm();
-      if (message.pluginNote)
-        errors.replaceChildren(h('div', { class: 'note', id: 'plugin-note' }, message.pluginNote));
+      errors.replaceChildren(...pluginProblems(message.pluginNote, message.pluginErrors));
       if (names.length === 0) errors.append(errorBox('No low-rank-plus-sparse method is registered.'));
       persist();
       break;
@@ -331,7 +344,7 @@ onHostMessage((message: HostToWebview) => {
         : 'Cancelled.';
       break;
     case 'lowerScale':
-      state.scale = Math.max(0.05, Math.round(state.scale * 50) / 100);
+      state.scale = message.scale;
       renderForm();
       describeProbe();
       persist();

@@ -1,4 +1,4 @@
-import { basename, extname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import type {
   CompressionResultInfo,
@@ -7,6 +7,7 @@ import type {
   ImageInfo,
   MethodInfo,
   PanelKind,
+  PluginErrorInfo,
   ProgressInfo,
   SeparationResultInfo,
   VideoProbeInfo,
@@ -15,7 +16,7 @@ import type {
 import { isWebviewToHost } from '../shared/protocol.js';
 import type { WorkerRequest, WorkerResults } from '../shared/worker-protocol.js';
 import { LatestOnly } from './latest-only.js';
-import { freeSiblingPath, writeFolderAtomically } from './output-names.js';
+import { freeSiblingPath } from './output-names.js';
 import { RememberedRanks } from './remembered-ranks.js';
 import { type LowrankSettings, pluginNote, readSettings } from './settings.js';
 import { describeError } from './user-errors.js';
@@ -71,12 +72,16 @@ export class LowrankPanel {
   #runningType: WorkerRequest['type'] | undefined;
   readonly #rememberedRanks: RememberedRanks;
 
+  readonly #output: vscode.OutputChannel;
+
   constructor(
     context: vscode.ExtensionContext,
     panel: vscode.WebviewPanel,
     kind: PanelKind,
     source: vscode.Uri,
+    output: vscode.OutputChannel,
   ) {
+    this.#output = output;
     this.#panel = panel;
     this.#kind = kind;
     this.#source = source;
@@ -88,6 +93,7 @@ export class LowrankPanel {
       pluginModules: settings.plugins,
       pluginBase,
       memoryBudgetBytes: settings.memoryBudgetBytes,
+      defaultRank: settings.defaultRank,
     });
     const media = vscode.Uri.joinPath(context.extensionUri, 'media');
     panel.webview.options = { enableScripts: true, localResourceRoots: [media] };
@@ -111,6 +117,11 @@ export class LowrankPanel {
 
   get fileName(): string {
     return basename(this.#source.fsPath);
+  }
+
+  /** One line in the "Lowrank" output channel, where errors and plugin failures stay readable. */
+  #log(text: string): void {
+    this.#output.appendLine(`[${new Date().toISOString()}] ${this.fileName}: ${text}`);
   }
 
   #post(message: HostToWebview): void {
@@ -156,10 +167,14 @@ export class LowrankPanel {
     const { settings, trusted, get } = currentSettings();
     let methods: MethodInfo[] = [];
     let note: string | undefined;
+    let pluginErrors: readonly PluginErrorInfo[] = [];
     try {
       const loaded = await this.#loadMethods();
       methods = loaded.methods;
-      note = pluginNote(get, trusted, loaded.pluginErrors);
+      pluginErrors = loaded.pluginErrors;
+      note = pluginNote(get, trusted, pluginErrors);
+      for (const failure of pluginErrors)
+        this.#log(`Plugin ${failure.specifier} could not be loaded: ${failure.message}`);
     } catch (error) {
       this.#reportError(error);
     }
@@ -181,6 +196,7 @@ export class LowrankPanel {
         maxFrames: settings.maxFrames,
       },
       ...(note ? { pluginNote: note } : {}),
+      ...(pluginErrors.length ? { pluginErrors } : {}),
     });
     if (this.#kind === 'compression' && this.#image && this.#compressed) {
       this.#post({ type: 'image', image: this.#image });
@@ -271,6 +287,7 @@ export class LowrankPanel {
       file: this.#source.fsPath,
       method: message.method,
       options: message.options,
+      colour: message.colour,
       scale: message.scale,
       startFrame: message.startFrame,
       frameCount: message.frameCount,
@@ -280,15 +297,13 @@ export class LowrankPanel {
   }
 
   async #export(): Promise<void> {
-    const stem = basename(this.#source.fsPath, extname(this.#source.fsPath));
     const target = await freeSiblingPath(
       this.#source.fsPath,
       `${this.#lastMethod || 'lowrank'}-separation`,
       '',
     );
-    await writeFolderAtomically(target, (temporary) =>
-      this.#withProgress('Lowrank: exporting', { type: 'export', folder: temporary, baseName: stem }),
-    );
+    // The worker writes the folder atomically (a hidden partial folder renamed at the end).
+    await this.#withProgress('Lowrank: exporting', { type: 'export', folder: target });
     this.#post({ type: 'exported', folder: basename(target) });
     void vscode.window.showInformationMessage(
       `Exported background, foreground and masks to ${basename(target)}.`,
@@ -329,13 +344,19 @@ export class LowrankPanel {
       error instanceof WorkerRequestError
         ? error.info
         : { message: error instanceof Error ? error.message : String(error) };
-    const user = describeError(this.fileName, info, this.#kind === 'separation');
+    const user = describeError(
+      this.fileName,
+      info,
+      this.#kind === 'separation' && info.fits?.scale !== undefined,
+    );
+    this.#log(user.text);
     this.#post({ type: 'error', error: { ...info, message: user.text } });
     void vscode.window.showErrorMessage(user.text, ...user.actions).then((action) => {
       if (action === 'Open Settings' && user.setting) {
         void vscode.commands.executeCommand('workbench.action.openSettings', user.setting);
       }
-      if (action === 'Lower Scale') this.#post({ type: 'lowerScale' });
+      if (action === 'Lower Scale' && info.fits?.scale !== undefined)
+        this.#post({ type: 'lowerScale', scale: info.fits.scale });
     });
   }
 
