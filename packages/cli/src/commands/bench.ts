@@ -27,12 +27,13 @@ const FLAGS: FlagDef[] = [
   HELP_FLAG,
 ];
 
-/** The modules whose exported BenchSuites `lowrank bench` runs, in this order. */
-export const BENCH_MODULES = [
-  '@lowrank/linalg/bench',
-  '@lowrank/algorithms-svd/bench',
-  '@lowrank/algorithms-rpca/bench',
-] as const;
+/** The modules whose exported BenchSuites `lowrank bench` runs, in this order (imported lazily). */
+const BENCH_LOADERS: Record<string, () => Promise<unknown>> = {
+  '@lowrank/linalg/bench': () => import('@lowrank/linalg/bench'),
+  '@lowrank/algorithms-svd/bench': () => import('@lowrank/algorithms-svd/bench'),
+  '@lowrank/algorithms-rpca/bench': () => import('@lowrank/algorithms-rpca/bench'),
+};
+export const BENCH_MODULES = Object.keys(BENCH_LOADERS);
 
 function isSuite(value: unknown): value is BenchSuite {
   return (
@@ -60,7 +61,8 @@ export async function loadSuites(
   const suites: BenchSuite[] = [];
   for (const specifier of modules) {
     try {
-      const found = suitesOf((await import(specifier)) as Record<string, unknown>);
+      const load = BENCH_LOADERS[specifier] ?? (() => import(specifier));
+      const found = suitesOf((await load()) as Record<string, unknown>);
       if (found.length === 0) log(`${specifier} exports no BenchSuite; skipped.`);
       suites.push(...found);
     } catch (error) {
