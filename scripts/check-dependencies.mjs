@@ -16,7 +16,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 /** Declared but not imported on purpose: package -> dependency -> why. */
 const ALLOWED = {
   'lowrank-vscode': {
-    sharp: 'native module left external by esbuild: @lowrank/io imports it inside the bundle, npm installs it into the VSIX',
+    sharp:
+      'native module left external by esbuild: @lowrank/io imports it inside the bundle, npm installs it into the VSIX',
     '@types/vscode': 'types of the `vscode` module the extension host provides',
   },
 };
@@ -40,7 +41,11 @@ function packageName(specifier) {
 function walk(dir, out = []) {
   if (!existsSync(dir)) return out;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (['node_modules', 'dist', 'out', 'generated', '.test-build', 'dist-vsix', 'test-results'].includes(entry.name))
+    if (
+      ['node_modules', 'dist', 'out', 'generated', '.test-build', 'dist-vsix', 'test-results'].includes(
+        entry.name,
+      )
+    )
       continue;
     const path = join(dir, entry.name);
     if (entry.isDirectory()) walk(path, out);
@@ -78,7 +83,10 @@ const packageDirs = ['packages', 'examples'].flatMap((group) =>
 for (const dir of packageDirs) {
   const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
   const name = manifest.name;
-  const deps = new Set([...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {})]);
+  const deps = new Set([
+    ...Object.keys(manifest.dependencies ?? {}),
+    ...Object.keys(manifest.peerDependencies ?? {}),
+  ]);
   const devDeps = new Set(Object.keys(manifest.devDependencies ?? {}));
   const allowed = ALLOWED[name] ?? {};
   const shippedImports = new Map();
@@ -97,7 +105,9 @@ for (const dir of packageDirs) {
   }
   for (const [module, file] of otherImports) {
     if (PROVIDED.has(module) || deps.has(module) || devDeps.has(module) || rootDev.has(module)) continue;
-    problems.push(`${name}: ${file} imports "${module}", declared neither in the package nor in the root devDependencies.`);
+    problems.push(
+      `${name}: ${file} imports "${module}", declared neither in the package nor in the root devDependencies.`,
+    );
   }
   const scriptsText = `${Object.values(manifest.scripts ?? {}).join('\n')}\n${walk(join(dir, 'scripts'))
     .map((f) => readFileSync(f, 'utf8'))
@@ -117,7 +127,9 @@ for (const dir of packageDirs) {
 }
 
 if (problems.length > 0) {
-  console.error(`Dependency check: ${problems.length} problem(s)\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  console.error(
+    `Dependency check: ${problems.length} problem(s)\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+  );
   process.exit(1);
 }
 console.log(`Dependency check: ${packageDirs.length} packages declare exactly what they import.`);

@@ -124,6 +124,8 @@ export class ImageCompression {
   readonly planes: readonly DenseMatrix[];
   readonly results: readonly LowRankFactorization[];
   readonly seconds: number;
+  /** What the job planned to hold at its peak (checked against the budget before decoding). */
+  memoryEstimate: MemoryEstimate | undefined;
   readonly #options: CompressImageOptions;
   readonly #energy: number;
 
@@ -575,6 +577,7 @@ export async function compressImageFile(
   const job = await withMethodOptionNames(method, options.methodOptionName, () =>
     compressPlanes(input, planes, method, ruleOf(options), options, control),
   );
+  job.memoryEstimate = estimate;
   if (out !== undefined) {
     control.onStage?.('write');
     await job.writeReconstruction(job.rank, out, {

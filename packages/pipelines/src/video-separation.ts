@@ -154,6 +154,8 @@ export class VideoSeparation {
   readonly decodeSeconds: number;
   readonly factorizeSeconds: number;
   readonly display: SeparationDisplay | undefined;
+  /** What the job planned to hold at its peak (checked against the budget before decoding). */
+  memoryEstimate: MemoryEstimate | undefined;
   /** Where writeOutputs last wrote, and the files (masks/ for the PNG frames). */
   written: { readonly dir: string; readonly files: readonly string[] } | undefined;
   #gain: number | undefined;
@@ -565,7 +567,7 @@ export async function separateVideo(
       separationOptions(method, options, shape),
     );
     const budget = checkBudget(options.memoryBudgetBytes, names.memoryBudget ?? 'memoryBudget');
-    checkSeparationMemory(method, plan, methodOptions, options, budget);
+    const estimate = checkSeparationMemory(method, plan, methodOptions, options, budget);
 
     control.onStage?.('decode');
     const decodeStart = performance.now();
@@ -642,6 +644,7 @@ export async function separateVideo(
       factorizeSeconds,
       keepDisplay: options.keepDisplay ?? false,
     });
+    separation.memoryEstimate = estimate;
     if (out) {
       control.onStage?.('write');
       await separation.writeOutputs(out, {

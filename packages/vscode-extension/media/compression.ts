@@ -54,6 +54,8 @@ let readOptions: () => OptionValues = () => ({});
 const app = document.getElementById('app')!;
 const status = h('div', { class: 'status', id: 'status' });
 const errors = h('div', { class: 'errors' });
+/** Plugin notes and load failures: kept while the panel lives (runs clear `errors`, not these). */
+const pluginBox = h('div', { class: 'errors', id: 'plugins' });
 const controls = h('div', { class: 'toolbar' });
 const optionsHost = h('div', { class: 'options-host' });
 const slider = h('input', {
@@ -361,7 +363,7 @@ onHostMessage((message: HostToWebview) => {
       if (!names.includes(state.method)) state.method = names.includes('svd') ? 'svd' : (names[0] ?? '');
       document.title = message.fileName;
       renderControls();
-      errors.replaceChildren(...pluginProblems(message.pluginNote, message.pluginErrors));
+      pluginBox.replaceChildren(...pluginProblems(message.pluginNote, message.pluginErrors));
       persist();
       if (!message.hasResults) {
         if (!state.method) errors.append(errorBox('No low-rank method is registered.'));
@@ -422,6 +424,7 @@ onHostMessage((message: HostToWebview) => {
 
 app.replaceChildren(
   h('header', {}, controls, optionsHost),
+  pluginBox,
   errors,
   status,
   h('section', { class: 'slider-row' }, h('label', { for: 'rank' }, 'Rank'), slider, rankLabel, saveButton),

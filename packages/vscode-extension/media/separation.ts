@@ -44,6 +44,8 @@ let playing: ReturnType<typeof setInterval> | undefined;
 
 const app = document.getElementById('app')!;
 const errors = h('div', { class: 'errors' });
+/** Plugin notes and load failures: kept while the panel lives (runs clear `errors`, not these). */
+const pluginBox = h('div', { class: 'errors', id: 'plugins' });
 const status = h('div', { class: 'status', id: 'status' });
 const probeLine = h('p', { class: 'note', id: 'probe' }, 'Reading the video header…');
 const form = h('div', { class: 'toolbar', id: 'run-form' });
@@ -303,7 +305,7 @@ onHostMessage((message: HostToWebview) => {
       if (!(state.scale > 0)) state.scale = message.settings.videoScale;
       if (!(state.frameCount >= 2)) state.frameCount = message.settings.maxFrames;
       renderForm();
-      errors.replaceChildren(...pluginProblems(message.pluginNote, message.pluginErrors));
+      pluginBox.replaceChildren(...pluginProblems(message.pluginNote, message.pluginErrors));
       if (names.length === 0) errors.append(errorBox('No low-rank-plus-sparse method is registered.'));
       persist();
       break;
@@ -389,5 +391,12 @@ results.append(
   ),
 );
 setDisabled(exportButton, true);
-app.replaceChildren(h('header', {}, probeLine, form, optionsHost), errors, progressLine, status, results);
+app.replaceChildren(
+  h('header', {}, probeLine, form, optionsHost),
+  pluginBox,
+  errors,
+  progressLine,
+  status,
+  results,
+);
 send({ type: 'ready' });

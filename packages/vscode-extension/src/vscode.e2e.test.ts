@@ -165,11 +165,20 @@ describe('Lowrank in VS Code (code-server)', () => {
     mkdirSync(join(workspace, 'plugins'));
     writeFileSync(join(workspace, 'plugins', 'package.json'), '{"type":"module"}');
     writeFileSync(join(workspace, 'plugins', 'row-mean.js'), plugin('row-mean', 'Row mean (relative path)'));
-    writeFileSync(join(workspace, 'plugins', 'absolute.js'), plugin('absolute-mean', 'Row mean (absolute path)'));
-    writeFileSync(join(workspace, 'plugins', 'broken.js'), 'export default { meta: { name: "Not Kebab" } };\n');
+    writeFileSync(
+      join(workspace, 'plugins', 'absolute.js'),
+      plugin('absolute-mean', 'Row mean (absolute path)'),
+    );
+    writeFileSync(
+      join(workspace, 'plugins', 'broken.js'),
+      'export default { meta: { name: "Not Kebab" } };\n',
+    );
     const named = join(workspace, 'node_modules', 'lowrank-plugin-named');
     mkdirSync(named, { recursive: true });
-    writeFileSync(join(named, 'package.json'), '{"name":"lowrank-plugin-named","type":"module","exports":"./index.js"}');
+    writeFileSync(
+      join(named, 'package.json'),
+      '{"name":"lowrank-plugin-named","type":"module","exports":"./index.js"}',
+    );
     writeFileSync(join(named, 'index.js'), plugin('named-mean', 'Row mean (package name)'));
     mkdirSync(join(workspace, '.vscode'));
     writeFileSync(
@@ -315,11 +324,13 @@ describe('Lowrank in VS Code (code-server)', () => {
     await closeAllEditors();
   });
 
-  it('loads every documented form of lowrank.plugins and shows a broken plugin\'s error', async () => {
+  it("loads every documented form of lowrank.plugins and shows a broken plugin's error", async () => {
     await runFromContextMenu('coffee-small.png', 'Preview SVD Compression');
     const view = webview();
     await expect
-      .poll(async () => (await view.locator('.plugin-error').allTextContents()).join(' '), { timeout: 120_000 })
+      .poll(async () => (await view.locator('.plugin-error').allTextContents()).join(' '), {
+        timeout: 120_000,
+      })
       .toContain('./plugins/broken.js');
     expect(await view.locator('#plugin-note').textContent()).toMatch(/could not be loaded/);
     await view.locator('#method').click();

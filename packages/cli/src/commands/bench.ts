@@ -32,6 +32,7 @@ const BENCH_LOADERS: Record<string, () => Promise<unknown>> = {
   '@lowrank/linalg/bench': () => import('@lowrank/linalg/bench'),
   '@lowrank/algorithms-svd/bench': () => import('@lowrank/algorithms-svd/bench'),
   '@lowrank/algorithms-rpca/bench': () => import('@lowrank/algorithms-rpca/bench'),
+  '@lowrank/pipelines/bench': () => import('@lowrank/pipelines/bench'),
 };
 export const BENCH_MODULES = Object.keys(BENCH_LOADERS);
 

@@ -436,6 +436,38 @@ describe('separation webview', () => {
   });
 });
 
+describe('plugin failures', () => {
+  for (const panel of ['compression', 'separation'] as const) {
+    it(`keeps each failed plugin module visible in the ${panel} panel while it runs`, async () => {
+      const page = await openPage(panel);
+      await expect.poll(async () => (await sent(page)).map((m) => m.type)).toContain('ready');
+      await post(page, {
+        type: 'init',
+        panel,
+        source: 'file:///w/x',
+        fileName: 'x',
+        hasResults: false,
+        methods,
+        settings,
+        pluginNote: '1 plugin module(s) in lowrank.plugins could not be loaded.',
+        pluginErrors: [
+          { specifier: './plugins/broken.js', message: 'Plugin "Bad": meta.name must be kebab-case.' },
+        ],
+      });
+      if (panel === 'separation') await page.locator('#run').click();
+      await expect
+        .poll(async () => (await sent(page)).map((m) => m.type))
+        .toContain(panel === 'compression' ? 'compress' : 'separate');
+      await post(page, { type: 'error', error: { message: 'x: something else failed' } });
+      expect(await page.locator('.plugin-error').allTextContents()).toEqual([
+        './plugins/broken.js: Plugin "Bad": meta.name must be kebab-case.',
+      ]);
+      expect(await page.locator('#plugin-note').textContent()).toMatch(/could not be loaded/);
+      await page.close();
+    });
+  }
+});
+
 describe('themes', () => {
   const themes = {
     dark: {
