@@ -74,6 +74,7 @@ export async function checkOutputPath(target: string, options: AtomicWriteOption
       hint: 'Choose an output path inside a folder.',
     });
   }
+  await assertWritableFolder(dir, target);
   const existing = await fs.lstat(target).catch(() => undefined);
   if (existing === undefined) return;
   if (existing.isDirectory()) {
@@ -84,6 +85,25 @@ export async function checkOutputPath(target: string, options: AtomicWriteOption
     );
   }
   if (!options.overwrite) throw new OutputExistsError(target);
+}
+
+/**
+ * Refuses a folder we cannot write in, before any work: one without a write bit counts as
+ * read-only even for root (a shared data set), which access() alone would let through.
+ */
+export async function assertWritableFolder(dir: string, target: string = dir): Promise<void> {
+  let writable = true;
+  try {
+    await fs.access(dir, fs.constants.W_OK);
+    writable = ((await fs.stat(dir)).mode & 0o222) !== 0;
+  } catch {
+    writable = false;
+  }
+  if (!writable) {
+    throw new MediaError(target, `cannot write in ${dir} (read-only or permission denied).`, {
+      hint: 'Choose an output folder you can write to.',
+    });
+  }
 }
 
 function writeFailure(target: string, error: unknown): MediaError {
@@ -230,6 +250,7 @@ export async function createAtomicOutputDir(
       cause: error,
     });
   }
+  await assertWritableFolder(parent, dir);
   const exists = await fs.lstat(target).then(
     () => true,
     () => false,

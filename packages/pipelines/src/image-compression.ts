@@ -445,11 +445,9 @@ async function compressPlanes(
   // the sweep's ranks. Left to the method when its default is 'auto' and nothing asks for more
   // (the exact SVD computes every triplet anyway, so the slider can reach all of them).
   let factorRank: number | undefined;
-  if (hasRank) {
-    if (needSpectrum) factorRank = minDim;
-    else if (rule || typeof methodDefault === 'number') factorRank = Math.max(target ?? 0, sweepMax);
-    else if (sweepMax > 0) factorRank = undefined;
-  }
+  if (hasRank && needSpectrum) factorRank = minDim;
+  else if (hasRank && (rule || typeof methodDefault === 'number'))
+    factorRank = Math.max(target ?? 0, sweepMax);
   control.onStage?.('factorize');
   let { results, seconds } = await factorizeChannels(
     method,

@@ -26,6 +26,7 @@ import {
   writeImage,
   writeVideo,
 } from '@lowrank/io';
+import { isStillImagePath } from '@lowrank/io/formats';
 import { allocateCollectedKernelArray } from '@lowrank/linalg';
 import type { JobControl } from './image-compression.js';
 import {
@@ -533,6 +534,15 @@ export async function separateVideo(
       });
     },
   );
+  if (!isFolder && isStillImagePath(input)) {
+    throw new MediaError(
+      source,
+      'is a still image; background separation needs a video file or a folder of frames.',
+      {
+        hint: 'Give a video or a folder of frame images (to compress an image, use compress).',
+      },
+    );
+  }
   let out: AtomicOutputDir | undefined;
   if (options.out !== undefined) {
     const target = resolve(options.out);
