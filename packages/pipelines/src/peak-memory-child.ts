@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compressImageFile } from './image-compression.js';
-import { totalBytes } from './memory-budget.js';
+import { type MemoryEstimate, totalBytes } from './memory-budget.js';
 import type { RankRule } from './rank-rules.js';
 import { separateVideo } from './video-separation.js';
 
@@ -25,7 +25,7 @@ const request = JSON.parse(process.argv[2] ?? '{}') as ChildJob;
 const started = performance.now();
 const out = mkdtempSync(join(tmpdir(), 'lowrank-peak-'));
 try {
-  let estimate;
+  let estimate: MemoryEstimate;
   if (request.job === 'compress') {
     const rank: RankRule | undefined =
       request.rank === undefined ? undefined : { kind: 'rank', value: request.rank };
