@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs, type Stats } from 'node:fs';
 import path from 'node:path';
 import { MediaError, OutputExistsError, throwIfAborted } from '@lowrank/core';
+import { releaseTemporaryPath, trackTemporaryPath } from './temporary-paths.js';
 
 export interface AtomicWriteOptions {
   /** Replace an existing file at the destination. Default false: refuse with OutputExistsError. */
@@ -193,6 +194,7 @@ export async function withTemporaryFile(
   extension = '',
 ): Promise<void> {
   const temporary = temporaryPathFor(target, extension);
+  trackTemporaryPath(temporary);
   try {
     await produce(temporary);
     throwIfAborted(options.signal);
@@ -204,6 +206,7 @@ export async function withTemporaryFile(
     }
   } finally {
     await fs.rm(temporary, { force: true }).catch(() => undefined);
+    releaseTemporaryPath(temporary);
   }
 }
 
@@ -262,6 +265,7 @@ export async function createAtomicOutputDir(
   } catch (error) {
     throw writeFailure(dir, error);
   }
+  trackTemporaryPath(partial);
   let done = false;
   return {
     path: partial,
@@ -276,6 +280,7 @@ export async function createAtomicOutputDir(
       if (nowExists && !options.overwrite) {
         await fs.rm(partial, { recursive: true, force: true });
         done = true;
+        releaseTemporaryPath(partial);
         throw new OutputExistsError(dir);
       }
       if (nowExists) {
@@ -292,12 +297,14 @@ export async function createAtomicOutputDir(
         await fs.rename(partial, target);
       }
       done = true;
+      releaseTemporaryPath(partial);
       return target;
     },
     async abort() {
       if (done) return;
       done = true;
       await fs.rm(partial, { recursive: true, force: true });
+      releaseTemporaryPath(partial);
     },
   };
 }

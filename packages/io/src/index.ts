@@ -13,5 +13,6 @@ export * from './probe-video.js';
 export * from './read-frames.js';
 export * from './read-image.js';
 export * from './read-video-matrix.js';
+export * from './temporary-paths.js';
 export * from './write-image.js';
 export * from './write-video.js';
