@@ -50,6 +50,7 @@ describe('probeVideo (ffmpeg only, no ffprobe)', () => {
       pixelFormat: 'yuv420p',
       width: 1920,
       height: 1080,
+      rotation: 0,
       fps: 29.97,
     });
   });

@@ -60,7 +60,8 @@ export async function readVideoMatrix(
 /** readVideoMatrix for a source already opened (openVideoSource): no second probe of the file. */
 export async function decodeVideoMatrix(
   plan: VideoSource,
-  options: Omit<ReadVideoMatrixOptions, keyof ReadFramesOptions> & { signal?: AbortSignal } = {},
+  options: Omit<ReadVideoMatrixOptions, keyof ReadFramesOptions> &
+    Pick<ReadFramesOptions, 'signal' | 'onWarning'> = {},
 ): Promise<VideoMatrixResult> {
   const source = plan.path;
   const dtype = options.dtype ?? 'float64';
@@ -95,7 +96,7 @@ export async function decodeVideoMatrix(
   let frames = 0;
   const sourceIndices: number[] = [];
   const total = plan.frames;
-  for await (const frame of decodeFrames(plan, options.signal)) {
+  for await (const frame of decodeFrames(plan, options.signal, options.onWarning)) {
     if (frames === capacity) {
       // The header under-counted: grow by half (rare; packet counts are usually exact).
       const grown = Math.ceil(capacity * 1.5) + 1;

@@ -5,12 +5,14 @@ import {
   type FactorizerRegistry,
   InvalidOptionError,
   type LowRankFactorization,
+  MediaError,
   type Progress,
   type SvdFactorsView,
   throwIfAborted,
   validateOptions,
 } from '@lowrank/core';
 import { checkOutputPath, probeImage, readImage, writeImage } from '@lowrank/io';
+import { isVideoPath } from '@lowrank/io/formats';
 import { type CodecPoint, codecAtSize } from './codec-comparison.js';
 import { clampedReconstruction, type ImageQuality, imageQuality, squaredNorm } from './image-quality.js';
 import {
@@ -38,6 +40,8 @@ export interface JobControl {
   /** The stage starting now: probe, decode, factorize, masks, sweep, write. */
   readonly onStage?: (stage: string) => void;
   readonly onProgress?: (progress: Progress) => void;
+  /** Told when the work goes on despite a problem worth knowing (a damaged input read in part). */
+  readonly onWarning?: (message: string) => void;
 }
 
 export interface CompressImageOptions {
@@ -550,6 +554,11 @@ export async function compressImageFile(
     await checkOutputPath(out, { overwrite: options.overwrite ?? false, protect: [input] });
   }
   throwIfAborted(control.signal);
+  if (isVideoPath(input)) {
+    throw new MediaError(file, 'is a video; compression takes a still image.', {
+      hint: 'Give an image file (to split a video into background and foreground, use separate).',
+    });
+  }
   control.onStage?.('probe');
   const probe = await probeImage(input);
   const channels = options.color && probe.colour ? 3 : 1;

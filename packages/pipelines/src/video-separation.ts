@@ -51,6 +51,9 @@ import {
   unitToBytes,
 } from './separation-pictures.js';
 
+/** Frames smaller than this a side hold too little to tell background from foreground. */
+export const MIN_FRAME_SIDE = 8;
+
 /** Background rank for a low-rank method whose own default rank is 'auto' (often the full rank). */
 export const LOW_RANK_BACKGROUND_RANK = 2;
 
@@ -572,6 +575,15 @@ export async function separateVideo(
       ...(options.ffmpegPath ? { ffmpegPath: options.ffmpegPath } : {}),
       ...(signal ? { signal } : {}),
     });
+    if (plan.width < MIN_FRAME_SIDE || plan.height < MIN_FRAME_SIDE) {
+      const smallest =
+        Math.ceil((MIN_FRAME_SIDE / Math.min(plan.sourceWidth, plan.sourceHeight)) * 100) / 100;
+      throw new InvalidOptionError(
+        names.scale ?? 'scale',
+        `${options.scale ?? 1} makes ${plan.width} x ${plan.height} frames of the ${plan.sourceWidth} x ${plan.sourceHeight} video; separation needs at least ${MIN_FRAME_SIDE} pixels a side.`,
+        { hint: smallest <= 1 ? `Use a scale of at least ${smallest}.` : 'The video itself is too small.' },
+      );
+    }
     const shape = { rows: Math.max(plan.frames, 2), cols: plan.width * plan.height * plan.channels };
     const methodOptions = await withMethodOptionNames(method, options.methodOptionName, () =>
       separationOptions(method, options, shape),
@@ -586,6 +598,7 @@ export async function separateVideo(
       allocate: allocateCollectedKernelArray,
       memoryBudget: budget,
       ...(signal ? { signal } : {}),
+      ...(control.onWarning ? { onWarning: control.onWarning } : {}),
       onProgress: (p) =>
         control.onProgress?.({ fraction: p.fraction, message: `${p.frames}/${p.total} frames` }),
     });

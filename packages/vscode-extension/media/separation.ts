@@ -262,6 +262,7 @@ function togglePlay(): void {
 
 function onSeparated(info: SeparationResultInfo): void {
   result = info;
+  for (const warning of info.warnings ?? []) errors.append(h('div', { class: 'note warning' }, warning));
   results.hidden = false;
   scrubber.max = String(info.frames);
   scrubber.value = '1';

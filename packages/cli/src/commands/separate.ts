@@ -271,6 +271,10 @@ export const separateCommand: Command = {
           onStage: (s) => bar.stage(s),
           onProgress: bar.onProgress,
           onNote: (m) => io.stderr.write(`lowrank: ${m}\n`),
+          onWarning: (m) => {
+            bar.done();
+            io.stderr.write(`lowrank: warning: ${m}\n`);
+          },
         },
       );
       bar.done();

@@ -133,6 +133,8 @@ export interface SeparationResultInfo {
   readonly residual: number;
   readonly rank: number;
   readonly milliseconds: number;
+  /** Problems the run went on despite (a damaged input read in part). */
+  readonly warnings?: readonly string[];
 }
 
 export interface SettingsInfo {

@@ -240,6 +240,7 @@ export class Engine {
     this.#separation = undefined;
     const { registry } = await this.#loadMethods();
     const history: number[] = [];
+    const warnings: string[] = [];
     const report = reporter(progress, 'Separating');
     const job = await separateVideo(
       request.file,
@@ -265,6 +266,7 @@ export class Engine {
       },
       {
         onStage: report.onStage,
+        onWarning: (message) => warnings.push(message),
         onProgress: (p) => {
           if (p.residual !== undefined) history.push(p.residual);
           report.onProgress(p);
@@ -293,6 +295,7 @@ export class Engine {
       residual: summary.residual,
       rank: summary.rank,
       milliseconds: summary.factorizeSeconds * 1000,
+      ...(warnings.length ? { warnings } : {}),
     };
   }
 
