@@ -27,10 +27,10 @@ export {
 export { builtInFactorizers, defaultMethods, type LoadMethodsOptions, loadMethods } from './methods.js';
 export { DEFAULT_COMPRESSION_RANK, describeRankRule, type RankRule } from './rank-rules.js';
 export { FOREGROUND_WHITE_QUANTILE } from './separation-pictures.js';
+export { SEPARATION_FILES } from './separation-writer.js';
 export {
   estimateSeparationBytes,
   LOW_RANK_BACKGROUND_RANK,
-  SEPARATION_FILES,
   type SeparateVideoOptions,
   type SeparationDisplay,
   type SeparationOptionName,

@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryBudgetError } from './memory-budget.js';
 import { defaultMethods } from './methods.js';
-import { estimateSeparationBytes, SEPARATION_FILES, separateVideo } from './video-separation.js';
+import { SEPARATION_FILES } from './separation-writer.js';
+import { estimateSeparationBytes, separateVideo } from './video-separation.js';
 
 const tiny = fileURLToPath(new URL('../../../samples/tiny-traffic-48x48.avi', import.meta.url));
 const highway = fileURLToPath(new URL('../../../samples/highway-traffic-320x240-cut.avi', import.meta.url));

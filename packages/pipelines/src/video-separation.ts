@@ -1,5 +1,5 @@
-import { stat, writeFile } from 'node:fs/promises';
-import { join, resolve, sep } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { resolve, sep } from 'node:path';
 import { foregroundMasks } from '@lowrank/algorithms-rpca';
 import {
   type AnyBatchFactorizer,
@@ -22,9 +22,6 @@ import {
   openVideoSource,
   scaledSize,
   type VideoSource,
-  videoMatrixPicture,
-  writeImage,
-  writeVideo,
 } from '@lowrank/io';
 import { isStillImagePath } from '@lowrank/io/formats';
 import { allocateCollectedKernelArray } from '@lowrank/linalg';
@@ -50,6 +47,7 @@ import {
   matrixPictureBytes,
   unitToBytes,
 } from './separation-pictures.js';
+import { SEPARATION_FILES, SeparationWriter } from './separation-writer.js';
 
 /** Frames smaller than this a side hold too little to tell background from foreground. */
 export const MIN_FRAME_SIDE = 8;
@@ -131,16 +129,6 @@ export interface WriteSeparationOptions {
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: { fraction: number; message: string }) => void;
 }
-
-/** The files a separation writes into its folder (masks only when computed). */
-export const SEPARATION_FILES = {
-  background: 'background.mp4',
-  foreground: 'foreground.mp4',
-  mask: 'mask.mp4',
-  masks: 'masks',
-  matrix: 'matrix.png',
-  summary: 'summary.json',
-} as const;
 
 /** A finished separation: the video, L and S (frames x values), the masks, and how to write or show them. */
 export class VideoSeparation {
@@ -264,99 +252,55 @@ export class VideoSeparation {
    * already created atomic folder. Returns the files written, relative to the folder.
    */
   async writeOutputs(dir: string | AtomicOutputDir, options: WriteSeparationOptions = {}): Promise<string[]> {
+    const { signal } = options;
     const out =
       typeof dir === 'string'
         ? await createAtomicOutputDir(dir, {
             overwrite: options.overwrite ?? false,
             protect: [this.source],
-            ...(options.signal ? { signal: options.signal } : {}),
+            ...(signal ? { signal } : {}),
           })
         : dir;
+    const writer = new SeparationWriter(
+      out,
+      {
+        width: this.width,
+        height: this.height,
+        channels: this.channels as 1 | 3,
+        fps: this.fps ?? 25,
+        expectedFrames: this.frames,
+        masks: this.masks !== undefined,
+      },
+      signal,
+    );
     try {
-      const files = await this.#fill(out.path, options);
-      this.written = { dir: await out.commit(), files };
-      return files;
+      const original = this.#originalValues();
+      const gain = this.foregroundGain;
+      const pixels = this.width * this.height;
+      const background = new Uint8Array(this.lowRank.cols);
+      const foreground = new Uint8Array(this.sparse.cols);
+      const mask = new Uint8Array(pixels);
+      for (let f = 0; f < this.frames; f++) {
+        await writer.frame({
+          name: this.frameNames[f]!,
+          original: frameOf(original, f),
+          background: unitToBytes(frameOf(this.lowRank, f), background),
+          foreground: magnitudeToBytes(frameOf(this.sparse, f), gain, foreground),
+          ...(this.masks
+            ? { mask: maskToBytes(this.masks.subarray(f * pixels, (f + 1) * pixels), mask) }
+            : {}),
+        });
+        if (f % 16 === 0)
+          options.onProgress?.({ fraction: f / this.frames, message: `frame ${f + 1} of ${this.frames}` });
+      }
+      options.onProgress?.({ fraction: 1, message: 'finishing' });
+      this.written = await writer.finish(this.summary());
+      return [...this.written.files];
     } catch (error) {
-      await out.abort();
+      await writer.abort(error);
       throw error;
     }
   }
-
-  async #fill(folder: string, options: WriteSeparationOptions): Promise<string[]> {
-    const { signal } = options;
-    const files: string[] = [];
-    const shape = {
-      width: this.width,
-      height: this.height,
-      channels: this.channels as 1 | 3,
-      fps: this.fps ?? 25,
-      format: 'mp4' as const,
-      ...(signal ? { signal } : {}),
-    };
-    const steps = this.masks ? 5 : 3;
-    let step = 0;
-    const report = (message: string) => options.onProgress?.({ fraction: step++ / steps, message });
-    const gain = this.foregroundGain;
-    const frames = this.frames;
-    const lowRank = this.lowRank;
-    const sparse = this.sparse;
-    report('background video');
-    await writeVideo(
-      framesOf(frames, (f) => frameOf(lowRank, f)),
-      join(folder, SEPARATION_FILES.background),
-      shape,
-    );
-    files.push(SEPARATION_FILES.background);
-    report('foreground video');
-    const scratch = new Uint8Array(sparse.cols);
-    await writeVideo(
-      framesOf(frames, (f) => magnitudeToBytes(frameOf(sparse, f), gain, scratch)),
-      join(folder, SEPARATION_FILES.foreground),
-      shape,
-    );
-    files.push(SEPARATION_FILES.foreground);
-    const masks = this.masks;
-    if (masks) {
-      const pixels = this.width * this.height;
-      const maskFrame = (f: number) => maskToBytes(masks.subarray(f * pixels, (f + 1) * pixels));
-      report('mask video');
-      await writeVideo(framesOf(frames, maskFrame), join(folder, SEPARATION_FILES.mask), {
-        ...shape,
-        channels: 1,
-      });
-      files.push(SEPARATION_FILES.mask);
-      report('mask frames');
-      await writeVideo(framesOf(frames, maskFrame), join(folder, SEPARATION_FILES.masks), {
-        width: this.width,
-        height: this.height,
-        channels: 1,
-        format: 'png-sequence',
-        names: this.frameNames,
-        ...(signal ? { signal } : {}),
-      });
-      files.push(`${SEPARATION_FILES.masks}/`);
-    }
-    report('matrix picture');
-    await writeImage(videoMatrixPicture(this.video), join(folder, SEPARATION_FILES.matrix), {
-      ...(signal ? { signal } : {}),
-    });
-    files.push(SEPARATION_FILES.matrix);
-    throwIfAborted(signal);
-    files.push(SEPARATION_FILES.summary);
-    await writeFile(
-      join(folder, SEPARATION_FILES.summary),
-      `${JSON.stringify({ ...this.summary(), files }, null, 2)}\n`,
-    );
-    options.onProgress?.({ fraction: 1, message: 'done' });
-    return files;
-  }
-}
-
-async function* framesOf(
-  count: number,
-  frame: (index: number) => Float64Array | Float32Array | Uint8Array,
-): AsyncGenerator<Float64Array | Float32Array | Uint8Array> {
-  for (let f = 0; f < count; f++) yield frame(f);
 }
 
 /** BT.601 luma of an RGB video matrix (a gray copy). */
