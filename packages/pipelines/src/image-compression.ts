@@ -42,6 +42,8 @@ export interface JobControl {
   readonly onProgress?: (progress: Progress) => void;
   /** Told when the work goes on despite a problem worth knowing (a damaged input read in part). */
   readonly onWarning?: (message: string) => void;
+  /** Told of a choice the job made for the caller (a method swapped for one that fits). */
+  readonly onNote?: (message: string) => void;
 }
 
 export interface CompressImageOptions {

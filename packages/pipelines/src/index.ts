@@ -27,15 +27,18 @@ export {
 export { builtInFactorizers, defaultMethods, type LoadMethodsOptions, loadMethods } from './methods.js';
 export { DEFAULT_COMPRESSION_RANK, describeRankRule, type RankRule } from './rank-rules.js';
 export { FOREGROUND_WHITE_QUANTILE } from './separation-pictures.js';
+export type {
+  SeparateVideoOptions,
+  SeparationDisplay,
+  SeparationOptionName,
+  SeparationSummary,
+  WriteSeparationOptions,
+} from './separation-types.js';
 export { SEPARATION_FILES } from './separation-writer.js';
+export { estimateStreamingBytes, StreamedSeparation } from './streaming-separation.js';
 export {
   estimateSeparationBytes,
   LOW_RANK_BACKGROUND_RANK,
-  type SeparateVideoOptions,
-  type SeparationDisplay,
-  type SeparationOptionName,
-  type SeparationSummary,
   separateVideo,
   VideoSeparation,
-  type WriteSeparationOptions,
 } from './video-separation.js';

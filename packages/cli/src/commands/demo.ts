@@ -3,7 +3,7 @@ import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type DenseMatrix, InvalidInputError, throwIfAborted, type VideoMatrix, zeros } from '@lowrank/core';
 import { encodeImage, writeDirAtomic } from '@lowrank/io';
-import { compressImageFile, separateVideo } from '@lowrank/pipelines';
+import { compressImageFile, separateVideo, VideoSeparation } from '@lowrank/pipelines';
 import { type FlagDef, getBoolean, getString, parseArgs } from '../args.js';
 import { type CliIO, EXIT_OK, formatSeconds } from '../cli-io.js';
 import type { Command } from '../command.js';
@@ -179,6 +179,7 @@ export async function runDemo(options: DemoOptions, io: CliIO): Promise<DemoResu
         log(
           `${method}: rank ${result.rank}, ${result.iterations} iterations, ${formatSeconds(result.factorizeSeconds)}`,
         );
+        if (!(separation instanceof VideoSeparation)) throw new Error(`${method} is not a batch method.`);
         const { video, lowRank, sparse, masks } = separation;
         const shown = [Math.floor(video.rows * 0.25), Math.floor(video.rows * 0.6), video.rows - 1];
         const fg = foregroundPicture(sparse);

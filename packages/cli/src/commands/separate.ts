@@ -6,6 +6,7 @@ import {
   type FittingSize,
   type JobControl,
   type SeparationSummary,
+  type StreamedSeparation,
   separateVideo,
   type VideoSeparation,
 } from '@lowrank/pipelines';
@@ -151,7 +152,7 @@ export async function separateWithFlags(
   request: SeparateRequest,
   cwd: string,
   hooks: SeparateHooks = {},
-): Promise<{ result: SeparateResult; separation: VideoSeparation }> {
+): Promise<{ result: SeparateResult; separation: VideoSeparation | StreamedSeparation }> {
   const started = performance.now();
   let outDir: string;
   let note: string | undefined;
@@ -200,7 +201,7 @@ export async function separateWithFlags(
   const result: SeparateResult = {
     ...separation.summary(),
     input: request.input,
-    ...(separation.masks ? { maskFiles: separation.frames } : {}),
+    ...(request.masks ? { maskFiles: separation.frames } : {}),
     seconds: (performance.now() - started) / 1000,
     outDir,
     files: [...(separation.written?.files ?? [])],

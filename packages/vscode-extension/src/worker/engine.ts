@@ -14,6 +14,7 @@ import {
   type ImageCompression,
   loadMethods,
   MemoryBudgetError,
+  type StreamedSeparation,
   separateVideo,
   type VideoSeparation,
 } from '@lowrank/pipelines';
@@ -99,7 +100,7 @@ export class Engine {
   readonly #config: WorkerConfig;
   #methods: Promise<LoadedPlugins> | undefined;
   #compression: ImageCompression | undefined;
-  #separation: VideoSeparation | undefined;
+  #separation: VideoSeparation | StreamedSeparation | undefined;
 
   constructor(config: WorkerConfig) {
     this.#config = config;
