@@ -11,6 +11,7 @@ export {
   estimateCompressionBytes,
   ImageCompression,
   type JobControl,
+  type LiveFrame,
   type SweepRow,
 } from './image-compression.js';
 export type { ImageQuality } from './image-quality.js';

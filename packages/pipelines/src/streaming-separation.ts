@@ -325,6 +325,16 @@ export async function runStreamingSeparation(run: StreamingRun): Promise<Streame
         foreground,
         ...(mask ? { mask } : {}),
       });
+      control.onFrame?.({
+        index: f.index,
+        width: plan.width,
+        height: plan.height,
+        channels: plan.channels,
+        original: source.bytes,
+        background,
+        foreground,
+        ...(mask ? { mask } : {}),
+      });
       if (keep) {
         kept.original.push(source.bytes);
         kept.background.push(background.slice());

@@ -36,6 +36,9 @@ import { describeMethod } from './method-info.js';
 
 export type ProgressSink = (progress: ProgressInfo) => void;
 
+/** How often a streaming separation's latest frame goes to the panel. */
+const LIVE_FRAME_INTERVAL_MS = 150;
+
 /** What each pipeline stage is called in the panels. */
 const STAGE_LABELS: Record<string, string> = {
   probe: 'Probing',
@@ -242,6 +245,7 @@ export class Engine {
     const { registry } = await this.#loadMethods();
     const history: number[] = [];
     const warnings: string[] = [];
+    let lastFrameAt = 0;
     const report = reporter(progress, 'Separating');
     const job = await separateVideo(
       request.file,
@@ -255,6 +259,8 @@ export class Engine {
         count: request.frameCount,
         masks: true,
         keepDisplay: true,
+        // A streaming method stopped by Cancel keeps the frames it has done.
+        keepPartial: true,
         memoryBudgetBytes: this.#config.memoryBudgetBytes,
         ...(this.#config.ffmpegPath ? { ffmpegPath: this.#config.ffmpegPath } : {}),
         optionNames: {
@@ -268,6 +274,23 @@ export class Engine {
       {
         onStage: report.onStage,
         onWarning: (message) => warnings.push(message),
+        onFrame: (frame) => {
+          // A few frames a second are enough to watch the background emerge.
+          const now = performance.now();
+          if (now - lastFrameAt < LIVE_FRAME_INTERVAL_MS) return;
+          lastFrameAt = now;
+          progress({
+            stage: 'Separating',
+            message: `frame ${frame.index + 1}`,
+            frame: {
+              ...frame,
+              original: frame.original.slice(),
+              background: frame.background.slice(),
+              foreground: frame.foreground.slice(),
+              ...(frame.mask ? { mask: frame.mask.slice() } : {}),
+            },
+          });
+        },
         onProgress: (p) => {
           if (p.residual !== undefined) history.push(p.residual);
           report.onProgress(p);
