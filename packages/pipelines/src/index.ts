@@ -3,6 +3,7 @@
  * Each checks its inputs, outputs and memory budget before the work, reports stages and progress,
  * stops on an AbortSignal and leaves nothing half-written.
  */
+export { type BackgroundPlate, type BackgroundPlateOptions, backgroundPlate } from './background-plate.js';
 export type { CodecPoint } from './codec-comparison.js';
 export {
   type CompressImageOptions,

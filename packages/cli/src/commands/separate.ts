@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
-import { type AnyBatchFactorizer, InvalidInputError, toKebabCase } from '@lowrank/core';
+import { type AnyFactorizer, InvalidInputError, toKebabCase } from '@lowrank/core';
 import {
   type FittingSize,
   type JobControl,
@@ -23,7 +23,7 @@ import {
   MEMORY_BUDGET_FLAG,
   memoryBudgetFromArgs,
   PLUGIN_FLAG,
-  pickMethod,
+  pickSeparation,
 } from '../command-support.js';
 import { pluginFlagDefs, pluginOptionsFromArgs } from '../plugin-flags.js';
 import { ProgressBar } from '../progress-bar.js';
@@ -88,7 +88,9 @@ export const SEPARATE_FLAGS: FlagDef[] = [
 
 export interface SeparateRequest {
   readonly input: string;
-  readonly plugin: AnyBatchFactorizer;
+  readonly plugin: AnyFactorizer;
+  /** False when --method was not given: the pipeline may then stream a run the default would not fit. */
+  readonly explicit?: boolean;
   readonly rank?: number;
   readonly scale?: number;
   readonly start?: number;
@@ -173,7 +175,7 @@ export async function separateWithFlags(
   const separation = await separateVideo(
     resolve(cwd, request.input),
     {
-      method: request.plugin,
+      ...(request.explicit === false ? {} : { method: request.plugin }),
       ...(request.rank !== undefined ? { rank: request.rank } : {}),
       methodOptions: request.pluginOptions ?? {},
       ...(request.scale !== undefined ? { scale: request.scale } : {}),
@@ -215,7 +217,7 @@ export const separateCommand: Command = {
   run: (argv, io) =>
     guarded(io, async () => {
       const loaded = await loadPlugins(argv, io);
-      const plugin = pickMethod(loaded, argv, 'rpca', ['low-rank-plus-sparse', 'low-rank'], 'separate');
+      const { plugin, explicit } = pickSeparation(loaded, argv, 'rpca', 'separate');
       const pluginFlags = pluginFlagDefs(plugin, HANDLED);
       const args = parseArgs(
         argv,
@@ -255,6 +257,7 @@ export const separateCommand: Command = {
         {
           input: args.positionals[0]!,
           plugin,
+          explicit,
           ...(rank !== undefined ? { rank } : {}),
           ...(scale !== undefined ? { scale } : {}),
           ...(start !== undefined ? { start } : {}),
