@@ -19,6 +19,7 @@ import { type CliIO, EXIT_OK, formatSeconds } from '../cli-io.js';
 import { codecAtSize } from '../codec-comparison.js';
 import type { Command } from '../command.js';
 import { commandHelp, FORCE_FLAG, guarded, HELP_FLAG, JSON_FLAG, loadPlugins } from '../command-support.js';
+import { repoRoot, samplesDir } from '../data-folders.js';
 import { ProgressBar } from '../progress-bar.js';
 import {
   type DemoReportData,
@@ -26,7 +27,6 @@ import {
   renderDemoReport,
   type VideoRun,
 } from '../report/html-report.js';
-import { repoRoot, samplesDir } from '../shared-dir.js';
 import { foregroundPicture } from '../video-outputs.js';
 import { separateVideo } from './separate.js';
 
