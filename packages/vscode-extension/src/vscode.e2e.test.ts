@@ -7,16 +7,15 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type FrameLocator, type Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sample, testData } from './test-data.fixture.js';
 
 const packageRoot = fileURLToPath(new URL('..', import.meta.url));
-const sharedDir =
-  process.env.LOWRANK_SHARED_DIR ?? fileURLToPath(new URL('../../../../shared/', import.meta.url));
-const setupScript = resolve(packageRoot, '../../../shared/tools/code-server-setup.sh');
+const setupScript = join(packageRoot, 'scripts', 'code-server-setup.sh');
 const vsix = join(packageRoot, 'dist-vsix', 'lowrank-vscode-0.1.0-linux-x64.vsix');
 const screenshots = join(packageRoot, 'test-results', 'e2e');
 const chromiumPath = process.env.LOWRANK_CHROMIUM ?? '/usr/bin/chromium';
@@ -136,12 +135,12 @@ describe('Lowrank in VS Code (code-server)', () => {
     workspace = join(temp, 'workspace');
     mkdirSync(workspace);
     // Small inputs keep the run short: a 150 x 100 colour image and a 51-frame 48 x 48 video.
-    await sharp(join(sharedDir, 'data/images/coffee.png'))
+    await sharp(testData('images/coffee-300x200.png'))
       .resize(150, 100)
       .png()
       .toFile(join(workspace, 'coffee-small.png'));
-    cpSync(join(sharedDir, 'data/video/tiny-traffic-48x48.avi'), join(workspace, 'tiny-traffic.avi'));
-    cpSync(join(sharedDir, 'data/video/highway-traffic-320x240.avi'), join(workspace, 'highway.avi'));
+    cpSync(sample('tiny-traffic-48x48.avi'), join(workspace, 'tiny-traffic.avi'));
+    cpSync(sample('highway-traffic-320x240-cut.avi'), join(workspace, 'highway.avi'));
     const userData = join(temp, 'user-data');
     mkdirSync(join(userData, 'User'), { recursive: true });
     writeFileSync(

@@ -1,21 +1,16 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { svdStoredNumbers, type VideoMatrix, videoMatrixFrom } from '@lowrank/core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeError } from '../host/user-errors.js';
 import type { WorkerConfig } from '../shared/worker-protocol.js';
+import { sample, testData } from '../test-data.fixture.js';
 import { Engine, toErrorInfo } from './engine.js';
 import type { MediaBackend } from './media-backend.js';
 import { builtinFactorizers, createMediaBackend } from './media-io.js';
 import { reconstructFromFactors } from './svd-factors.js';
-
-const sharedDir = process.env.LOWRANK_SHARED_DIR
-  ? join(process.env.LOWRANK_SHARED_DIR, '/')
-  : fileURLToPath(new URL('../../../../../shared/', import.meta.url));
-const data = (relative: string) => join(sharedDir, 'data', relative);
 
 let dir = '';
 const config = (extra: Partial<WorkerConfig> = {}): WorkerConfig => ({
@@ -29,8 +24,8 @@ const noProgress = () => undefined;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'lowrank-engine-'));
   // 64 x 48 crops keep the exact SVD instant.
-  await sharp(data('images/astronaut.png')).resize(64, 48).png().toFile(join(dir, 'small.png'));
-  await sharp(data('images/camera.png')).resize(40, 30).png().toFile(join(dir, 'gray.png'));
+  await sharp(testData('images/astronaut-256x256.png')).resize(64, 48).png().toFile(join(dir, 'small.png'));
+  await sharp(sample('camera.png')).resize(40, 30).png().toFile(join(dir, 'gray.png'));
   writeFileSync(join(dir, 'corrupt.png'), 'this is not a PNG');
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -304,12 +299,12 @@ describe('Engine: separation', () => {
 
   it('reads a real video through @lowrank/io', async () => {
     const engine = newEngine();
-    const probe = await engine.probeVideo(data('video/tiny-traffic-48x48.avi'));
+    const probe = await engine.probeVideo(sample('tiny-traffic-48x48.avi'));
     expect(probe).toMatchObject({ width: 48, height: 48, frames: 51 });
     const result = await engine.separate(
       {
         type: 'separate',
-        file: data('video/tiny-traffic-48x48.avi'),
+        file: sample('tiny-traffic-48x48.avi'),
         method: 'svd-background',
         options: {},
         scale: 0.5,
@@ -324,9 +319,9 @@ describe('Engine: separation', () => {
 
   it('reads a folder of frames as a video', async () => {
     const engine = newEngine();
-    const folder = data('cdnet-fall/input');
+    const folder = testData('cdnet-fall/input');
     const probe = await engine.probeVideo(folder);
-    expect(probe).toMatchObject({ width: 720, height: 480, frames: 101, fileName: 'input' });
+    expect(probe).toMatchObject({ width: 720, height: 480, frames: 6, fileName: 'input' });
     const result = await engine.separate(
       {
         type: 'separate',
@@ -339,12 +334,12 @@ describe('Engine: separation', () => {
       },
       noProgress,
     );
-    expect([result.frames, result.width, result.height]).toEqual([12, 72, 48]);
+    expect([result.frames, result.width, result.height]).toEqual([6, 72, 48]);
   });
 
   it('says how to get ffmpeg when the configured one is missing', async () => {
     const engine = newEngine({ ffmpegPath: join(dir, 'no-such-ffmpeg') });
-    const error = await engine.probeVideo(data('video/tiny-traffic-48x48.avi')).catch((e: unknown) => e);
+    const error = await engine.probeVideo(sample('tiny-traffic-48x48.avi')).catch((e: unknown) => e);
     const info = toErrorInfo(error);
     expect(info.code).toBe('DEPENDENCY_MISSING');
     const shown = describeError('tiny-traffic-48x48.avi', info);

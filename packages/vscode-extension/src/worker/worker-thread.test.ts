@@ -9,11 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFolderAtomically } from '../host/output-names.js';
 import { WorkerCancelledError, WorkerClient, WorkerRequestError } from '../host/worker-client.js';
+import { sample } from '../test-data.fixture.js';
 
 const packageRoot = fileURLToPath(new URL('../..', import.meta.url));
-const sharedDir = process.env.LOWRANK_SHARED_DIR
-  ? join(process.env.LOWRANK_SHARED_DIR, '/')
-  : fileURLToPath(new URL('../../../../../shared/', import.meta.url));
 let outdir = '';
 let temp = '';
 
@@ -35,8 +33,7 @@ function client(): WorkerClient {
   return new WorkerClient(join(outdir, 'worker.js'), {
     pluginModules: [],
     pluginBase: temp,
-    // The extension's default budget (lowrank.memoryBudgetMB = 2048): 300 full-size highway frames
-    // for robust PCA need about 1055 MiB, which a 1 GiB budget rightly refuses.
+    // The extension's default budget (lowrank.memoryBudgetMB = 2048), as users get it.
     memoryBudgetBytes: 2048 * 2 ** 20,
   });
 }
@@ -51,7 +48,7 @@ describe('worker thread', () => {
       const { image, result } = await worker.request(
         {
           type: 'compress',
-          file: join(sharedDir, 'data/images/camera.png'),
+          file: sample('camera.png'),
           method: 'randomized-svd',
           options: { rank: 20 },
           colour: false,
@@ -93,7 +90,7 @@ describe('worker thread', () => {
     try {
       const running = worker.request({
         type: 'separate',
-        file: join(sharedDir, 'data/video/highway-traffic-320x240.avi'),
+        file: sample('highway-traffic-320x240-cut.avi'),
         method: 'rpca',
         options: { tolerance: 1e-12, maxIterations: 5000 },
         scale: 1,
@@ -122,7 +119,7 @@ describe('worker thread', () => {
     try {
       await worker.request({
         type: 'separate',
-        file: join(sharedDir, 'data/video/highway-traffic-320x240.avi'),
+        file: sample('highway-traffic-320x240-cut.avi'),
         method: 'svd-background',
         options: {},
         scale: 1,
