@@ -14,11 +14,15 @@ import {
   spawnFfmpeg,
 } from '@lowrank/io';
 import { allocateCollectedKernelArray } from '@lowrank/linalg';
+import { missingDataHint } from './data-folders.js';
 
 export const PYTHON = '/usr/bin/python3';
 
 export interface BenchContextOptions {
-  readonly sharedDir: string;
+  /** The full data set (LOWRANK_DATA): media paths are relative to it. */
+  readonly dataDir: string;
+  /** The folder holding reference.py (LOWRANK_BENCH). */
+  readonly benchDir: string;
   readonly repeat: number;
   readonly signal?: AbortSignal;
   readonly log: (message: string) => void;
@@ -53,20 +57,20 @@ function runProcess(
 
 /**
  * The BenchContext `lowrank bench` hands to every suite: media decoded with ffmpeg to 8-bit gray
- * / 255 (scale flags=area), exactly as /work/shared/bench/reference.py decodes them; the numpy
- * reference run in a child process when python3 + scikit-learn are installed.
+ * / 255 (scale flags=area), exactly as the numpy reference script reference.py decodes them; that
+ * reference runs in a child process when python3 + scikit-learn are installed.
  */
 export function createBenchContext(options: BenchContextOptions): BenchContext & { readonly quick: boolean } {
-  const script = join(options.sharedDir, 'bench', 'reference.py');
+  const script = join(options.benchDir, 'reference.py');
   let referenceState: 'unknown' | 'available' | 'missing' = 'unknown';
-  const dataPath = (relative: string) =>
-    isAbsolute(relative) ? relative : join(options.sharedDir, 'data', relative);
+  const dataPath = (relative: string) => (isAbsolute(relative) ? relative : join(options.dataDir, relative));
 
   async function checkReference(): Promise<boolean> {
     if (referenceState !== 'unknown') return referenceState === 'available';
     let why = '';
-    if (!existsSync(PYTHON)) why = `${PYTHON} is not installed`;
-    else if (!existsSync(script)) why = `${script} is missing`;
+    if (!existsSync(script))
+      why = `${script} is missing; set LOWRANK_BENCH to the folder holding reference.py`;
+    else if (!existsSync(PYTHON)) why = `${PYTHON} is not installed`;
     else {
       try {
         const info = await runProcess(PYTHON, [script, 'info'], options.signal);
@@ -95,7 +99,7 @@ export function createBenchContext(options: BenchContextOptions): BenchContext &
         isFolder = (await stat(file)).isDirectory();
       } catch (error) {
         throw new MediaError(file, 'not found.', {
-          hint: 'Set LOWRANK_SHARED_DIR to the folder holding data/ and bench/.',
+          hint: missingDataHint(options.dataDir),
           cause: error,
         });
       }

@@ -8,6 +8,7 @@ import { type FlagDef, getBoolean, getString, parseArgs } from '../args.js';
 import { type CliIO, EXIT_OK, formatSeconds } from '../cli-io.js';
 import type { Command } from '../command.js';
 import { commandHelp, FORCE_FLAG, guarded, HELP_FLAG, JSON_FLAG, loadPlugins } from '../command-support.js';
+import { repoRoot, samplesDir } from '../data-folders.js';
 import { ProgressBar } from '../progress-bar.js';
 import {
   type DemoReportData,
@@ -15,7 +16,6 @@ import {
   renderDemoReport,
   type VideoRun,
 } from '../report/html-report.js';
-import { repoRoot, samplesDir } from '../shared-dir.js';
 import { foregroundPicture } from '../video-outputs.js';
 
 /** Robust PCA costs grow with pixels x frames: a quarter-size, 100-frame clip keeps the demo short. */
