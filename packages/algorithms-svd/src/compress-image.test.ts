@@ -3,7 +3,8 @@ import { createRng, type DenseMatrix, psnr, relativeError } from '@lowrank/core'
 import { describe, expect, it } from 'vitest';
 import { compressImage } from './compress-image.js';
 import { svd } from './gram-jacobi-svd.js';
-import { chooseRank, rankForEnergy } from './rank-choice.js';
+import { rankForEnergy } from '@lowrank/core';
+import { chooseRank } from './rank-choice.js';
 import { testData } from './test-data.fixture.js';
 
 /**
