@@ -294,6 +294,7 @@ export async function runStreamingSeparation(run: StreamingRun): Promise<Streame
   let decodeSeconds = 0;
   let separateSeconds = 0;
   let stoppedEarly = false;
+  const runStarted = performance.now();
 
   const emit = async (separated: readonly SeparatedFrame[]) => {
     for (const f of separated) {
@@ -345,7 +346,7 @@ export async function runStreamingSeparation(run: StreamingRun): Promise<Streame
       picture?.add(emitted - 1, source.values);
       control.onProgress?.({
         ...(plan.frames > 0 ? { fraction: Math.min(1, emitted / plan.frames) } : {}),
-        message: `${emitted} frames`,
+        message: `${emitted} frames, ${(emitted / Math.max(1e-3, (performance.now() - runStarted) / 1000)).toFixed(0)} frames/s`,
       });
     }
   };

@@ -583,11 +583,15 @@ async function runBatchSeparation(
 ): Promise<VideoSeparation> {
   const names = options.optionNames ?? {};
   const { signal } = control;
-  control.onStage?.('decode');
   const decodeStart = performance.now();
   const decoded = await decodeVideoMatrix(plan, {
     // Decoded straight into the kernel memory: robust PCA's threads read it there, no copy.
-    allocate: allocateCollectedKernelArray,
+    allocate: (length) => {
+      control.onStage?.('allocate');
+      const data = allocateCollectedKernelArray(length);
+      control.onStage?.('decode');
+      return data;
+    },
     memoryBudget: budget,
     ...(signal ? { signal } : {}),
     ...(control.onWarning ? { onWarning: control.onWarning } : {}),

@@ -24,9 +24,9 @@ import {
   memoryBudgetFromArgs,
   PLUGIN_FLAG,
   pickSeparation,
+  progressFor,
 } from '../command-support.js';
 import { pluginFlagDefs, pluginOptionsFromArgs } from '../plugin-flags.js';
-import { ProgressBar } from '../progress-bar.js';
 
 const HANDLED = new Set(['rank']);
 
@@ -246,7 +246,7 @@ export const separateCommand: Command = {
         );
       }
       const json = getBoolean(args, 'json');
-      const bar = new ProgressBar(io.stderr, !json && io.stdoutIsTTY);
+      const bar = progressFor(io, json);
       const rank = getNumber(args, 'rank', { integer: true, min: 1 });
       const scale = getNumber(args, 'scale', { min: 0, max: 1, exclusiveMin: true });
       const start = getNumber(args, 'start', { integer: true, min: 0 });
