@@ -88,7 +88,6 @@ export interface ThreadedKernelModuleDeclaration<K extends Record<string, AnyDec
 /** A kernel of a declared module: pass it to runKernelOnThreads or runKernelOnCallingThread. */
 export interface ThreadedKernel<A extends Record<string, KernelArgumentKind>> {
   readonly name: string;
-  readonly module: ThreadedKernelModule;
   readonly args: A;
 }
 
@@ -98,11 +97,12 @@ interface ThreadedKernelModule {
   readonly names: readonly string[];
   /** The kernels in the same order. */
   readonly kernels: Array<ThreadedKernel<Record<string, KernelArgumentKind>>>;
-  /** Compiled on first use. */
-  compiled?: object;
+  /** Compiled on first use; null when this runtime cannot compile it (threads then decline). */
+  compiled?: object | null;
 }
 
 interface KernelPlan {
+  readonly module: ThreadedKernelModule;
   readonly index: number;
   /** Caller-supplied names in parameter order, with their position. */
   readonly supplied: ReadonlyArray<readonly [name: string, position: number, kind: KernelArgumentKind]>;
@@ -143,8 +143,9 @@ export function defineThreadedKernels<const K extends Record<string, AnyDeclarat
         );
       }
     }
-    const kernel = { name, module, args };
+    const kernel = { name, args };
     plans.set(kernel, {
+      module,
       index,
       supplied: entries.flatMap(([arg, kind], position) =>
         kind === 'counter' ? [] : [[arg, position, kind] as const],
@@ -162,8 +163,8 @@ export function defineThreadedKernels<const K extends Record<string, AnyDeclarat
 const COUNTERS = 64;
 const COUNTER_STRIDE = 64;
 
-function compile(module: ThreadedKernelModule): object {
-  if (module.compiled) return module.compiled;
+function compile(module: ThreadedKernelModule): object | null {
+  if (module.compiled !== undefined) return module.compiled;
   const { binaries, name } = module.declaration;
   const bytes =
     binaries.relaxedSimd === undefined
@@ -175,7 +176,14 @@ function compile(module: ThreadedKernelModule): object {
     );
   }
   const api = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-  const compiled = new api.Module(bytes);
+  let compiled: object;
+  try {
+    compiled = new api.Module(bytes);
+  } catch {
+    // No threads or SIMD in this engine's WebAssembly: the callers' single-threaded paths run.
+    module.compiled = null;
+    return null;
+  }
   // Each declaration against the binary: exported, with as many parameters as it names.
   const exports = new api.Instance(compiled, { env: { memory: kernelMemory() } }).exports;
   for (const kernel of module.names) {
@@ -215,7 +223,8 @@ function poolWith(module: ThreadedKernelModule, threads: number): { pool: Worker
   if (threads < 2) return null;
   const pool = startWorkerPool(threads);
   if (!pool) return null;
-  return { pool, first: loaded(pool, module) };
+  const first = loaded(pool, module);
+  return first === null ? null : { pool, first };
 }
 
 /**
@@ -228,13 +237,16 @@ export function kernelThreadsReady<A extends Record<string, KernelArgumentKind>>
   threads: number,
 ): boolean {
   return (
-    poolWith((kernel as unknown as ThreadedKernel<Record<string, KernelArgumentKind>>).module, threads) !==
-    null
+    poolWith(
+      planOf(kernel as unknown as ThreadedKernel<Record<string, KernelArgumentKind>>).module,
+      threads,
+    ) !== null
   );
 }
 
-function loaded(pool: WorkerPool, module: ThreadedKernelModule): number {
+function loaded(pool: WorkerPool, module: ThreadedKernelModule): number | null {
   const compiled = compile(module);
+  if (compiled === null) return null;
   const known = pool.loaded.get(compiled);
   if (known !== undefined) return known;
   const first = loadKernelModule(pool, compiled, module.names);
@@ -340,7 +352,7 @@ export function runKernelOnThreads<A extends Record<string, KernelArgumentKind>>
 ): boolean {
   const k = kernel as unknown as ThreadedKernel<Record<string, KernelArgumentKind>>;
   const plan = planOf(k);
-  const started = poolWith(k.module, threads);
+  const started = poolWith(plan.module, threads);
   if (!started) return false;
   const shared = args as Readonly<Record<string, unknown>>;
   // Check the calling thread's arguments before any worker starts.
@@ -363,10 +375,11 @@ export function runKernelOnCallingThread<A extends Record<string, KernelArgument
   const k = kernel as unknown as ThreadedKernel<Record<string, KernelArgumentKind>>;
   const plan = planOf(k);
   const pool = runningPool();
-  if (!pool) return false;
+  const first = pool === null ? null : loaded(pool, plan.module);
+  if (pool === null || first === null) return false;
   const values = positional(k, plan, args as Readonly<Record<string, unknown>>, undefined, COUNTERS);
   if (plan.counterPositions.length > 0) Atomics.store(new Int32Array(kernelBuffer(), COUNTERS, 1), 0, 0);
-  pool.callingThread[loaded(pool, k.module) + plan.index]!(...values);
+  pool.callingThread[first + plan.index]!(...values);
   return true;
 }
 
