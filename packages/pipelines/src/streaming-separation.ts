@@ -174,6 +174,7 @@ export class StreamedSeparation {
         fps: this.fps ?? 25,
         expectedFrames: this.frames,
         masks: display.mask !== undefined,
+        videos: options.videos ?? true,
       },
       options.signal,
     );
@@ -270,6 +271,7 @@ export async function runStreamingSeparation(run: StreamingRun): Promise<Streame
           fps: plan.fps ?? 25,
           expectedFrames: plan.frames,
           masks: options.masks ?? false,
+          videos: options.videos ?? true,
         },
         options.keepPartial ? undefined : signal,
       )

@@ -211,6 +211,7 @@ export class VideoSeparation {
         fps: this.fps ?? 25,
         expectedFrames: this.frames,
         masks: this.masks !== undefined,
+        videos: options.videos ?? true,
       },
       signal,
     );
@@ -666,6 +667,7 @@ async function runBatchSeparation(
   if (out) {
     control.onStage?.('write');
     await separation.writeOutputs(out, {
+      videos: options.videos ?? true,
       ...(signal ? { signal } : {}),
       onProgress: (p) => control.onProgress?.(p),
     });
