@@ -78,7 +78,7 @@ export class IncrementalPcp {
   readonly medianDeviation: Float32Array;
   /** Indices of the sampled values, ascending. */
   readonly sample: Int32Array;
-  /** Coordinates of the last clean frame in the current basis: the next fit's starting point. */
+  /** Coordinates of the last frame's background in the current basis: the next fit's starting point. */
   private coefficients: Float64Array = new Float64Array(0);
   private readonly inlierResidual: Float32Array;
   private readonly forgetting: number;
@@ -162,13 +162,15 @@ export class IncrementalPcp {
       this.sums,
     );
     // The clean frame x = z - s = U c + q, with q the residual on the background values.
-    this.coefficients = subspace.append(
+    subspace.append(
       subspace.fromBasis(a),
       this.inlierResidual,
       this.sums.projection,
       this.sums.squaredNorm,
       this.forgetting,
     );
+    // The frame's background U c, in the new basis: the next fit starts from it, background() shows it.
+    this.coefficients = subspace.lastSpanCoordinates;
     return this.sums.outliers;
   }
 
@@ -211,7 +213,7 @@ export class IncrementalPcp {
     return a;
   }
 
-  /** The background now: the last clean frame projected on the current basis, into out. */
+  /** The background of the last separated frame (in the current basis), into out. */
   background(out: Float32Array): Float32Array {
     if (!this.started) return out.fill(0);
     const { subspace } = this;

@@ -37,6 +37,8 @@ export class IncrementalSvd {
   rank = 0;
   /** Appends whose rotation had to be applied to X explicitly (M badly conditioned). */
   explicitRotations = 0;
+  /** After append(): the coordinates in the new basis of the appended column's in-span part U c. */
+  lastSpanCoordinates: Float64Array = new Float64Array(0);
   private appends = 0;
   private readonly rowScratch: Float64Array;
 
@@ -67,6 +69,7 @@ export class IncrementalSvd {
     this.singularValues[0] = norm;
     this.rank = 1;
     this.appends = 0;
+    this.lastSpanCoordinates = Float64Array.of(norm);
     return Float64Array.of(norm);
   }
 
@@ -205,14 +208,21 @@ export class IncrementalSvd {
         this.explicitRotations++;
       }
     }
-    // x's coordinates in U': Q^T [c + y; rho], first `next` entries.
+    // x's coordinates in U': Q^T [c + y; rho]; those of U c: Q[:r, :]^T c (first `next` entries).
     const coordinates = new Float64Array(next);
+    const spanCoordinates = new Float64Array(next);
     for (let j = 0; j < next; j++) {
       let v = (withResidual ? rho : 0) * q.get(r, j);
-      for (let i = 0; i < r; i++) v += (c[i]! + y[i]!) * q.get(i, j);
+      let w = 0;
+      for (let i = 0; i < r; i++) {
+        v += (c[i]! + y[i]!) * q.get(i, j);
+        w += c[i]! * q.get(i, j);
+      }
       coordinates[j] = v;
+      spanCoordinates[j] = w;
       this.singularValues[j] = values[j]!;
     }
+    this.lastSpanCoordinates = spanCoordinates;
     for (let j = next; j < maxRank; j++) this.singularValues[j] = 0;
     this.rank = next;
     if (++this.appends % REORTHONORMALIZE_EVERY === 0) this.reorthonormalize();

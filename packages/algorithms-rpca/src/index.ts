@@ -46,7 +46,10 @@ export { GramThresholding } from './singular-value-thresholding.js';
 export { removeSmallBlobs } from './small-blob-removal.js';
 export {
   estimateStreamingRpcaBytes,
+  openStreamingRpca,
+  type StreamingRpcaFrame,
   type StreamingRpcaOptions,
+  StreamingRpcaSeparation,
   streamingRpca,
   streamingRpcaOptionsSpec,
 } from './streaming-rpca.js';

@@ -17,6 +17,12 @@ import { copyFrame } from './incremental-pcp-kernels.js';
 
 export type StreamingRpcaOptions = IncrementalPcpOptions;
 
+/** A separated frame of streaming-rpca: float32 arrays. */
+export interface StreamingRpcaFrame extends SeparatedFrame {
+  readonly lowRank: Float32Array;
+  readonly sparse: Float32Array;
+}
+
 export const streamingRpcaOptionsSpec: OptionsSpec<StreamingRpcaOptions> = {
   rank: {
     type: 'integer',
@@ -86,15 +92,20 @@ export function estimateStreamingRpcaBytes(
   const values = checkFrameShape(frame);
   const rank = Math.min(settings.rank, values);
   const sample = Math.min(settings.samplePixels, values);
-  // Basis, noise levels, inlier residual, the two output frames, background and noise-level frames.
-  const steady = values * 4 * (rank + 6) + sample * 4 + values; // + the sample's selection marks
+  // Basis, noise levels, inlier residual, the two output frames, background and noise-level frames;
+  // the sample's indices, gathered values, levels and basis rows; its selection marks (once); small
+  // rank x rank matrices.
+  const steady = values * 4 * (rank + 6) + sample * 4 * (3 + rank) + values + 64 * (rank + 1) ** 2 + 1024;
   // At the end of the initialization: the held frames (their lowRank in place) and their sparse parts.
   const initialization = 2 * settings.initFrames * values * 4;
   return steady + initialization;
 }
 
-/** A separation in progress (the StreamingSeparation of the streaming-rpca plugin). */
-class StreamingRpcaSeparation implements StreamingSeparation {
+/**
+ * A separation in progress (the StreamingSeparation of the streaming-rpca plugin). Its push() and
+ * finish() return synchronously; frames come out as float32 arrays.
+ */
+export class StreamingRpcaSeparation implements StreamingSeparation {
   private readonly model: IncrementalPcp;
   private readonly values: number;
   private readonly run: RunControl | undefined;
@@ -117,7 +128,7 @@ class StreamingRpcaSeparation implements StreamingSeparation {
     this.sparse = new Float32Array(values);
   }
 
-  push(frame: MatrixData): readonly SeparatedFrame[] {
+  push(frame: MatrixData): readonly StreamingRpcaFrame[] {
     throwIfAborted(this.run?.signal);
     const index = this.pushed;
     if (frame?.length !== this.values) {
@@ -138,7 +149,7 @@ class StreamingRpcaSeparation implements StreamingSeparation {
       );
     }
     this.pushed++;
-    let out: SeparatedFrame[];
+    let out: StreamingRpcaFrame[];
     if (model.started) {
       out = [this.separate(target, this.lowRank, this.sparse)];
     } else if (this.initFrames === 0) {
@@ -152,7 +163,7 @@ class StreamingRpcaSeparation implements StreamingSeparation {
     return out;
   }
 
-  finish(): readonly SeparatedFrame[] {
+  finish(): readonly StreamingRpcaFrame[] {
     throwIfAborted(this.run?.signal);
     const start = performance.now();
     const out = this.held.length ? this.initialize() : [];
@@ -160,12 +171,12 @@ class StreamingRpcaSeparation implements StreamingSeparation {
     return out;
   }
 
-  background(): MatrixData {
+  background(): Float32Array {
     this.backgroundFrame ??= new Float32Array(this.values);
     return this.model.background(this.backgroundFrame);
   }
 
-  noiseLevel(): MatrixData {
+  noiseLevel(): Float32Array {
     this.noiseFrame ??= new Float32Array(this.values);
     return this.model.noiseLevel(this.noiseFrame);
   }
@@ -186,11 +197,11 @@ class StreamingRpcaSeparation implements StreamingSeparation {
   }
 
   /** Starts the model on the held frames and separates them, in order, each into arrays of its own. */
-  private initialize(): SeparatedFrame[] {
+  private initialize(): StreamingRpcaFrame[] {
     const signal = this.run?.signal;
     const held = this.held;
     this.model.initialize(held, this.lowRank, this.sparse, () => throwIfAborted(signal));
-    const out: SeparatedFrame[] = [];
+    const out: StreamingRpcaFrame[] = [];
     for (const frame of held) {
       throwIfAborted(signal);
       // lowRank overwrites the held copy of the frame; sparse gets an array of its own.
@@ -200,12 +211,24 @@ class StreamingRpcaSeparation implements StreamingSeparation {
     return out;
   }
 
-  private separate(frame: Float32Array, lowRank: Float32Array, sparse: Float32Array): SeparatedFrame {
+  private separate(frame: Float32Array, lowRank: Float32Array, sparse: Float32Array): StreamingRpcaFrame {
     const outliers = this.model.separate(frame, lowRank, sparse);
     const index = this.emitted++;
     this.run?.onProgress?.({ iteration: index + 1, rank: this.model.rank, sparsity: outliers / this.values });
     return { index, lowRank, sparse };
   }
+}
+
+/** Opens a streaming-rpca separation with validated options (the plugin's open(), typed). */
+export function openStreamingRpca(
+  frame: FrameShape,
+  options?: Partial<StreamingRpcaOptions>,
+  run?: RunControl,
+): StreamingRpcaSeparation {
+  const settings = validateOptions(streamingRpcaOptionsSpec, options);
+  const values = checkFrameShape(frame);
+  throwIfAborted(run?.signal);
+  return new StreamingRpcaSeparation(values, settings, run);
 }
 
 /**
@@ -223,11 +246,6 @@ export const streamingRpca = defineStreamingFactorizer<StreamingRpcaOptions>({
   },
   kind: 'streaming',
   options: streamingRpcaOptionsSpec,
-  open(frame: FrameShape, options?: Partial<StreamingRpcaOptions>, run?: RunControl): StreamingSeparation {
-    const settings = validateOptions(streamingRpcaOptionsSpec, options);
-    const values = checkFrameShape(frame);
-    throwIfAborted(run?.signal);
-    return new StreamingRpcaSeparation(values, settings, run);
-  },
+  open: (frame, options, run) => openStreamingRpca(frame, options, run),
   estimateWorkingBytes: (frame, options) => estimateStreamingRpcaBytes(frame, options),
 });
