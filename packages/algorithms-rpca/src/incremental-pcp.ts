@@ -2,8 +2,9 @@ import { createRng } from '@lowrank/core';
 import { CholeskyDecomposition, Matrix } from 'ml-matrix';
 import {
   gatherSample,
+  type ResidualSums,
   reconstruct,
-  type SplitSums,
+  residualSums,
   sampleGram,
   sampleRightHandSide,
   splitFrame,
@@ -84,7 +85,7 @@ export class IncrementalPcp {
   private readonly forgetting: number;
   private readonly up: number;
   private readonly down: number;
-  private readonly sums: SplitSums;
+  private readonly sums: ResidualSums;
   private readonly gram: Float64Array;
   private readonly right: Float64Array;
   private readonly sampleFrame: Float32Array;
@@ -103,7 +104,7 @@ export class IncrementalPcp {
     this.forgetting = 2 ** (-1 / options.halfLife);
     this.up = Math.exp(ADAPTATION / options.halfLife);
     this.down = 1 / this.up;
-    this.sums = { projection: new Float64Array(rank), squaredNorm: 0, outliers: 0 };
+    this.sums = { projection: new Float64Array(rank), squaredNorm: 0 };
     this.gram = new Float64Array(rank * rank);
     this.right = new Float64Array(rank);
     this.sampleFrame = new Float32Array(this.sample.length);
@@ -145,7 +146,7 @@ export class IncrementalPcp {
     const { subspace } = this;
     // Coefficients in the stored basis X (U = X M), fitted on the sample.
     const a = this.fitCoefficients(frame);
-    splitFrame(
+    const outliers = splitFrame(
       frame,
       subspace.basis,
       subspace.maxRank,
@@ -159,8 +160,8 @@ export class IncrementalPcp {
       lowRank,
       sparse,
       this.inlierResidual,
-      this.sums,
     );
+    residualSums(this.inlierResidual, subspace.basis, subspace.maxRank, subspace.rank, this.sums);
     // The clean frame x = z - s = U c + q, with q the residual on the background values.
     subspace.append(
       subspace.fromBasis(a),
@@ -171,7 +172,7 @@ export class IncrementalPcp {
     );
     // The frame's background U c, in the new basis: the next fit starts from it, background() shows it.
     this.coefficients = subspace.lastSpanCoordinates;
-    return this.sums.outliers;
+    return outliers;
   }
 
   /**
