@@ -199,7 +199,6 @@ async function score(masks, groundtruth, pixels) {
   let tp = 0;
   let fp = 0;
   let fn = 0;
-  let tn = 0;
   for (let i = 0; i < files.length && i < masks.length; i++) {
     const truth = await readImage(join(groundtruth, files[i]), { mode: 'gray' });
     const labels = new Uint8Array(pixels);
@@ -208,7 +207,6 @@ async function score(masks, groundtruth, pixels) {
     tp += e.tp;
     fp += e.fp;
     fn += e.fn;
-    tn += e.tn;
   }
   const precision = tp / (tp + fp || 1);
   const recall = tp / (tp + fn || 1);
