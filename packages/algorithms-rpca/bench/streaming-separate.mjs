@@ -139,6 +139,7 @@ async function runOurs(args) {
   let maskMs = 0;
   let frames = 0;
   let peakState = 0;
+  const rssTrace = [];
   const writes = new Set();
   const start = performance.now();
   const take = async (outs) => {
@@ -166,6 +167,7 @@ async function runOurs(args) {
     separateMs += performance.now() - t;
     frames++;
     peakState = Math.max(peakState, separation.diagnostics().stateBytes);
+    if (frames % 250 === 0) rssTrace.push([frames, Math.round(process.memoryUsage().rss / 1e6)]);
     await take(outs);
   }
   const t = performance.now();
@@ -187,6 +189,7 @@ async function runOurs(args) {
     stateBytes: peakState,
     peakRssBytes: peakRss(),
     rank: separation.diagnostics().rank,
+    rssTraceMb: rssTrace,
   };
   if (masks) Object.assign(result, await score(masks, args.groundtruth, pixels));
   return result;
