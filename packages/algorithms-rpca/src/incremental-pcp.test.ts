@@ -105,37 +105,40 @@ describe('incremental PCP (streaming-rpca)', () => {
   });
 
   it('learns a higher noise level where the background flickers, so flicker is not foreground', () => {
-    const rng = createRng(5);
     const width = 40;
     const height = 30;
     const pixels = width * height;
     // Left half still (noise 0.01); right half flickers like leaves (noise 0.08).
     const flickers = (k: number) => k % width >= width / 2;
-    const separation = openStreamingRpca({ width, height, channels: 1 });
-    let flaggedLate = 0;
-    for (let t = 0; t < 150; t++) {
-      const frame = Float64Array.from(
-        { length: pixels },
-        (_, k) => 0.5 + (flickers(k) ? 0.08 : 0.01) * rng.normal(),
-      );
-      for (const f of separation.push(frame))
-        if (f.index >= 60)
-          for (let k = 0; k < pixels; k++) if (flickers(k) && f.sparse[k] !== 0) flaggedLate++;
+    // A long halfLife forgets slowly, but the levels are still learned at the start.
+    for (const halfLife of [30, 1000]) {
+      const rng = createRng(5);
+      const separation = openStreamingRpca({ width, height, channels: 1 }, { halfLife });
+      let flaggedLate = 0;
+      for (let t = 0; t < 150; t++) {
+        const frame = Float64Array.from(
+          { length: pixels },
+          (_, k) => 0.5 + (flickers(k) ? 0.08 : 0.01) * rng.normal(),
+        );
+        for (const f of separation.push(frame))
+          if (f.index >= 60)
+            for (let k = 0; k < pixels; k++) if (flickers(k) && f.sparse[k] !== 0) flaggedLate++;
+      }
+      const level = separation.noiseLevel();
+      let still = 0;
+      let flickering = 0;
+      for (let k = 0; k < pixels; k++) {
+        if (flickers(k)) flickering += level[k]! / (pixels / 2);
+        else still += level[k]! / (pixels / 2);
+      }
+      // The levels land near the true standard deviations (the tracker's median is unbiased for
+      // normal noise; it lags a few percent at most).
+      expect(still, `halfLife ${halfLife}`).toBeGreaterThan(0.008);
+      expect(still, `halfLife ${halfLife}`).toBeLessThan(0.012);
+      expect(flickering, `halfLife ${halfLife}`).toBeGreaterThan(0.07);
+      expect(flickering, `halfLife ${halfLife}`).toBeLessThan(0.09);
+      // With one global threshold the flicker (8x the still noise) would be foreground everywhere.
+      expect(flaggedLate / (90 * (pixels / 2)), `halfLife ${halfLife}`).toBeLessThan(0.02);
     }
-    const level = separation.noiseLevel();
-    let still = 0;
-    let flickering = 0;
-    for (let k = 0; k < pixels; k++) {
-      if (flickers(k)) flickering += level[k]! / (pixels / 2);
-      else still += level[k]! / (pixels / 2);
-    }
-    // The levels land near the true standard deviations (the tracker's median is unbiased for
-    // normal noise; a lag of a few percent at most).
-    expect(still).toBeGreaterThan(0.008);
-    expect(still).toBeLessThan(0.012);
-    expect(flickering).toBeGreaterThan(0.07);
-    expect(flickering).toBeLessThan(0.09);
-    // With one global threshold the flicker (8x the still noise) would be foreground everywhere.
-    expect(flaggedLate / (90 * (pixels / 2))).toBeLessThan(0.02);
   });
 });

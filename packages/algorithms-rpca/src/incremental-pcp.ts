@@ -12,6 +12,39 @@ import {
 } from './incremental-pcp-kernels.js';
 import { IncrementalSvd } from './incremental-svd.js';
 
+/** The options of incremental PCP (validated by the streaming-rpca plugin's spec). */
+export interface IncrementalPcpOptions {
+  /** Largest rank of the background subspace. */
+  readonly rank: number;
+  /** Frames after which a frame's weight in the background model halves. */
+  readonly halfLife: number;
+  /** A value is foreground when its deviation exceeds this many noise levels. */
+  readonly threshold: number;
+  /** Frames held for the batch initialization (0: cold start on the first frame). */
+  readonly initFrames: number;
+  /** Values in the random sample on which each frame's coefficients are fitted. */
+  readonly samplePixels: number;
+  /** Seed of that sample. */
+  readonly seed: number;
+}
+
+/** Median |d| a value's noise tracker starts from (noise level 1.4826 x 0.01, about 4 of 255 gray levels). */
+export const INITIAL_MEDIAN_DEVIATION = 0.01;
+/** Floor of the tracked median |d|, so that flat, noiseless regions keep a usable threshold. */
+export const LOWEST_MEDIAN_DEVIATION = 0.002;
+/**
+ * The noise level may change by a factor e^(ADAPTATION / n) per frame, n = halfLife once that many
+ * frames are seen; before, n = max(frames seen, LEARNING_FRAMES), so that the levels are learned
+ * at the start even when halfLife is long (a running median's 1/n steps, not jumpy at first).
+ */
+export const ADAPTATION = 1.7;
+/** Fewest frames n in the noise levels' step e^(ADAPTATION / n). */
+export const LEARNING_FRAMES = 20;
+/** Median absolute deviation to standard deviation, for normal noise. */
+const MAD_TO_SIGMA = 1.4826;
+/** Alternations of the coefficient fit per frame. */
+const FIT_ITERATIONS = 3;
+
 /**
  * Incremental principal component pursuit for video, one frame at a time, in O(values x rank)
  * memory: after Rodriguez and Wohlberg ("Incremental principal component pursuit for video
@@ -34,43 +67,20 @@ import { IncrementalSvd } from './incremental-svd.js';
  *     scaled by sqrt(beta), beta = 2^(-1/halfLife): exponential forgetting in place of incPCP's
  *     downdates of a sliding window, so the state is the basis, not a window of frames.
  *
+ * The passes over all values are in incremental-pcp-kernels.ts (split, residual sums, the basis
+ * update); everything else works on rank-sized numbers or on the sample.
+ *
  * A background change (a parked car leaving, a light switched on) is foreground at first; its
  * values' noise levels then grow by e^(ADAPTATION/halfLife) per frame until the change fits within
  * the threshold, and from then on it enters the subspace at the forgetting rate. With the default
  * halfLife of 30 frames a change of 0.3 on a still pixel stops being foreground after about 25
- * frames and is in the background within about two half-lives (see the tests).
+ * frames and is in the background within three half-lives (see the tests).
  *
  * Start: the first initFrames frames are held, the per-value temporal median starts the basis
  * (rank 1; moving objects present in fewer than half of those frames leave no trace), one pass over
  * them warms up the noise levels and the subspace, and then they are separated again, in order.
  * With initFrames 0 the first frame starts the basis (cold start).
  */
-export interface IncrementalPcpOptions {
-  /** Largest rank of the background subspace. */
-  readonly rank: number;
-  /** Frames after which a frame's weight in the background model halves. */
-  readonly halfLife: number;
-  /** A value is foreground when its deviation exceeds this many noise levels. */
-  readonly threshold: number;
-  /** Frames held for the batch initialization (0: cold start on the first frame). */
-  readonly initFrames: number;
-  /** Values in the random sample on which each frame's coefficients are fitted. */
-  readonly samplePixels: number;
-  /** Seed of that sample. */
-  readonly seed: number;
-}
-
-/** Median |d| a value's noise tracker starts from (noise level 1.4826 x 0.01, about 4 of 255 gray levels). */
-export const INITIAL_MEDIAN_DEVIATION = 0.01;
-/** Floor of the tracked median |d|, so that flat, noiseless regions keep a usable threshold. */
-export const LOWEST_MEDIAN_DEVIATION = 0.002;
-/** The noise level may change by a factor e^(ADAPTATION / halfLife) per frame. */
-export const ADAPTATION = 1.7;
-/** Median absolute deviation to standard deviation, for normal noise. */
-const MAD_TO_SIGMA = 1.4826;
-/** Alternations of the coefficient fit per frame. */
-const FIT_ITERATIONS = 3;
-
 export class IncrementalPcp {
   readonly values: number;
   readonly options: IncrementalPcpOptions;
@@ -83,8 +93,8 @@ export class IncrementalPcp {
   private coefficients: Float64Array = new Float64Array(0);
   private readonly inlierResidual: Float32Array;
   private readonly forgetting: number;
-  private readonly up: number;
-  private readonly down: number;
+  /** Frames separated so far, warm-up included (the noise levels' step depends on it). */
+  private seen = 0;
   private readonly sums: ResidualSums;
   private readonly gram: Float64Array;
   private readonly right: Float64Array;
@@ -102,8 +112,6 @@ export class IncrementalPcp {
     this.inlierResidual = new Float32Array(values);
     this.sample = randomSample(values, options.samplePixels, options.seed);
     this.forgetting = 2 ** (-1 / options.halfLife);
-    this.up = Math.exp(ADAPTATION / options.halfLife);
-    this.down = 1 / this.up;
     this.sums = { projection: new Float64Array(rank), squaredNorm: 0 };
     this.gram = new Float64Array(rank * rank);
     this.right = new Float64Array(rank);
@@ -146,6 +154,8 @@ export class IncrementalPcp {
     const { subspace } = this;
     // Coefficients in the stored basis X (U = X M), fitted on the sample.
     const a = this.fitCoefficients(frame);
+    this.seen++;
+    const up = Math.exp(ADAPTATION / Math.min(Math.max(this.seen, LEARNING_FRAMES), this.options.halfLife));
     const outliers = splitFrame(
       frame,
       subspace.basis,
@@ -154,8 +164,8 @@ export class IncrementalPcp {
       a,
       this.medianDeviation,
       this.options.threshold * MAD_TO_SIGMA,
-      this.up,
-      this.down,
+      up,
+      1 / up,
       LOWEST_MEDIAN_DEVIATION,
       lowRank,
       sparse,
@@ -177,7 +187,7 @@ export class IncrementalPcp {
 
   /**
    * Step 1: the frame's coefficients a in the stored basis X, on the sample, by alternating the l1
-   * proximal step and least squares, starting from the previous clean frame.
+   * proximal step and least squares, starting from the previous frame's background.
    */
   private fitCoefficients(frame: Float32Array): Float64Array {
     const { subspace, sample, gram, right } = this;
