@@ -11,6 +11,7 @@ import type { SvdFactors } from './gram-jacobi-svd.js';
 /** A low-rank result backed by cached SVD factors: any rank <= `rank` re-slices without recomputing. */
 export interface SvdFactorization extends LowRankFactorization {
   readonly singularValues: Float64Array;
+  readonly factors: SvdFactors;
   /** m x rank, columns = left singular vectors. */
   readonly u: DenseMatrix<Float64Array>;
   /** n x rank, columns = right singular vectors. */
@@ -65,6 +66,7 @@ export function svdFactorization(factors: SvdFactors, diagnostics: Diagnostics):
     rank,
     diagnostics,
     singularValues: factors.s,
+    factors,
     u: factors.u,
     v: factors.v,
     reconstruct(k?: number) {

@@ -4,11 +4,12 @@ import {
   type FactorizationKind,
   InvalidOptionError,
   isBatchFactorizer,
+  type LoadedPlugins,
+  type PluginKind,
 } from '@lowrank/core';
-import { type FlagDef, formatFlagHelp, scanFlagValues } from './args.js';
-import { builtInFactorizers } from './builtins.js';
+import { loadMethods } from '@lowrank/pipelines';
+import { type FlagDef, formatFlagHelp, getNumber, type ParsedArgs, scanFlagValues } from './args.js';
 import { type CliIO, errorLine, exitCodeFor } from './cli-io.js';
-import { buildRegistry, type LoadedPlugins } from './plugin-loading.js';
 
 export const JSON_FLAG: FlagDef = {
   name: 'json',
@@ -40,12 +41,59 @@ export async function guarded(io: CliIO, body: () => Promise<number>): Promise<n
   }
 }
 
-/** Built-ins plus every --plugin found in argv (read before the full flag set is known). */
-export async function loadPlugins(argv: readonly string[], io: CliIO): Promise<LoadedPlugins> {
-  return buildRegistry(builtInFactorizers(), scanFlagValues(argv, 'plugin'), io.cwd);
+export const MEMORY_BUDGET_FLAG: FlagDef = {
+  name: 'memory-budget',
+  kind: 'value',
+  valueName: 'MB',
+  description: 'Refuse work whose memory estimate is over this many MiB, before reading the input.',
+  defaultText: '3/4 of the memory available',
+};
+
+/** --memory-budget in bytes, when given. */
+export function memoryBudgetFromArgs(args: ParsedArgs): number | undefined {
+  const mb = getNumber(args, 'memory-budget', { min: 1 });
+  return mb === undefined ? undefined : Math.floor(mb * 2 ** 20);
 }
 
-/** The factorizer named by --method (or the default), checked to be of a kind the command can use. */
+/** Built-ins plus every --plugin found in argv (read before the full flag set is known). */
+export async function loadPlugins(argv: readonly string[], io: CliIO): Promise<LoadedPlugins> {
+  return loadMethods({ plugins: scanFlagValues(argv, 'plugin'), cwd: io.cwd });
+}
+
+function methodNamed(
+  loaded: LoadedPlugins,
+  argv: readonly string[],
+  fallback: string,
+): { plugin: AnyFactorizer; explicit: boolean } {
+  const given = scanFlagValues(argv, 'method');
+  if (given.length > 1) throw new InvalidOptionError('--method', 'was given more than once.');
+  const name = given[0] ?? fallback;
+  if (!loaded.registry.has(name)) {
+    throw new InvalidOptionError(
+      '--method',
+      `"${name}" is not a known method. Known: ${loaded.registry.names().join(', ')}.`,
+      {
+        hint: 'Load a custom one with --plugin MODULE (lowrank plugins lists them).',
+      },
+    );
+  }
+  return { plugin: loaded.registry.get(name), explicit: given.length > 0 };
+}
+
+function refuse(
+  loaded: LoadedPlugins,
+  plugin: AnyFactorizer,
+  kinds: readonly PluginKind[],
+  command: string,
+): never {
+  const usable = loaded.registry.list(...kinds).map((p) => p.meta.name);
+  throw new InvalidOptionError(
+    '--method',
+    `"${plugin.meta.name}" gives a ${plugin.kind} result, which lowrank ${command} cannot use. Use one of: ${usable.join(', ')}.`,
+  );
+}
+
+/** The batch factorizer named by --method (or the default), checked to be of a kind the command can use. */
 export function pickMethod(
   loaded: LoadedPlugins,
   argv: readonly string[],
@@ -53,30 +101,26 @@ export function pickMethod(
   kinds: readonly FactorizationKind[],
   command: string,
 ): AnyBatchFactorizer {
-  const given = scanFlagValues(argv, 'method');
-  if (given.length > 1) throw new InvalidOptionError('--method', 'was given more than once.');
-  const name = given[0] ?? fallback;
-  let plugin: AnyFactorizer;
-  try {
-    plugin = loaded.registry.get(name);
-  } catch (error) {
-    throw new InvalidOptionError(
-      '--method',
-      `"${name}" is not a known method. Known: ${loaded.registry.names().join(', ')}.`,
-      {
-        hint: 'Load a custom one with --plugin MODULE (lowrank plugins lists them).',
-        cause: error,
-      },
-    );
-  }
-  if (!isBatchFactorizer(plugin) || !kinds.includes(plugin.kind)) {
-    const usable = loaded.registry.list(...kinds).map((p) => p.meta.name);
-    throw new InvalidOptionError(
-      '--method',
-      `"${name}" gives a ${plugin.kind} result, which lowrank ${command} cannot use. Use one of: ${usable.join(', ')}.`,
-    );
-  }
+  const { plugin } = methodNamed(loaded, argv, fallback);
+  if (!isBatchFactorizer(plugin) || !kinds.includes(plugin.kind)) refuse(loaded, plugin, kinds, command);
   return plugin;
+}
+
+/**
+ * The separation method named by --method (or the default): low-rank + sparse, streaming, or
+ * low-rank (S = M - L). `explicit` is false for the default, which the pipeline may swap for a
+ * streaming method when the batch run would not fit.
+ */
+export function pickSeparation(
+  loaded: LoadedPlugins,
+  argv: readonly string[],
+  fallback: string,
+  command: string,
+): { plugin: AnyFactorizer; explicit: boolean } {
+  const picked = methodNamed(loaded, argv, fallback);
+  const kinds: PluginKind[] = ['low-rank-plus-sparse', 'streaming', 'low-rank'];
+  if (!kinds.includes(picked.plugin.kind)) refuse(loaded, picked.plugin, kinds, command);
+  return picked;
 }
 
 export function commandHelp(parts: {

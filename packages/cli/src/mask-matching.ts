@@ -1,9 +1,8 @@
 import type { Stats } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
-import { extname, join, parse } from 'node:path';
+import { join, parse } from 'node:path';
 import { InvalidInputError, MediaError } from '@lowrank/core';
-
-export const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp', '.gif']);
+import { isImageFilePath } from '@lowrank/io/formats';
 
 export interface MaskPair {
   readonly groundTruth: string;
@@ -32,7 +31,7 @@ export async function listImages(dir: string, flag: string): Promise<string[]> {
     });
   const names = await readdir(dir);
   return names
-    .filter((n) => !n.startsWith('.') && IMAGE_EXTENSIONS.has(extname(n).toLowerCase()))
+    .filter((n) => !n.startsWith('.') && isImageFilePath(n))
     .sort()
     .map((n) => join(dir, n));
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs, type Stats } from 'node:fs';
 import path from 'node:path';
 import { MediaError, OutputExistsError, throwIfAborted } from '@lowrank/core';
+import { releaseTemporaryPath, trackTemporaryPath } from './temporary-paths.js';
 
 export interface AtomicWriteOptions {
   /** Replace an existing file at the destination. Default false: refuse with OutputExistsError. */
@@ -74,6 +75,7 @@ export async function checkOutputPath(target: string, options: AtomicWriteOption
       hint: 'Choose an output path inside a folder.',
     });
   }
+  await assertWritableFolder(dir, target);
   const existing = await fs.lstat(target).catch(() => undefined);
   if (existing === undefined) return;
   if (existing.isDirectory()) {
@@ -84,6 +86,25 @@ export async function checkOutputPath(target: string, options: AtomicWriteOption
     );
   }
   if (!options.overwrite) throw new OutputExistsError(target);
+}
+
+/**
+ * Refuses a folder we cannot write in, before any work: one without a write bit counts as
+ * read-only even for root (a shared data set), which access() alone would let through.
+ */
+export async function assertWritableFolder(dir: string, target: string = dir): Promise<void> {
+  let writable = true;
+  try {
+    await fs.access(dir, fs.constants.W_OK);
+    writable = ((await fs.stat(dir)).mode & 0o222) !== 0;
+  } catch {
+    writable = false;
+  }
+  if (!writable) {
+    throw new MediaError(target, `cannot write in ${dir} (read-only or permission denied).`, {
+      hint: 'Choose an output folder you can write to.',
+    });
+  }
 }
 
 function writeFailure(target: string, error: unknown): MediaError {
@@ -173,6 +194,7 @@ export async function withTemporaryFile(
   extension = '',
 ): Promise<void> {
   const temporary = temporaryPathFor(target, extension);
+  trackTemporaryPath(temporary);
   try {
     await produce(temporary);
     throwIfAborted(options.signal);
@@ -184,6 +206,7 @@ export async function withTemporaryFile(
     }
   } finally {
     await fs.rm(temporary, { force: true }).catch(() => undefined);
+    releaseTemporaryPath(temporary);
   }
 }
 
@@ -230,6 +253,7 @@ export async function createAtomicOutputDir(
       cause: error,
     });
   }
+  await assertWritableFolder(parent, dir);
   const exists = await fs.lstat(target).then(
     () => true,
     () => false,
@@ -241,6 +265,7 @@ export async function createAtomicOutputDir(
   } catch (error) {
     throw writeFailure(dir, error);
   }
+  trackTemporaryPath(partial);
   let done = false;
   return {
     path: partial,
@@ -255,6 +280,7 @@ export async function createAtomicOutputDir(
       if (nowExists && !options.overwrite) {
         await fs.rm(partial, { recursive: true, force: true });
         done = true;
+        releaseTemporaryPath(partial);
         throw new OutputExistsError(dir);
       }
       if (nowExists) {
@@ -271,12 +297,14 @@ export async function createAtomicOutputDir(
         await fs.rename(partial, target);
       }
       done = true;
+      releaseTemporaryPath(partial);
       return target;
     },
     async abort() {
       if (done) return;
       done = true;
       await fs.rm(partial, { recursive: true, force: true });
+      releaseTemporaryPath(partial);
     },
   };
 }

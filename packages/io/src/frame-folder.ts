@@ -2,10 +2,8 @@ import { type Dirent, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { MediaError, throwIfAborted } from '@lowrank/core';
 import sharp from 'sharp';
+import { FRAME_EXTENSIONS, isFramePath } from './media-formats.js';
 import { imageDecodeError } from './media-options.js';
-
-/** File extensions taken as frames in a folder (the same set as the numpy reference). */
-export const FRAME_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp']);
 
 export interface FrameFolder {
   folder: string;
@@ -74,15 +72,13 @@ export async function scanFrameFolder(
     });
   }
   const names = entries
-    .filter(
-      (e) => (e.isFile() || e.isSymbolicLink()) && FRAME_EXTENSIONS.has(path.extname(e.name).toLowerCase()),
-    )
+    .filter((e) => (e.isFile() || e.isSymbolicLink()) && isFramePath(e.name))
     .map((e) => e.name)
     .filter((name) => !name.startsWith('.'))
     .sort(byName);
   if (names.length === 0) {
     throw new MediaError(folder, 'is a folder with no frame images in it.', {
-      hint: `Put the frames (${[...FRAME_EXTENSIONS].join(', ')}) directly in the folder, or give a video file.`,
+      hint: `Put the frames (${FRAME_EXTENSIONS.map((x) => `.${x}`).join(', ')}) directly in the folder, or give a video file.`,
     });
   }
   const files = names.map((n) => path.join(folder, n));

@@ -1,5 +1,6 @@
 import { promises as fs, type Stats } from 'node:fs';
 import { MediaError } from '@lowrank/core';
+import { isStillImagePath } from './media-formats.js';
 
 /**
  * Checks that `file` is an existing, non-empty regular file before any decoder sees it, so the
@@ -46,20 +47,6 @@ export async function assertReadableFile(file: string, what = 'media file'): Pro
   return stat.size;
 }
 
-/** Extensions readImage takes as still images (sharp decodes them). */
-export const IMAGE_EXTENSIONS = new Set([
-  '.png',
-  '.jpg',
-  '.jpeg',
-  '.webp',
-  '.tif',
-  '.tiff',
-  '.gif',
-  '.avif',
-  '.heic',
-  '.heif',
-]);
-
 /**
  * What a path holds, for dispatch: a folder (frames), an image (by extension) or a video
  * (anything else, left for ffmpeg to judge). Throws MediaError if the path does not exist.
@@ -72,7 +59,5 @@ export async function detectMediaKind(file: string): Promise<'image' | 'video' |
     throw new MediaError(file, 'does not exist.', { hint: 'Check the path.', cause: error });
   }
   if (stat.isDirectory()) return 'folder';
-  const dot = file.lastIndexOf('.');
-  const ext = dot >= 0 ? file.slice(dot).toLowerCase() : '';
-  return IMAGE_EXTENSIONS.has(ext) ? 'image' : 'video';
+  return isStillImagePath(file) ? 'image' : 'video';
 }

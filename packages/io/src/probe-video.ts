@@ -5,8 +5,11 @@ import { assertReadableFile } from './media-input.js';
 
 export interface VideoInfo {
   file: string;
+  /** The size frames are shown at (and decoded at: ffmpeg applies the stream's rotation). */
   width: number;
   height: number;
+  /** Display rotation of the stream in degrees (phone videos: 90 or -90), 0 when none. */
+  rotation: number;
   /** Frames per second from the stream header (r_frame_rate / tbr); undefined if unknown. */
   fps: number | undefined;
   /** Number of frames: counted (see frameCountSource), or estimated from duration x fps. */
@@ -43,6 +46,7 @@ interface ParsedHeader {
   width: number;
   height: number;
   fps: number | undefined;
+  rotation: number;
 }
 
 /** Parses the stream description ffmpeg prints for `ffmpeg -i FILE` (no ffprobe needed). */
@@ -74,13 +78,20 @@ export function parseFfmpegHeader(stderr: string): ParsedHeader | undefined {
   if (!sizePart) return undefined;
   const fpsMatch = /([\d.]+)(k?) fps/.exec(line) ?? /([\d.]+)(k?) tbr/.exec(line);
   const fps = fpsMatch ? Number(fpsMatch[1]) * (fpsMatch[2] === 'k' ? 1000 : 1) : undefined;
+  // A display matrix (phone videos): ffmpeg decodes the frames rotated, so a quarter turn swaps
+  // the sides the frames come out with.
+  const rotationMatch = /displaymatrix: rotation of (-?[\d.]+) degrees/.exec(stderr);
+  const rotation = rotationMatch ? Number(rotationMatch[1]) : 0;
+  const quarterTurn = Math.abs(Math.round(rotation / 90)) % 2 === 1;
+  const coded = { width: Number(sizePart[1]), height: Number(sizePart[2]) };
   return {
     container,
     duration,
     codec,
     pixelFormat,
-    width: Number(sizePart[1]),
-    height: Number(sizePart[2]),
+    width: quarterTurn ? coded.height : coded.width,
+    height: quarterTurn ? coded.width : coded.height,
+    rotation,
     fps: fps !== undefined && Number.isFinite(fps) && fps > 0 ? fps : undefined,
   };
 }
@@ -166,6 +177,7 @@ export async function probeVideo(file: string, options: ProbeVideoOptions = {}):
     file,
     width: parsed.width,
     height: parsed.height,
+    rotation: parsed.rotation,
     fps: parsed.fps,
     frames,
     frameCountSource: source,

@@ -27,6 +27,11 @@ export interface ReadFramesOptions {
   /** Frame-count method for videos (see probeVideo). Default 'packets', or 'estimate' when count is given. */
   countFrames?: 'packets' | 'decode' | 'estimate';
   signal?: AbortSignal;
+  /**
+   * Told, once decoding has ended, when the input was damaged but decodable (corrupt or missing
+   * packets, a truncated file): the frames read are kept, and this says so.
+   */
+  onWarning?: (message: string) => void;
 }
 
 /** One decoded frame: 8-bit samples, row-major, interleaved when channels is 3. */
@@ -194,8 +199,9 @@ export function videoDecodeArgs(source: VideoSource, count: number | undefined):
   const input =
     source.kind === 'folder' ? ['-f', 'image2pipe', '-i', 'pipe:0'] : ffmpegInputArgs(source.path);
   return [
+    // Warnings too: a corrupt or truncated input is reported as a warning, not an error.
     '-v',
-    'error',
+    'warning',
     ...input,
     '-an',
     '-sn',
@@ -247,11 +253,18 @@ export async function* readFrames(
   options: ReadFramesOptions = {},
 ): AsyncGenerator<VideoFrame> {
   const plan = typeof source === 'string' ? await openVideoSource(source, options) : source;
-  yield* decodeFrames(plan, options.signal);
+  yield* decodeFrames(plan, options.signal, options.onWarning);
 }
 
+/** ffmpeg's words for an input it could decode only in part. */
+const DAMAGE = /corrupt|truncat|partial file|Invalid NAL|missing picture|error while decoding/i;
+
 /** Decodes a planned source (see openVideoSource). */
-export async function* decodeFrames(plan: VideoSource, signal?: AbortSignal): AsyncGenerator<VideoFrame> {
+export async function* decodeFrames(
+  plan: VideoSource,
+  signal?: AbortSignal,
+  onWarning?: (message: string) => void,
+): AsyncGenerator<VideoFrame> {
   throwIfAborted(signal);
   if (plan.frames === 0 && plan.kind === 'folder') return;
   const frameBytes = plan.width * plan.height * plan.channels;
@@ -339,6 +352,16 @@ export async function* decodeFrames(plan: VideoSource, signal?: AbortSignal): As
       throw new MediaError(
         label,
         `ffmpeg's output ended inside frame ${index} (${filled} of ${frameBytes} bytes).`,
+      );
+    }
+    const damage = stderr.value
+      .split('\n')
+      .filter((line) => DAMAGE.test(line))
+      .map((line) => line.replace(/^\[[^\]]*\]\s*/, '').trim());
+    if (damage.length > 0) {
+      const expected = plan.frames > index ? `, of ${plan.frames} expected` : '';
+      onWarning?.(
+        `${label}: the input is damaged (ffmpeg: ${damage.slice(0, 2).join(' | ')}); ${index} frames were decoded${expected}. The file may be truncated or corrupt.`,
       );
     }
   } catch (error) {

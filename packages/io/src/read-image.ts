@@ -299,3 +299,34 @@ async function readImageWithFfmpeg(
     file,
   };
 }
+
+/** An image's size as readImage will return it (EXIF orientation applied), read from its header only. */
+export interface ImageProbe {
+  readonly width: number;
+  readonly height: number;
+  /** True when the source has colour (readImage's 'rgb' mode then gives three different channels). */
+  readonly colour: boolean;
+  readonly format: string;
+}
+
+/** Reads an image file's header (no pixels): enough to check a memory budget before decoding. */
+export async function probeImage(file: string): Promise<ImageProbe> {
+  await assertReadableFile(file, 'image file');
+  let meta: Metadata;
+  try {
+    meta = await sharp(file, { limitInputPixels: false }).metadata();
+  } catch (error) {
+    throw imageDecodeError(file, error);
+  }
+  const width = meta.width ?? 0;
+  const height = meta.pageHeight ?? meta.height ?? 0;
+  if (width < 1 || height < 1) throw new MediaError(file, 'reports no size; it is not a readable image.');
+  const swapped = (meta.orientation ?? 1) >= 5;
+  const colour = !(meta.space === 'b-w' || meta.space === 'grey16' || (meta.channels ?? 3) <= 2);
+  return {
+    width: swapped ? height : width,
+    height: swapped ? width : height,
+    colour,
+    format: meta.format ?? 'unknown',
+  };
+}

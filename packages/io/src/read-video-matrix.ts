@@ -54,7 +54,16 @@ export async function readVideoMatrix(
   source: string,
   options: ReadVideoMatrixOptions = {},
 ): Promise<VideoMatrixResult> {
-  const plan = await openVideoSource(source, options);
+  return decodeVideoMatrix(await openVideoSource(source, options), options);
+}
+
+/** readVideoMatrix for a source already opened (openVideoSource): no second probe of the file. */
+export async function decodeVideoMatrix(
+  plan: VideoSource,
+  options: Omit<ReadVideoMatrixOptions, keyof ReadFramesOptions> &
+    Pick<ReadFramesOptions, 'signal' | 'onWarning'> = {},
+): Promise<VideoMatrixResult> {
+  const source = plan.path;
   const dtype = options.dtype ?? 'float64';
   const bytesPerElement = dtype === 'float32' ? 4 : 8;
   const pixels = plan.width * plan.height * plan.channels;
@@ -87,7 +96,7 @@ export async function readVideoMatrix(
   let frames = 0;
   const sourceIndices: number[] = [];
   const total = plan.frames;
-  for await (const frame of decodeFrames(plan, options.signal)) {
+  for await (const frame of decodeFrames(plan, options.signal, options.onWarning)) {
     if (frames === capacity) {
       // The header under-counted: grow by half (rare; packet counts are usually exact).
       const grown = Math.ceil(capacity * 1.5) + 1;

@@ -94,13 +94,14 @@ export function drawPlanes(
   ctx.putImageData(image, 0, 0);
 }
 
-/** Draws 8-bit gray data into a canvas. */
+/** Draws 8-bit data into a canvas: gray (channels 1) or RGB interleaved (channels 3), from `offset`. */
 export function drawGray(
   canvas: HTMLCanvasElement,
   width: number,
   height: number,
   bytes: Uint8Array,
   offset = 0,
+  channels = 1,
 ): void {
   if (canvas.width !== width) canvas.width = width;
   if (canvas.height !== height) canvas.height = height;
@@ -108,14 +109,31 @@ export function drawGray(
   if (!ctx) return;
   const image = ctx.createImageData(width, height);
   const out = image.data;
+  const g = channels === 3 ? 1 : 0;
+  const b = channels === 3 ? 2 : 0;
   for (let p = 0; p < width * height; p++) {
-    const v = bytes[offset + p]!;
-    out[4 * p] = v;
-    out[4 * p + 1] = v;
-    out[4 * p + 2] = v;
+    const at = offset + p * channels;
+    out[4 * p] = bytes[at]!;
+    out[4 * p + 1] = bytes[at + g]!;
+    out[4 * p + 2] = bytes[at + b]!;
     out[4 * p + 3] = 255;
   }
   ctx.putImageData(image, 0, 0);
+}
+
+/** The plugin note and each plugin module that failed to load, for the top of a panel. */
+export function pluginProblems(
+  note: string | undefined,
+  failures: readonly { readonly specifier: string; readonly message: string }[] | undefined,
+): HTMLElement[] {
+  const out: HTMLElement[] = [];
+  if (note) out.push(h('div', { class: 'note', id: 'plugin-note' }, note));
+  for (const failure of failures ?? []) {
+    out.push(
+      h('div', { class: 'error plugin-error', role: 'alert' }, `${failure.specifier}: ${failure.message}`),
+    );
+  }
+  return out;
 }
 
 export interface Series {

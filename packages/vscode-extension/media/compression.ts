@@ -20,6 +20,7 @@ import {
   onHostMessage,
   optionsDetails,
   optionsForm,
+  pluginProblems,
   saveState,
   send,
   themeColor,
@@ -40,7 +41,6 @@ const state = {
 };
 
 let methods: MethodInfo[] = [];
-let defaultRank = 50;
 let image: ImageInfo | undefined;
 let result: CompressionResultInfo | undefined;
 let incremental: IncrementalReconstruction | undefined;
@@ -54,6 +54,8 @@ let readOptions: () => OptionValues = () => ({});
 const app = document.getElementById('app')!;
 const status = h('div', { class: 'status', id: 'status' });
 const errors = h('div', { class: 'errors' });
+/** Plugin notes and load failures: kept while the panel lives (runs clear `errors`, not these). */
+const pluginBox = h('div', { class: 'errors', id: 'plugins' });
 const controls = h('div', { class: 'toolbar' });
 const optionsHost = h('div', { class: 'options-host' });
 const slider = h('input', {
@@ -183,11 +185,8 @@ function renderOptions(): void {
     optionsHost.replaceChildren();
     return;
   }
-  // Ask for the full spectrum by default, so the slider reaches min(m, n).
+  // The method's own defaults, as `lowrank compress` uses them (svd: every triplet; others: their rank).
   const initial: OptionValues = { ...state.options };
-  const rankOption = method.options.find((o) => o.key === 'rank');
-  if (rankOption && initial.rank === undefined && Number.isFinite(fullRankGuess()))
-    initial.rank = fullRankGuess();
   const form = optionsForm(
     method,
     initial,
@@ -230,13 +229,15 @@ function onCompressed(info: CompressionResultInfo): void {
   planesCache = undefined;
   energies = info.singularValues ? info.singularValues.map((s) => energyCurve(s)) : [];
   // All channels together: the share of the image's squared norm the rank-k approximation keeps.
-  combinedEnergy = info.singularValues ? energyOfChannels(info.singularValues) : new Float64Array(0);
+  combinedEnergy = info.singularValues
+    ? energyOfChannels(info.singularValues, info.squaredNorm)
+    : new Float64Array(0);
   incremental =
     info.factors && image
       ? new IncrementalReconstruction(info.factors, image.height, image.width)
       : undefined;
   slider.max = String(info.maxRank);
-  const start = state.rank >= 1 ? Math.min(state.rank, info.maxRank) : Math.min(defaultRank, info.maxRank);
+  const start = state.rank >= 1 ? Math.min(state.rank, info.maxRank) : Math.min(info.rank, info.maxRank);
   slider.value = String(start);
   slider.disabled = false;
   setDisabled(saveButton, false);
@@ -356,15 +357,13 @@ onHostMessage((message: HostToWebview) => {
   switch (message.type) {
     case 'init': {
       methods = [...message.methods];
-      defaultRank = message.settings.defaultRank;
       state.source = message.source;
       if (message.rememberedRank !== undefined) state.rank = message.rememberedRank;
       const names = lowRankMethods().map((m) => m.name);
       if (!names.includes(state.method)) state.method = names.includes('svd') ? 'svd' : (names[0] ?? '');
       document.title = message.fileName;
       renderControls();
-      if (message.pluginNote)
-        errors.replaceChildren(h('div', { class: 'note', id: 'plugin-note' }, message.pluginNote));
+      pluginBox.replaceChildren(...pluginProblems(message.pluginNote, message.pluginErrors));
       persist();
       if (!message.hasResults) {
         if (!state.method) errors.append(errorBox('No low-rank method is registered.'));
@@ -425,6 +424,7 @@ onHostMessage((message: HostToWebview) => {
 
 app.replaceChildren(
   h('header', {}, controls, optionsHost),
+  pluginBox,
   errors,
   status,
   h('section', { class: 'slider-row' }, h('label', { for: 'rank' }, 'Rank'), slider, rankLabel, saveButton),

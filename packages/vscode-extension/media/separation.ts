@@ -1,6 +1,7 @@
 /** The separation webview: run options, then original / background / foreground panes with a scrubber. */
 import type {
   HostToWebview,
+  LiveFrameInfo,
   MethodInfo,
   OptionValues,
   SeparationResultInfo,
@@ -17,6 +18,7 @@ import {
   onHostMessage,
   optionsDetails,
   optionsForm,
+  pluginProblems,
   saveState,
   send,
   themeColor,
@@ -32,6 +34,7 @@ const state = {
   startFrame: saved.startFrame ?? 0,
   frameCount: saved.frameCount ?? 0,
   view: saved.view === 'mask' ? 'mask' : 'foreground',
+  colour: saved.colour ?? false,
 };
 
 let methods: MethodInfo[] = [];
@@ -42,6 +45,8 @@ let playing: ReturnType<typeof setInterval> | undefined;
 
 const app = document.getElementById('app')!;
 const errors = h('div', { class: 'errors' });
+/** Plugin notes and load failures: kept while the panel lives (runs clear `errors`, not these). */
+const pluginBox = h('div', { class: 'errors', id: 'plugins' });
 const status = h('div', { class: 'status', id: 'status' });
 const probeLine = h('p', { class: 'note', id: 'probe' }, 'Reading the video header…');
 const form = h('div', { class: 'toolbar', id: 'run-form' });
@@ -89,11 +94,17 @@ function persist(): void {
     startFrame: state.startFrame,
     frameCount: state.frameCount,
     view: state.view,
+    colour: state.colour,
   });
 }
 
+/** Methods that separate (low-rank + sparse, streaming), then low-rank ones (S = M - L), as `lowrank separate` takes them. */
 function sparseMethods(): MethodInfo[] {
-  return methods.filter((m) => m.kind === 'low-rank-plus-sparse');
+  return [
+    ...methods.filter((m) => m.kind === 'low-rank-plus-sparse'),
+    ...methods.filter((m) => m.kind === 'streaming'),
+    ...methods.filter((m) => m.kind === 'low-rank'),
+  ];
 }
 
 function renderForm(): void {
@@ -149,6 +160,16 @@ function renderForm(): void {
       (v) => (state.frameCount = Math.max(2, Math.round(v))),
       'How many frames to read',
     ),
+    checkbox(
+      'Colour',
+      state.colour,
+      (checked) => {
+        state.colour = checked;
+        persist();
+        describeProbe();
+      },
+      'colour',
+    ),
     runButton,
     cancelButton,
     busyRing,
@@ -191,6 +212,7 @@ function run(): void {
     type: 'separate',
     method: state.method,
     options: readOptions(),
+    colour: state.colour,
     scale: Math.min(1, Math.max(0.05, state.scale)),
     startFrame: state.startFrame,
     frameCount: Math.max(2, state.frameCount),
@@ -209,18 +231,26 @@ function showFrame(): void {
   if (!result) return;
   const f = Number(scrubber.value) - 1;
   const size = result.width * result.height;
-  const offset = f * size;
-  drawGray(canvases.original, result.width, result.height, result.original, offset);
-  drawGray(canvases.background, result.width, result.height, result.background, offset);
-  drawGray(
-    canvases.foreground,
-    result.width,
-    result.height,
-    state.view === 'mask' ? result.mask : result.foreground,
-    offset,
-  );
+  const c = result.channels;
+  drawGray(canvases.original, result.width, result.height, result.original, f * size * c, c);
+  drawGray(canvases.background, result.width, result.height, result.background, f * size * c, c);
+  if (state.view === 'mask')
+    drawGray(canvases.foreground, result.width, result.height, result.mask, f * size);
+  else drawGray(canvases.foreground, result.width, result.height, result.foreground, f * size * c, c);
   foregroundCaption.textContent = state.view === 'mask' ? 'Foreground mask' : 'Foreground |S|';
   frameLabel.textContent = `frame ${f + 1} / ${result.frames}`;
+}
+
+/** A streaming separation's latest frame, drawn while the run goes on: the background emerging. */
+function showLiveFrame(frame: LiveFrameInfo): void {
+  results.hidden = false;
+  const c = frame.channels;
+  drawGray(canvases.original, frame.width, frame.height, frame.original, 0, c);
+  drawGray(canvases.background, frame.width, frame.height, frame.background, 0, c);
+  if (state.view === 'mask' && frame.mask)
+    drawGray(canvases.foreground, frame.width, frame.height, frame.mask);
+  else drawGray(canvases.foreground, frame.width, frame.height, frame.foreground, 0, c);
+  frameLabel.textContent = `live: frame ${frame.index + 1}`;
 }
 
 function stop(): void {
@@ -246,6 +276,7 @@ function togglePlay(): void {
 
 function onSeparated(info: SeparationResultInfo): void {
   result = info;
+  for (const warning of info.warnings ?? []) errors.append(h('div', { class: 'note warning' }, warning));
   results.hidden = false;
   scrubber.max = String(info.frames);
   scrubber.value = '1';
@@ -289,8 +320,7 @@ onHostMessage((message: HostToWebview) => {
       if (!(state.scale > 0)) state.scale = message.settings.videoScale;
       if (!(state.frameCount >= 2)) state.frameCount = message.settings.maxFrames;
       renderForm();
-      if (message.pluginNote)
-        errors.replaceChildren(h('div', { class: 'note', id: 'plugin-note' }, message.pluginNote));
+      pluginBox.replaceChildren(...pluginProblems(message.pluginNote, message.pluginErrors));
       if (names.length === 0) errors.append(errorBox('No low-rank-plus-sparse method is registered.'));
       persist();
       break;
@@ -310,6 +340,7 @@ onHostMessage((message: HostToWebview) => {
       if (p.residual !== undefined) parts.push(`residual ${p.residual.toExponential(2)}`);
       if (p.message) parts.push(p.message);
       progressLine.textContent = parts.join(' · ');
+      if (p.frame) showLiveFrame(p.frame);
       break;
     }
     case 'separated':
@@ -327,11 +358,13 @@ onHostMessage((message: HostToWebview) => {
         setDisabled(exportButton, true);
       }
       progressLine.textContent = message.resultsKept
-        ? 'Export cancelled; nothing was written.'
+        ? result
+          ? 'Export cancelled; nothing was written.'
+          : 'Stopping: the frames separated so far are kept.'
         : 'Cancelled.';
       break;
     case 'lowerScale':
-      state.scale = Math.max(0.05, Math.round(state.scale * 50) / 100);
+      state.scale = message.scale;
       renderForm();
       describeProbe();
       persist();
@@ -376,5 +409,12 @@ results.append(
   ),
 );
 setDisabled(exportButton, true);
-app.replaceChildren(h('header', {}, probeLine, form, optionsHost), errors, progressLine, status, results);
+app.replaceChildren(
+  h('header', {}, probeLine, form, optionsHost),
+  pluginBox,
+  errors,
+  progressLine,
+  status,
+  results,
+);
 send({ type: 'ready' });

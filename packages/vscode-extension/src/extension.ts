@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { COMPRESSION_VIEW_TYPE, LowrankPanel, SEPARATION_VIEW_TYPE } from './host/lowrank-panel.js';
-import { isImagePath, isVideoPath } from './shared/media-kinds.js';
+import { IMAGE_EXTENSIONS, isImagePath, isVideoPath, VIDEO_EXTENSIONS } from './shared/media-kinds.js';
 import { isPanelState, type PanelKind } from './shared/protocol.js';
 
 const VIEW_TYPES: Record<PanelKind, string> = {
@@ -13,6 +13,8 @@ const VIEW_TYPES: Record<PanelKind, string> = {
 };
 
 export function activate(context: vscode.ExtensionContext): void {
+  const output = vscode.window.createOutputChannel('Lowrank');
+  context.subscriptions.push(output);
   const open = (kind: PanelKind) => async (uri?: vscode.Uri) => {
     const source = uri instanceof vscode.Uri ? uri : await pickSource(kind);
     if (!source) return;
@@ -26,7 +28,7 @@ export function activate(context: vscode.ExtensionContext): void {
       enableScripts: true,
       localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'media')],
     });
-    new LowrankPanel(context, panel, kind, source);
+    new LowrankPanel(context, panel, kind, source, output);
   };
   const revive = (kind: PanelKind): vscode.WebviewPanelSerializer => ({
     async deserializeWebviewPanel(panel, state) {
@@ -36,7 +38,7 @@ export function activate(context: vscode.ExtensionContext): void {
           '<p>This Lowrank panel cannot be restored; open the file again from the Explorer.</p>';
         return;
       }
-      new LowrankPanel(context, panel, kind, vscode.Uri.parse(state.source));
+      new LowrankPanel(context, panel, kind, vscode.Uri.parse(state.source), output);
     },
   });
   context.subscriptions.push(
@@ -49,7 +51,7 @@ export function activate(context: vscode.ExtensionContext): void {
       {
         openCustomDocument: (uri) => ({ uri, dispose: () => undefined }),
         resolveCustomEditor: (document, panel) => {
-          new LowrankPanel(context, panel, 'compression', document.uri);
+          new LowrankPanel(context, panel, 'compression', document.uri, output);
         },
       } satisfies vscode.CustomReadonlyEditorProvider,
       { supportsMultipleEditorsPerDocument: true },
@@ -70,10 +72,7 @@ async function pickSource(kind: PanelKind): Promise<vscode.Uri | undefined> {
     canSelectMany: false,
     canSelectFolders: kind === 'separation',
     canSelectFiles: true,
-    filters:
-      kind === 'compression'
-        ? { Images: ['png', 'jpg', 'jpeg', 'webp', 'tif', 'tiff', 'gif'] }
-        : { Videos: ['mp4', 'avi', 'mov', 'mkv', 'webm', 'm4v'] },
+    filters: kind === 'compression' ? { Images: [...IMAGE_EXTENSIONS] } : { Videos: [...VIDEO_EXTENSIONS] },
   });
   return picked?.[0];
 }

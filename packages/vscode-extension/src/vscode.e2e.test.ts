@@ -4,19 +4,28 @@
  * builds and packages first). Screenshots go to test-results/e2e/.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type FrameLocator, type Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sample, testData } from './test-data.fixture.js';
 
 const packageRoot = fileURLToPath(new URL('..', import.meta.url));
-const sharedDir =
-  process.env.LOWRANK_SHARED_DIR ?? fileURLToPath(new URL('../../../../shared/', import.meta.url));
-const setupScript = resolve(packageRoot, '../../../shared/tools/code-server-setup.sh');
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const setupScript = join(packageRoot, 'scripts', 'code-server-setup.sh');
 const vsix = join(packageRoot, 'dist-vsix', 'lowrank-vscode-0.1.0-linux-x64.vsix');
 const screenshots = join(packageRoot, 'test-results', 'e2e');
 const chromiumPath = process.env.LOWRANK_CHROMIUM ?? '/usr/bin/chromium';
@@ -136,12 +145,47 @@ describe('Lowrank in VS Code (code-server)', () => {
     workspace = join(temp, 'workspace');
     mkdirSync(workspace);
     // Small inputs keep the run short: a 150 x 100 colour image and a 51-frame 48 x 48 video.
-    await sharp(join(sharedDir, 'data/images/coffee.png'))
+    await sharp(testData('images/coffee-300x200.png'))
       .resize(150, 100)
       .png()
       .toFile(join(workspace, 'coffee-small.png'));
-    cpSync(join(sharedDir, 'data/video/tiny-traffic-48x48.avi'), join(workspace, 'tiny-traffic.avi'));
-    cpSync(join(sharedDir, 'data/video/highway-traffic-320x240.avi'), join(workspace, 'highway.avi'));
+    cpSync(sample('tiny-traffic-48x48.avi'), join(workspace, 'tiny-traffic.avi'));
+    cpSync(sample('highway-traffic-320x240-cut.avi'), join(workspace, 'highway.avi'));
+    // Every documented form of lowrank.plugins, and one broken plugin whose error must show.
+    symlinkSync(join(repoRoot, 'examples'), join(workspace, 'examples'));
+    const plugin = (name: string, displayName: string) =>
+      `export default { meta: { name: '${name}', version: '1.0.0', apiVersion: 1, displayName: '${displayName}', description: 'e2e' }, kind: 'low-rank', options: {}, async factorize(m) { const { rows, cols, data } = m; const mean = new Float64Array(cols); for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) mean[j] += data[i * cols + j] / rows; return { kind: 'low-rank', rows, cols, rank: 1, diagnostics: { iterations: 1, converged: true, residual: 0, milliseconds: 0 }, reconstruct() { const out = new Float64Array(rows * cols); for (let i = 0; i < rows; i++) out.set(mean, i * cols); return { rows, cols, data: out }; }, storedNumbers() { return cols + 1; } }; } };\n`;
+    mkdirSync(join(workspace, 'plugins'));
+    writeFileSync(join(workspace, 'plugins', 'package.json'), '{"type":"module"}');
+    writeFileSync(join(workspace, 'plugins', 'row-mean.js'), plugin('row-mean', 'Row mean (relative path)'));
+    writeFileSync(
+      join(workspace, 'plugins', 'absolute.js'),
+      plugin('absolute-mean', 'Row mean (absolute path)'),
+    );
+    writeFileSync(
+      join(workspace, 'plugins', 'broken.js'),
+      'export default { meta: { name: "Not Kebab" } };\n',
+    );
+    const named = join(workspace, 'node_modules', 'lowrank-plugin-named');
+    mkdirSync(named, { recursive: true });
+    writeFileSync(
+      join(named, 'package.json'),
+      '{"name":"lowrank-plugin-named","type":"module","exports":"./index.js"}',
+    );
+    writeFileSync(join(named, 'index.js'), plugin('named-mean', 'Row mean (package name)'));
+    mkdirSync(join(workspace, '.vscode'));
+    writeFileSync(
+      join(workspace, '.vscode', 'settings.json'),
+      JSON.stringify({
+        'lowrank.plugins': [
+          './examples/nmf-plugin',
+          './plugins/row-mean.js',
+          join(workspace, 'plugins', 'absolute.js'),
+          'lowrank-plugin-named',
+          './plugins/broken.js',
+        ],
+      }),
+    );
     const userData = join(temp, 'user-data');
     mkdirSync(join(userData, 'User'), { recursive: true });
     writeFileSync(
@@ -273,6 +317,30 @@ describe('Lowrank in VS Code (code-server)', () => {
     await closeAllEditors();
   });
 
+  it("loads every documented form of lowrank.plugins and shows a broken plugin's error", async () => {
+    await runFromContextMenu('coffee-small.png', 'Preview SVD Compression');
+    const view = webview();
+    await expect
+      .poll(async () => (await view.locator('.plugin-error').allTextContents()).join(' '), {
+        timeout: 120_000,
+      })
+      .toContain('./plugins/broken.js');
+    expect(await view.locator('#plugin-note').textContent()).toMatch(/could not be loaded/);
+    await view.locator('#method').click();
+    const options = (await view.locator('#method vscode-option').allTextContents()).map((t) => t.trim());
+    expect(options).toEqual(
+      expect.arrayContaining([
+        'Non-negative matrix factorization (HALS) (plugin)',
+        'Row mean (relative path) (plugin)',
+        'Row mean (absolute path) (plugin)',
+        'Row mean (package name) (plugin)',
+      ]),
+    );
+    await page.keyboard.press('Escape');
+    await shot('plugins');
+    await closeAllEditors();
+  });
+
   it('offers the preview in the editor title of an image and in Open With...', async () => {
     const row = await explorerItem('coffee-small.png');
     await row.dblclick();
@@ -311,11 +379,14 @@ describe('Lowrank in VS Code (code-server)', () => {
       .toMatch(/Exported to /);
     const folder = ((await view.locator('#status').textContent()) ?? '').replace('Exported to ', '').trim();
     const exported = readdirSync(join(workspace, folder)).sort();
+    // The same files as `lowrank separate --masks` writes.
     expect(exported).toEqual([
+      'background.mp4',
+      'foreground.mp4',
+      'mask.mp4',
       'masks',
-      'tiny-traffic-background.mp4',
-      'tiny-traffic-foreground.mp4',
-      'tiny-traffic-mask.mp4',
+      'matrix.png',
+      'summary.json',
     ]);
     expect(readdirSync(join(workspace, folder, 'masks'))).toHaveLength(51);
     await closeAllEditors();

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { InvalidInputError, isAbortError, throwIfAborted } from '@lowrank/core';
 import type { BenchRecord, BenchSuite } from '@lowrank/core/bench';
@@ -6,7 +7,7 @@ import { createBenchContext } from '../bench-context.js';
 import { EXIT_FAILURE, EXIT_OK, printJson } from '../cli-io.js';
 import type { Command } from '../command.js';
 import { commandHelp, guarded, HELP_FLAG, JSON_FLAG } from '../command-support.js';
-import { sharedDir } from '../shared-dir.js';
+import { benchDir, dataDir, missingDataHint } from '../data-folders.js';
 
 const FLAGS: FlagDef[] = [
   {
@@ -27,12 +28,14 @@ const FLAGS: FlagDef[] = [
   HELP_FLAG,
 ];
 
-/** The modules whose exported BenchSuites `lowrank bench` runs, in this order. */
-export const BENCH_MODULES = [
-  '@lowrank/linalg/bench',
-  '@lowrank/algorithms-svd/bench',
-  '@lowrank/algorithms-rpca/bench',
-] as const;
+/** The modules whose exported BenchSuites `lowrank bench` runs, in this order (imported lazily). */
+const BENCH_LOADERS: Record<string, () => Promise<unknown>> = {
+  '@lowrank/linalg/bench': () => import('@lowrank/linalg/bench'),
+  '@lowrank/algorithms-svd/bench': () => import('@lowrank/algorithms-svd/bench'),
+  '@lowrank/algorithms-rpca/bench': () => import('@lowrank/algorithms-rpca/bench'),
+  '@lowrank/pipelines/bench': () => import('@lowrank/pipelines/bench'),
+};
+export const BENCH_MODULES = Object.keys(BENCH_LOADERS);
 
 function isSuite(value: unknown): value is BenchSuite {
   return (
@@ -60,7 +63,8 @@ export async function loadSuites(
   const suites: BenchSuite[] = [];
   for (const specifier of modules) {
     try {
-      const found = suitesOf((await import(specifier)) as Record<string, unknown>);
+      const load = BENCH_LOADERS[specifier] ?? (() => import(specifier));
+      const found = suitesOf((await load()) as Record<string, unknown>);
       if (found.length === 0) log(`${specifier} exports no BenchSuite; skipped.`);
       suites.push(...found);
     } catch (error) {
@@ -82,7 +86,7 @@ export const benchCommand: Command = {
         io.stdout.write(
           commandHelp({
             usage: 'lowrank bench [--filter NAME] [--repeat N] [--quick] [--json]',
-            description: `Runs the BenchSuites of ${BENCH_MODULES.join(', ')}.\nMedia come from the shared data folder (env LOWRANK_SHARED_DIR, else ../shared beside the repo).\nThe numpy reference runs when /usr/bin/python3 with numpy and scikit-learn is installed.\nWith --json: one JSON record per line on stdout.`,
+            description: `Runs the BenchSuites of ${BENCH_MODULES.join(', ')}.\nMedia come from the data folder: env LOWRANK_DATA, else ../shared/data beside the repository.\nThe numpy reference (reference.py from env LOWRANK_BENCH, else ../shared/bench) runs when\n/usr/bin/python3 with numpy and scikit-learn is installed.\nWith --json: one JSON record per line on stdout.`,
             flags: FLAGS,
           }),
         );
@@ -97,7 +101,16 @@ export const benchCommand: Command = {
       const filter = getString(args, 'filter');
       const quick = getBoolean(args, 'quick');
       const log = (m: string) => io.stderr.write(`bench: ${m}\n`);
-      const ctx = createBenchContext({ sharedDir: sharedDir(io.env), repeat, signal: io.signal, log, quick });
+      const data = dataDir(io.env);
+      if (!existsSync(data)) log(missingDataHint(data));
+      const ctx = createBenchContext({
+        dataDir: data,
+        benchDir: benchDir(io.env),
+        repeat,
+        signal: io.signal,
+        log,
+        quick,
+      });
       const suites = await loadSuites(log);
       const [l1, l5] = loadavg();
       log(

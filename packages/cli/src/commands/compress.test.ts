@@ -86,10 +86,20 @@ describe('lowrank compress', () => {
     expect(t.rank).toBe(Math.floor(1920 / (4 * 89)));
   });
 
-  it('--color compresses three channels', async () => {
-    const j = JSON.parse((await run(['compress', image, '--rank', '3', '--color', '--json'])).out);
+  it('--color compresses three channels of a colour image, and one of a gray image', async () => {
+    const colour = join(dir, 'colour.png');
+    const base = (await readImage(image)).matrix;
+    const tint = (gain: number) => ({
+      ...base,
+      data: base.data.map((v, k) => Math.min(1, v * gain + (k % 7) / 70)),
+    });
+    await writeImage([tint(1), tint(0.8), tint(0.5)], colour);
+    const j = JSON.parse((await run(['compress', colour, '--rank', '3', '--color', '--json'])).out);
     expect(j.channels).toBe(3);
     expect(j.storedNumbers).toBe(3 * 3 * 89);
+    const gray = JSON.parse((await run(['compress', image, '--rank', '3', '--color', '--json'])).out);
+    expect(gray.channels).toBe(1);
+    expect(gray.storedNumbers).toBe(3 * 89);
   });
 
   it('--sweep adds a rate-distortion row per rank with JPEG and WebP at about the same size', async () => {

@@ -1,21 +1,14 @@
 import { resolve } from 'node:path';
+import { type AnyBatchFactorizer, InvalidInputError, InvalidOptionError, toKebabCase } from '@lowrank/core';
 import {
-  type AnyBatchFactorizer,
-  type DenseMatrix,
-  InvalidInputError,
-  InvalidOptionError,
-  type LowRankFactorization,
-  type Progress,
-  rankForCompressionRatio,
-  relativeError,
-  ssim,
-  throwIfAborted,
-  zeros,
-} from '@lowrank/core';
-import { readImage, writeImage } from '@lowrank/io';
+  type CompressionSummary,
+  compressImageFile,
+  type JobControl,
+  type RankRule,
+  type SweepRow,
+} from '@lowrank/pipelines';
 import { type FlagDef, getBoolean, getNumber, getString, parseArgs, parseNumberFlag } from '../args.js';
 import { type CliIO, EXIT_OK, formatSeconds, printJson } from '../cli-io.js';
-import { type CodecPoint, codecAtSize, pooledPsnr } from '../codec-comparison.js';
 import type { Command } from '../command.js';
 import {
   commandHelp,
@@ -24,15 +17,15 @@ import {
   HELP_FLAG,
   JSON_FLAG,
   loadPlugins,
+  MEMORY_BUDGET_FLAG,
+  memoryBudgetFromArgs,
   PLUGIN_FLAG,
   pickMethod,
 } from '../command-support.js';
-import { pluginFlagDefs, pluginOptionsFromArgs, validatePluginOptions } from '../plugin-flags.js';
+import { pluginFlagDefs, pluginOptionsFromArgs } from '../plugin-flags.js';
 import { ProgressBar } from '../progress-bar.js';
 
 const HANDLED = new Set(['rank']);
-/** Rank used when no rank flag is given and the method's default rank is 'auto'. */
-export const DEFAULT_RANK = 50;
 
 export const COMPRESS_FLAGS: FlagDef[] = [
   {
@@ -85,344 +78,74 @@ export const COMPRESS_FLAGS: FlagDef[] = [
     description: 'Rate-distortion table: each rank against JPEG and WebP at the same size.',
   },
   FORCE_FLAG,
+  MEMORY_BUDGET_FLAG,
   PLUGIN_FLAG,
   JSON_FLAG,
   HELP_FLAG,
 ];
 
-export type RankRule =
-  | { readonly kind: 'rank'; readonly value: number }
-  | { readonly kind: 'energy'; readonly value: number }
-  | { readonly kind: 'target-psnr'; readonly value: number }
-  | { readonly kind: 'target-ratio'; readonly value: number };
-
 export interface CompressRequest {
   readonly input: string;
   readonly plugin: AnyBatchFactorizer;
-  readonly rule?: RankRule;
+  readonly rule?: RankRule | undefined;
   readonly color?: boolean;
   readonly out?: string;
   readonly force?: boolean;
   readonly sweep?: readonly number[];
-  /** Plugin options other than rank, as typed on the command line (validated here). */
+  /** Plugin options other than rank, as typed on the command line. */
   readonly pluginOptions?: Record<string, unknown>;
+  readonly memoryBudgetBytes?: number;
 }
 
-export interface SweepRow {
-  rank: number;
-  storedNumbers: number;
-  compressionRatio: number;
-  relativeError: number;
-  psnr: number;
-  ssim: number;
-  /** JPEG / WebP at the quality whose file size is closest to storedNumbers bytes. */
-  jpeg: CodecPoint;
-  webp: CodecPoint;
-  /** Which of the three has the highest PSNR at this size. */
-  best: 'svd' | 'jpeg' | 'webp';
-}
-
-export interface CompressResult {
-  input: string;
-  width: number;
-  height: number;
-  channels: number;
-  method: string;
-  rank: number;
-  /** How the rank was chosen. */
-  rankRule: string;
-  storedNumbers: number;
-  originalNumbers: number;
-  compressionRatio: number;
-  relativeError: number;
-  psnr: number;
-  ssim: number;
-  /** Fraction of the squared singular values kept (SVD-family methods only). */
-  energyKept?: number;
-  /** Factorization wall-clock seconds (decoding and metrics excluded). */
-  seconds: number;
-  iterations: number;
-  converged: boolean;
-  out?: string;
+export interface CompressResult extends CompressionSummary {
   sweep?: SweepRow[];
   /** How the sweep's sizes compare (stated, not hidden). */
   sweepNote?: string;
 }
 
-export interface RunHooks {
-  readonly signal?: AbortSignal;
-  readonly onStage?: (stage: string) => void;
-  readonly onProgress?: (progress: Progress) => void;
-}
-
-function clamp01(m: DenseMatrix): DenseMatrix {
-  const out = zeros(m.rows, m.cols);
-  for (let k = 0; k < m.data.length; k++) {
-    const v = m.data[k]!;
-    out.data[k] = v > 0 ? Math.min(v, 1) : 0;
-  }
-  return out;
-}
-
-function pooledRelativeError(reference: readonly DenseMatrix[], approx: readonly DenseMatrix[]): number {
-  if (reference.length === 1) return relativeError(reference[0]!, approx[0]!);
-  let num = 0;
-  let den = 0;
-  reference.forEach((r, c) => {
-    const a = approx[c]!;
-    for (let k = 0; k < r.data.length; k++) {
-      num += (r.data[k]! - a.data[k]!) ** 2;
-      den += r.data[k]! ** 2;
-    }
-  });
-  return den === 0 ? (num === 0 ? 0 : Number.POSITIVE_INFINITY) : Math.sqrt(num / den);
-}
-
-/** Rank from pooled spectra of all channels (energy) or pooled tails (PSNR, Eckart-Young). */
-function rankFromSpectra(rule: RankRule, spectra: readonly Float64Array[], pixels: number): number {
-  const n = Math.min(...spectra.map((s) => s.length));
-  let total = 0;
-  for (const s of spectra) for (let i = 0; i < s.length; i++) total += s[i]! ** 2;
-  let head = 0;
-  for (let k = 1; k <= n; k++) {
-    for (const s of spectra) head += s[k - 1]! ** 2;
-    if (rule.kind === 'energy' && head >= rule.value * total * (1 - 1e-12)) return k;
-    if (rule.kind === 'target-psnr') {
-      const mse = Math.max(0, total - head) / (pixels * spectra.length);
-      const db = mse === 0 ? Number.POSITIVE_INFINITY : 10 * Math.log10(1 / mse);
-      if (db >= rule.value) return k;
-    }
-  }
-  return n;
-}
-
-function ruleText(rule: RankRule | undefined, rank: number): string {
-  if (!rule) return `default rank ${rank}`;
-  if (rule.kind === 'rank') return `--rank ${rule.value}`;
-  return `--${rule.kind} ${rule.value} -> rank ${rank}`;
-}
-
-async function factorizeChannels(
-  plugin: AnyBatchFactorizer,
-  channels: readonly DenseMatrix[],
-  options: Record<string, unknown>,
-  hooks: RunHooks,
-): Promise<{ results: LowRankFactorization[]; seconds: number }> {
-  const results: LowRankFactorization[] = [];
-  let seconds = 0;
-  for (let c = 0; c < channels.length; c++) {
-    throwIfAborted(hooks.signal);
-    const start = performance.now();
-    const result = (await plugin.factorize(channels[c]!, options, {
-      ...(hooks.signal ? { signal: hooks.signal } : {}),
-      onProgress: (p) => hooks.onProgress?.({ ...p, fraction: (c + (p.fraction ?? 0)) / channels.length }),
-    })) as LowRankFactorization;
-    seconds += (performance.now() - start) / 1000;
-    if (result.kind !== 'low-rank') {
-      throw new InvalidOptionError(
-        '--method',
-        `"${plugin.meta.name}" returned a ${String(result.kind)} result; compress needs a low-rank one.`,
-      );
-    }
-    results.push(result);
-  }
-  return { results, seconds };
-}
-
-/** Compresses one image with a low-rank factorizer; the work behind `lowrank compress`. */
-export async function compressImage(request: CompressRequest, hooks: RunHooks = {}): Promise<CompressResult> {
-  const { plugin, rule } = request;
-  const hasRankOption = Object.hasOwn(plugin.options, 'rank');
-  if (rule && !hasRankOption && rule.kind !== 'energy' && rule.kind !== 'target-psnr') {
-    throw new InvalidOptionError(
-      `--${rule.kind}`,
-      `method "${plugin.meta.name}" has no rank option, so the rank cannot be chosen.`,
-    );
-  }
-  const out = request.out === undefined ? undefined : resolve(request.out);
-  if (out && resolve(request.input) === out) {
-    throw new InvalidOptionError(
-      '--out',
-      `${request.out} is the input image; lowrank never overwrites its input.`,
-      { hint: 'Choose another file name.' },
-    );
-  }
-  if (out && !/\.png$/i.test(out)) {
-    throw new InvalidOptionError(
-      '--out',
-      `${request.out}: the reconstruction is written as PNG; give a .png file name.`,
-    );
-  }
-  hooks.onStage?.('decode');
-  const image = await readImage(request.input, {
-    mode: request.color ? 'rgb' : 'gray',
-    ...(hooks.signal ? { signal: hooks.signal } : {}),
-  });
-  const { width, height } = image;
-  const channels = image.channels;
-  const rows = height;
-  const cols = width;
-  const minDim = Math.min(rows, cols);
-  const shape = { rows, cols };
-  const baseOptions = validatePluginOptions(plugin, { ...(request.pluginOptions ?? {}) }, shape);
-  delete baseOptions.rank;
-  const rankOf = (k: number): Record<string, unknown> =>
-    hasRankOption ? { ...baseOptions, rank: k } : baseOptions;
-  for (const k of request.sweep ?? []) {
-    if (k > minDim)
-      throw new InvalidOptionError(
-        '--sweep',
-        `rank ${k} is larger than min(width, height) = ${minDim} of ${request.input}.`,
-      );
-  }
-  let target: number | undefined;
-  if (rule?.kind === 'rank') {
-    if (rule.value > minDim) {
-      throw new InvalidOptionError(
-        '--rank',
-        `${rule.value} is larger than min(width, height) = ${minDim} of ${request.input}.`,
-        {
-          hint: `Give a rank from 1 to ${minDim}.`,
-        },
-      );
-    }
-    target = rule.value;
-  } else if (rule?.kind === 'target-ratio') {
-    target = rankForCompressionRatio(rows, cols, rule.value);
-  } else if (!rule && hasRankOption) {
-    // The method's default rank when it is a number; 'auto' (often the full rank, which stores
-    // more than the image) becomes the classic k = 50, clamped to small images.
-    const fallback = validatePluginOptions(plugin, {}, shape).rank;
-    target = typeof fallback === 'number' ? fallback : Math.min(DEFAULT_RANK, minDim);
-  }
-  const needSpectrum = rule?.kind === 'energy' || rule?.kind === 'target-psnr';
-  const sweepMax = Math.max(0, ...(request.sweep ?? []));
-  const factorRank = needSpectrum ? minDim : Math.max(target ?? 0, sweepMax);
-
-  hooks.onStage?.('factorize');
-  let { results, seconds } = await factorizeChannels(
-    plugin,
-    channels,
-    hasRankOption ? rankOf(factorRank) : baseOptions,
-    hooks,
+/** The work behind `lowrank compress`: the shared compression pipeline, named with the CLI's flags. */
+export async function compressWithFlags(
+  request: CompressRequest,
+  control: JobControl = {},
+): Promise<CompressResult> {
+  const rankFlag = request.rule ? `--${request.rule.kind}` : '--rank';
+  const job = await compressImageFile(
+    request.input,
+    {
+      method: request.plugin,
+      ...(request.rule ? { rank: request.rule } : {}),
+      methodOptions: request.pluginOptions ?? {},
+      color: request.color ?? false,
+      ...(request.sweep ? { sweep: request.sweep } : {}),
+      ...(request.out !== undefined ? { out: request.out, overwrite: request.force ?? false } : {}),
+      ...(request.memoryBudgetBytes !== undefined ? { memoryBudgetBytes: request.memoryBudgetBytes } : {}),
+      optionNames: {
+        method: '--method',
+        rank: rankFlag,
+        out: '--out',
+        sweep: '--sweep',
+        memoryBudget: '--memory-budget',
+      },
+      methodOptionName: (key) => `--${toKebabCase(key)}`,
+    },
+    control,
   );
-  const sliceable = results.every((r) => r.singularValues !== undefined);
-  let rank: number;
-  if (needSpectrum) {
-    if (!sliceable) {
-      throw new InvalidOptionError(
-        `--${rule!.kind}`,
-        `method "${plugin.meta.name}" does not report singular values, which this rule needs.`,
-        {
-          hint: 'Use --rank or --target-ratio with this method, or --method svd.',
-        },
-      );
-    }
-    rank = rankFromSpectra(
-      rule!,
-      results.map((r) => r.singularValues!),
-      rows * cols,
-    );
-  } else {
-    rank = target ?? Math.min(...results.map((r) => r.rank));
-  }
-  if (!sliceable && hasRankOption && factorRank !== rank) {
-    // Not an SVD: a rank-k factorization is not the first k components of a larger one.
-    ({ results, seconds } = await factorizeChannels(plugin, channels, rankOf(rank), hooks));
-  }
-  const reconstruction = results.map((r) => clamp01(r.reconstruct(Math.min(rank, r.rank))));
-  const storedNumbers = results.reduce((s, r) => s + r.storedNumbers(Math.min(rank, r.rank)), 0);
-  const originalNumbers = rows * cols * channels.length;
-  const ssimOf = (rec: readonly DenseMatrix[]) =>
-    rec.reduce((s, m, c) => s + ssim(channels[c]!, m), 0) / rec.length;
   const result: CompressResult = {
-    input: request.input,
-    width,
-    height,
-    channels: channels.length,
-    method: plugin.meta.name,
-    rank,
-    rankRule: ruleText(rule, rank),
-    storedNumbers,
-    originalNumbers,
-    compressionRatio: originalNumbers / storedNumbers,
-    relativeError: pooledRelativeError(channels, reconstruction),
-    psnr: pooledPsnr(channels, reconstruction),
-    ssim: ssimOf(reconstruction),
-    ...(sliceable
-      ? {
-          energyKept: pooledEnergy(
-            results.map((r) => r.singularValues!),
-            channels,
-            rank,
-          ),
-        }
-      : {}),
-    seconds,
-    iterations: Math.max(...results.map((r) => r.diagnostics.iterations)),
-    converged: results.every((r) => r.diagnostics.converged),
+    ...job.summary(),
+    ...(request.out !== undefined ? { out: resolve(request.out) } : {}),
   };
-
   if (request.sweep?.length) {
-    hooks.onStage?.('sweep');
-    const rowsOut: SweepRow[] = [];
-    const ranks = [...new Set(request.sweep)].sort((a, b) => a - b);
-    for (let i = 0; i < ranks.length; i++) {
-      const k = ranks[i]!;
-      throwIfAborted(hooks.signal);
-      const source = sliceable ? results : (await factorizeChannels(plugin, channels, rankOf(k), {})).results;
-      const rec = source.map((r) => clamp01(r.reconstruct(Math.min(k, r.rank))));
-      const stored = source.reduce((s, r) => s + r.storedNumbers(Math.min(k, r.rank)), 0);
-      const jpeg = await codecAtSize(channels, 'jpeg', stored, hooks.signal);
-      const webp = await codecAtSize(channels, 'webp', stored, hooks.signal);
-      const svdPsnr = pooledPsnr(channels, rec);
-      const best =
-        svdPsnr >= jpeg.psnr && svdPsnr >= webp.psnr ? 'svd' : jpeg.psnr >= webp.psnr ? 'jpeg' : 'webp';
-      rowsOut.push({
-        rank: k,
-        storedNumbers: stored,
-        compressionRatio: originalNumbers / stored,
-        relativeError: pooledRelativeError(channels, rec),
-        psnr: svdPsnr,
-        ssim: ssimOf(rec),
-        jpeg,
-        webp,
-        best,
-      });
-      hooks.onProgress?.({ fraction: (i + 1) / ranks.length });
-    }
-    result.sweep = rowsOut;
-    const svdWins = rowsOut.filter((r) => r.best === 'svd').map((r) => r.rank);
+    control.onStage?.('sweep');
+    const rows = await job.sweep(request.sweep, control);
+    const svdWins = rows.filter((r) => r.best === 'svd').map((r) => r.rank);
+    result.sweep = rows;
     result.sweepNote =
       'JPEG/WebP are matched to the SVD at one byte per stored number (generous to the SVD, whose factors need more than 8 bits). ' +
       (svdWins.length
         ? `The SVD has the best PSNR only at rank ${svdWins.join(', ')}.`
         : 'JPEG or WebP has the better PSNR at every rank here.');
   }
-
-  if (out) {
-    hooks.onStage?.('write');
-    await writeImage(reconstruction.length === 1 ? reconstruction[0]! : reconstruction, out, {
-      overwrite: request.force ?? false,
-      protect: [request.input],
-      ...(hooks.signal ? { signal: hooks.signal } : {}),
-    });
-    result.out = out;
-  }
   return result;
-}
-
-/** Squared singular values kept over ||M||_F^2: exact even when only the first singular values were computed. */
-function pooledEnergy(
-  spectra: readonly Float64Array[],
-  channels: readonly DenseMatrix[],
-  rank: number,
-): number {
-  let head = 0;
-  let total = 0;
-  for (const s of spectra) for (let i = 0; i < Math.min(rank, s.length); i++) head += s[i]! ** 2;
-  for (const c of channels) for (let k = 0; k < c.data.length; k++) total += c.data[k]! ** 2;
-  return total === 0 ? 1 : Math.min(1, head / total);
 }
 
 /** Reads the rank flags, refusing more than one. */
@@ -517,7 +240,8 @@ export const compressCommand: Command = {
       }
       const json = getBoolean(args, 'json');
       const bar = new ProgressBar(io.stderr, !json && io.stdoutIsTTY);
-      const result = await compressImage(
+      const budget = memoryBudgetFromArgs(args);
+      const result = await compressWithFlags(
         {
           input: resolve(io.cwd, args.positionals[0]!),
           plugin,
@@ -527,6 +251,7 @@ export const compressCommand: Command = {
           force: getBoolean(args, 'force'),
           ...(getString(args, 'sweep') !== undefined ? { sweep: parseSweep(getString(args, 'sweep')) } : {}),
           pluginOptions: pluginOptionsFromArgs(plugin, args, HANDLED),
+          ...(budget !== undefined ? { memoryBudgetBytes: budget } : {}),
         },
         { signal: io.signal, onStage: (s) => bar.stage(s), onProgress: bar.onProgress },
       );

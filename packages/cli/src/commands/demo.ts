@@ -1,24 +1,14 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
-import {
-  type AnyBatchFactorizer,
-  compressionRatio,
-  type DenseMatrix,
-  InvalidInputError,
-  type LowRankFactorization,
-  psnr,
-  ssim,
-  throwIfAborted,
-  type VideoMatrix,
-  zeros,
-} from '@lowrank/core';
-import { encodeImage, readImage, writeDirAtomic } from '@lowrank/io';
+import { type DenseMatrix, InvalidInputError, throwIfAborted, type VideoMatrix, zeros } from '@lowrank/core';
+import { encodeImage, writeDirAtomic } from '@lowrank/io';
+import { compressImageFile, separateVideo, VideoSeparation } from '@lowrank/pipelines';
 import { type FlagDef, getBoolean, getString, parseArgs } from '../args.js';
 import { type CliIO, EXIT_OK, formatSeconds } from '../cli-io.js';
-import { codecAtSize } from '../codec-comparison.js';
 import type { Command } from '../command.js';
 import { commandHelp, FORCE_FLAG, guarded, HELP_FLAG, JSON_FLAG, loadPlugins } from '../command-support.js';
+import { repoRoot, samplesDir } from '../data-folders.js';
 import { ProgressBar } from '../progress-bar.js';
 import {
   type DemoReportData,
@@ -26,9 +16,7 @@ import {
   renderDemoReport,
   type VideoRun,
 } from '../report/html-report.js';
-import { repoRoot, samplesDir } from '../shared-dir.js';
 import { foregroundPicture } from '../video-outputs.js';
-import { separateVideo } from './separate.js';
 
 /** Robust PCA costs grow with pixels x frames: a quarter-size, 100-frame clip keeps the demo short. */
 export const DEMO_VIDEO_SCALE = 0.25;
@@ -115,7 +103,6 @@ export async function runDemo(options: DemoOptions, io: CliIO): Promise<DemoResu
   const log = options.log ?? (() => undefined);
   const timings: { step: string; seconds: number }[] = [];
   const loaded = await loadPlugins([], io);
-  const svd = loaded.registry.get('svd') as AnyBatchFactorizer;
   const signal = options.signal;
   const videoScale = options.videoScale ?? DEMO_VIDEO_SCALE;
   const videoCount = options.videoCount ?? DEMO_VIDEO_FRAMES;
@@ -125,49 +112,43 @@ export async function runDemo(options: DemoOptions, io: CliIO): Promise<DemoResu
     async (dir) => {
       // Image: one full SVD gives every rank, the spectrum and the energy curve.
       options.onStage?.('image');
-      const image = await readImage(imagePath, { mode: 'gray', ...(signal ? { signal } : {}) });
-      const m = image.matrix;
-      const full = Math.min(m.rows, m.cols);
-      const factorization = (await timed(timings, `svd ${image.width}x${image.height} (full rank)`, () =>
-        svd.factorize(m, Object.hasOwn(svd.options, 'rank') ? { rank: full } : {}, signal ? { signal } : {}),
-      )) as LowRankFactorization;
-      const singularValues = Array.from(factorization.singularValues ?? []);
+      const job = await timed(timings, 'svd camera.png (full spectrum)', () =>
+        compressImageFile(imagePath, { method: 'svd', methods: loaded.registry }, signal ? { signal } : {}),
+      );
+      const m = job.planes[0]!;
+      const image = { width: job.width, height: job.height };
+      const singularValues = Array.from(job.singularValues?.[0] ?? []);
       const pictures = [];
-      for (const k of ranks.filter((r) => r <= factorization.rank)) {
+      for (const k of ranks.filter((r) => r <= job.maxRank)) {
         throwIfAborted(signal);
-        const rec = clamp01(factorization.reconstruct(k));
+        const summary = job.summary(k);
         pictures.push({
           rank: k,
-          compressionRatio: compressionRatio(m.rows, m.cols, k),
-          psnr: psnr(m, rec),
-          ssim: ssim(m, rec),
-          picture: await pngDataUri(rec),
+          compressionRatio: summary.compressionRatio,
+          psnr: summary.psnr,
+          ssim: summary.ssim,
+          picture: await pngDataUri(job.reconstruct(k)[0]!),
         });
       }
       log(`image: ${pictures.map((p) => `rank ${p.rank} ${p.psnr.toFixed(1)} dB`).join(', ')}`);
       const rateDistortion: RateDistortionRow[] = await timed(
         timings,
         'rate-distortion vs JPEG/WebP',
-        async () => {
-          const rows: RateDistortionRow[] = [];
-          for (const k of [2, 5, 10, 20, 35, 50, 75, 100, 150].filter((r) => r <= factorization.rank)) {
-            throwIfAborted(signal);
-            const rec = clamp01(factorization.reconstruct(k));
-            const stored = factorization.storedNumbers(k);
-            const jpeg = await codecAtSize([m], 'jpeg', stored, signal);
-            const webp = await codecAtSize([m], 'webp', stored, signal);
-            rows.push({
-              rank: k,
-              storedNumbers: stored,
-              svdPsnr: psnr(m, rec),
-              jpegBytes: jpeg.bytes,
-              jpegPsnr: jpeg.psnr,
-              webpBytes: webp.bytes,
-              webpPsnr: webp.psnr,
-            });
-          }
-          return rows;
-        },
+        async () =>
+          (
+            await job.sweep(
+              [2, 5, 10, 20, 35, 50, 75, 100, 150].filter((r) => r <= job.maxRank),
+              signal ? { signal } : {},
+            )
+          ).map((row) => ({
+            rank: row.rank,
+            storedNumbers: row.storedNumbers,
+            svdPsnr: row.psnr,
+            jpegBytes: row.jpeg.bytes,
+            jpegPsnr: row.jpeg.psnr,
+            webpBytes: row.webp.bytes,
+            webpPsnr: row.webp.psnr,
+          })),
       );
 
       // Video: robust PCA and the cheap rank-1 SVD background, on a downscaled short clip.
@@ -179,29 +160,27 @@ export async function runDemo(options: DemoOptions, io: CliIO): Promise<DemoResu
           log(`method ${method} is not available; skipped.`);
           continue;
         }
-        const plugin = loaded.registry.get(method);
-        let parts:
-          | { video: VideoMatrix; lowRank: VideoMatrix; sparse: VideoMatrix; masks?: Uint8Array }
-          | undefined;
-        const result = await timed(timings, `separate: ${method}`, () =>
+        const separation = await timed(timings, `separate: ${method}`, () =>
           separateVideo(
+            videoPath,
             {
-              input: videoPath,
-              plugin: plugin as AnyBatchFactorizer,
+              method,
+              methods: loaded.registry,
               scale: videoScale,
               ...(videoCount !== undefined ? { count: videoCount } : {}),
               masks: true,
               out: join(dir, `separate-${method}`),
-              ...(method === 'svd-background' && Object.hasOwn(plugin.options, 'rank') ? { rank: 1 } : {}),
+              ...(method === 'svd-background' ? { rank: 1 } : {}),
             },
-            io.cwd,
-            { ...(signal ? { signal } : {}), onMatrices: (p) => (parts = p) },
+            signal ? { signal } : {},
           ),
         );
+        const result = separation.summary();
         log(
           `${method}: rank ${result.rank}, ${result.iterations} iterations, ${formatSeconds(result.factorizeSeconds)}`,
         );
-        const { video, lowRank, sparse, masks } = parts!;
+        if (!(separation instanceof VideoSeparation)) throw new Error(`${method} is not a batch method.`);
+        const { video, lowRank, sparse, masks } = separation;
         const shown = [Math.floor(video.rows * 0.25), Math.floor(video.rows * 0.6), video.rows - 1];
         const fg = foregroundPicture(sparse);
         const pixels = video.width * video.height;
@@ -254,7 +233,7 @@ export async function runDemo(options: DemoOptions, io: CliIO): Promise<DemoResu
           width: image.width,
           height: image.height,
           original: await pngDataUri(m),
-          method: svd.meta.name,
+          method: job.method.meta.name,
           ranks: pictures,
           singularValues,
           rateDistortion,

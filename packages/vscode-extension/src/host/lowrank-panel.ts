@@ -1,4 +1,4 @@
-import { basename, extname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import type {
   CompressionResultInfo,
@@ -7,6 +7,7 @@ import type {
   ImageInfo,
   MethodInfo,
   PanelKind,
+  PluginErrorInfo,
   ProgressInfo,
   SeparationResultInfo,
   VideoProbeInfo,
@@ -15,7 +16,7 @@ import type {
 import { isWebviewToHost } from '../shared/protocol.js';
 import type { WorkerRequest, WorkerResults } from '../shared/worker-protocol.js';
 import { LatestOnly } from './latest-only.js';
-import { freeSiblingPath, writeFolderAtomically } from './output-names.js';
+import { freeSiblingPath } from './output-names.js';
 import { RememberedRanks } from './remembered-ranks.js';
 import { type LowrankSettings, pluginNote, readSettings } from './settings.js';
 import { describeError } from './user-errors.js';
@@ -69,14 +70,20 @@ export class LowrankPanel {
     ),
   };
   #runningType: WorkerRequest['type'] | undefined;
+  /** The running separation streams: Cancel stops it where it is and keeps the frames done. */
+  #streaming = false;
   readonly #rememberedRanks: RememberedRanks;
+
+  readonly #output: vscode.OutputChannel;
 
   constructor(
     context: vscode.ExtensionContext,
     panel: vscode.WebviewPanel,
     kind: PanelKind,
     source: vscode.Uri,
+    output: vscode.OutputChannel,
   ) {
+    this.#output = output;
     this.#panel = panel;
     this.#kind = kind;
     this.#source = source;
@@ -88,6 +95,7 @@ export class LowrankPanel {
       pluginModules: settings.plugins,
       pluginBase,
       memoryBudgetBytes: settings.memoryBudgetBytes,
+      defaultRank: settings.defaultRank,
     });
     const media = vscode.Uri.joinPath(context.extensionUri, 'media');
     panel.webview.options = { enableScripts: true, localResourceRoots: [media] };
@@ -111,6 +119,11 @@ export class LowrankPanel {
 
   get fileName(): string {
     return basename(this.#source.fsPath);
+  }
+
+  /** One line in the "Lowrank" output channel, where errors and plugin failures stay readable. */
+  #log(text: string): void {
+    this.#output.appendLine(`[${new Date().toISOString()}] ${this.fileName}: ${text}`);
   }
 
   #post(message: HostToWebview): void {
@@ -156,10 +169,14 @@ export class LowrankPanel {
     const { settings, trusted, get } = currentSettings();
     let methods: MethodInfo[] = [];
     let note: string | undefined;
+    let pluginErrors: readonly PluginErrorInfo[] = [];
     try {
       const loaded = await this.#loadMethods();
       methods = loaded.methods;
-      note = pluginNote(get, trusted, loaded.pluginErrors);
+      pluginErrors = loaded.pluginErrors;
+      note = pluginNote(get, trusted, pluginErrors);
+      for (const failure of pluginErrors)
+        this.#log(`Plugin ${failure.specifier} could not be loaded: ${failure.message}`);
     } catch (error) {
       this.#reportError(error);
     }
@@ -181,6 +198,7 @@ export class LowrankPanel {
         maxFrames: settings.maxFrames,
       },
       ...(note ? { pluginNote: note } : {}),
+      ...(pluginErrors.length ? { pluginErrors } : {}),
     });
     if (this.#kind === 'compression' && this.#image && this.#compressed) {
       this.#post({ type: 'image', image: this.#image });
@@ -266,11 +284,14 @@ export class LowrankPanel {
   async #separate(message: Extract<WebviewToHost, { type: 'separate' }>): Promise<void> {
     this.#separated = undefined;
     this.#lastMethod = message.method;
+    const methods = await this.#loadMethods().catch(() => undefined);
+    this.#streaming = methods?.methods.find((m) => m.name === message.method)?.kind === 'streaming';
     const result = await this.#withProgress('Lowrank: separating', {
       type: 'separate',
       file: this.#source.fsPath,
       method: message.method,
       options: message.options,
+      colour: message.colour,
       scale: message.scale,
       startFrame: message.startFrame,
       frameCount: message.frameCount,
@@ -280,15 +301,13 @@ export class LowrankPanel {
   }
 
   async #export(): Promise<void> {
-    const stem = basename(this.#source.fsPath, extname(this.#source.fsPath));
     const target = await freeSiblingPath(
       this.#source.fsPath,
       `${this.#lastMethod || 'lowrank'}-separation`,
       '',
     );
-    await writeFolderAtomically(target, (temporary) =>
-      this.#withProgress('Lowrank: exporting', { type: 'export', folder: temporary, baseName: stem }),
-    );
+    // The worker writes the folder atomically (a hidden partial folder renamed at the end).
+    await this.#withProgress('Lowrank: exporting', { type: 'export', folder: target });
     this.#post({ type: 'exported', folder: basename(target) });
     void vscode.window.showInformationMessage(
       `Exported background, foreground and masks to ${basename(target)}.`,
@@ -300,15 +319,23 @@ export class LowrankPanel {
   }
 
   /**
-   * Stops the running work at once. An export stops through its AbortSignal (ffmpeg is killed and
-   * the temporary folder removed) so the worker keeps the separation; anything else terminates the
-   * worker thread (the host keeps the last results it was sent).
+   * Stops the running work at once. A streaming separation stops through its AbortSignal and keeps
+   * the frames done (the worker answers with them); an export stops the same way (ffmpeg is killed
+   * and the temporary folder removed) so the worker keeps the separation; anything else terminates
+   * the worker thread (the host keeps the last results it was sent).
    */
   cancel(): void {
     const exporting = this.#runningType === 'export';
+    const stoppingStream = this.#runningType === 'separate' && this.#streaming;
     this.#running?.cancel();
     this.#running = undefined;
     this.#runningType = undefined;
+    if (stoppingStream) {
+      // The worker ends the stream where it is and answers with the frames done so far.
+      this.#worker.abortCurrent();
+      this.#post({ type: 'cancelled', resultsKept: true });
+      return;
+    }
     if (exporting) {
       this.#worker.abortCurrent();
     } else {
@@ -329,13 +356,19 @@ export class LowrankPanel {
       error instanceof WorkerRequestError
         ? error.info
         : { message: error instanceof Error ? error.message : String(error) };
-    const user = describeError(this.fileName, info, this.#kind === 'separation');
+    const user = describeError(
+      this.fileName,
+      info,
+      this.#kind === 'separation' && info.fits?.scale !== undefined,
+    );
+    this.#log(user.text);
     this.#post({ type: 'error', error: { ...info, message: user.text } });
     void vscode.window.showErrorMessage(user.text, ...user.actions).then((action) => {
       if (action === 'Open Settings' && user.setting) {
         void vscode.commands.executeCommand('workbench.action.openSettings', user.setting);
       }
-      if (action === 'Lower Scale') this.#post({ type: 'lowerScale' });
+      if (action === 'Lower Scale' && info.fits?.scale !== undefined)
+        this.#post({ type: 'lowerScale', scale: info.fits.scale });
     });
   }
 

@@ -42,7 +42,7 @@ export function readSettings(get: SettingGetter, trusted: boolean): LowrankSetti
 export function pluginNote(
   get: SettingGetter,
   trusted: boolean,
-  loadErrors: readonly string[],
+  loadErrors: readonly { readonly specifier: string; readonly message: string }[],
 ): string | undefined {
   const configured = get('plugins');
   const count = Array.isArray(configured) ? configured.length : 0;
@@ -50,6 +50,6 @@ export function pluginNote(
     return `Restricted Mode: the ${count} plugin module(s) in lowrank.plugins are not loaded, because plugins run code. Trust this workspace to use them.`;
   }
   if (loadErrors.length > 0)
-    return `Some plugins in lowrank.plugins could not be loaded: ${loadErrors.join(' | ')}`;
+    return `${loadErrors.length} plugin module(s) in lowrank.plugins could not be loaded (details below and in the Lowrank output channel).`;
   return undefined;
 }

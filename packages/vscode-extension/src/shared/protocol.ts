@@ -39,10 +39,32 @@ export interface ErrorInfo {
   readonly hint?: string;
   /** LowrankError code when known (MEDIA_ERROR, RESOURCE_LIMIT, DEPENDENCY_MISSING, ...). */
   readonly code?: string;
+  /** For a memory refusal: the largest scale and frame count that fit the budget. */
+  readonly fits?: { readonly scale?: number; readonly frames?: number };
+}
+
+/** A plugin module from lowrank.plugins that could not be loaded, and why. */
+export interface PluginErrorInfo {
+  readonly specifier: string;
+  readonly message: string;
+}
+
+/** A frame of a streaming separation, drawn as soon as it is computed (bytes as in SeparationResultInfo). */
+export interface LiveFrameInfo {
+  readonly index: number;
+  readonly width: number;
+  readonly height: number;
+  readonly channels: number;
+  readonly original: Uint8Array;
+  readonly background: Uint8Array;
+  readonly foreground: Uint8Array;
+  readonly mask?: Uint8Array;
 }
 
 export interface ProgressInfo {
   readonly stage: string;
+  /** The latest frame of a streaming separation (at most a few a second). */
+  readonly frame?: LiveFrameInfo;
   readonly fraction?: number;
   readonly iteration?: number;
   readonly maxIterations?: number;
@@ -70,6 +92,10 @@ export interface ImageInfo {
 
 export interface CompressionResultInfo {
   readonly method: string;
+  /** The rank the shared pipeline chose (the method's default rank, or lowrank.defaultRank where that is auto). */
+  readonly rank: number;
+  /** ||M||_F^2 over the factorized channels: energy kept is measured against it, not the computed spectrum. */
+  readonly squaredNorm: number;
   /** The largest rank the slider can reach (what the method computed). */
   readonly maxRank: number;
   /** min(width, height). */
@@ -104,12 +130,14 @@ export interface SeparationResultInfo {
   readonly height: number;
   readonly frames: number;
   readonly fps: number;
-  /** 8-bit gray frames, frame after frame (frames * width * height bytes each). */
+  /** Values per pixel of original, background and foreground: 1 gray, 3 RGB interleaved. */
+  readonly channels: number;
+  /** 8-bit frames, frame after frame (frames * width * height * channels bytes each). */
   readonly original: Uint8Array;
   readonly background: Uint8Array;
   /** |S| scaled for display. */
   readonly foreground: Uint8Array;
-  /** 0 or 255 per pixel. */
+  /** 0 or 255 per pixel (one value per pixel). */
   readonly mask: Uint8Array;
   /** The video matrix (pixels x frames) drawn small: gray bytes, pictureHeight rows of `frames` columns. */
   readonly matrixPicture: { readonly width: number; readonly height: number; readonly pixels: Uint8Array };
@@ -119,6 +147,8 @@ export interface SeparationResultInfo {
   readonly residual: number;
   readonly rank: number;
   readonly milliseconds: number;
+  /** Problems the run went on despite (a damaged input read in part). */
+  readonly warnings?: readonly string[];
 }
 
 export interface SettingsInfo {
@@ -144,6 +174,8 @@ export type HostToWebview =
       readonly settings: SettingsInfo;
       /** Why custom plugins are off or failed to load, when they are. */
       readonly pluginNote?: string;
+      /** Each plugin module that failed to load, shown in the panel. */
+      readonly pluginErrors?: readonly PluginErrorInfo[];
     }
   | { readonly type: 'busy'; readonly busy: boolean; readonly stage?: string }
   | { readonly type: 'progress'; readonly progress: ProgressInfo }
@@ -158,8 +190,8 @@ export type HostToWebview =
   | { readonly type: 'exported'; readonly folder: string }
   /** The running work was stopped; `resultsKept` is false when the worker's cached results are gone. */
   | { readonly type: 'cancelled'; readonly resultsKept: boolean }
-  /** The user chose "Lower Scale" on a memory-budget error: halve the scale and run again. */
-  | { readonly type: 'lowerScale' };
+  /** The user chose "Lower Scale" on a memory-budget error: run again at this scale (one that fits). */
+  | { readonly type: 'lowerScale'; readonly scale: number };
 
 /** Webview -> host. */
 export type WebviewToHost =
@@ -177,6 +209,7 @@ export type WebviewToHost =
       readonly type: 'separate';
       readonly method: string;
       readonly options: OptionValues;
+      readonly colour: boolean;
       readonly scale: number;
       readonly startFrame: number;
       readonly frameCount: number;
@@ -223,6 +256,7 @@ export function isWebviewToHost(message: unknown): message is WebviewToHost {
       return (
         typeof m.method === 'string' &&
         isOptionValues(m.options) &&
+        typeof m.colour === 'boolean' &&
         typeof m.scale === 'number' &&
         m.scale > 0 &&
         m.scale <= 1 &&

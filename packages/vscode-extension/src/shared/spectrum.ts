@@ -15,12 +15,18 @@ export function energyCurve(singularValues: ArrayLike<number>): Float64Array {
   return out;
 }
 
-/** energyCurve over several channels factorized separately: kept / total summed over the channels. */
-export function energyOfChannels(channels: readonly ArrayLike<number>[]): Float64Array {
+/**
+ * energyCurve over several channels factorized separately: kept / total summed over the channels.
+ * `total` is the image's own ||M||_F^2 when known: a truncated spectrum (randomized SVD) sums to
+ * less, and measured against itself would claim 100% at its last rank.
+ */
+export function energyOfChannels(channels: readonly ArrayLike<number>[], total?: number): Float64Array {
   const n = Math.min(...channels.map((s) => s.length));
   const out = new Float64Array(Math.max(0, n));
-  let total = 0;
-  for (const s of channels) for (let i = 0; i < s.length; i++) total += s[i]! * s[i]!;
+  if (total === undefined) {
+    total = 0;
+    for (const s of channels) for (let i = 0; i < s.length; i++) total += s[i]! * s[i]!;
+  }
   let head = 0;
   for (let i = 0; i < n; i++) {
     for (const s of channels) head += s[i]! * s[i]!;

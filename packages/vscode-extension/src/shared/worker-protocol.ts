@@ -9,6 +9,7 @@ import type {
   ImageInfo,
   MethodInfo,
   OptionValues,
+  PluginErrorInfo,
   ProgressInfo,
   QualityInfo,
   SeparationResultInfo,
@@ -23,6 +24,8 @@ export interface WorkerConfig {
   /** Folder relative plugin paths resolve against. */
   readonly pluginBase: string;
   readonly memoryBudgetBytes: number;
+  /** Rank the compression preview reports first where the method's own default rank is auto. */
+  readonly defaultRank: number;
 }
 
 export type WorkerRequest =
@@ -43,15 +46,17 @@ export type WorkerRequest =
       readonly file: string;
       readonly method: string;
       readonly options: OptionValues;
+      readonly colour: boolean;
       readonly scale: number;
       readonly startFrame: number;
       readonly frameCount: number;
     }
-  | { readonly type: 'export'; readonly folder: string; readonly baseName: string };
+  /** Writes the separation's outputs into `folder`, a new folder created atomically. */
+  | { readonly type: 'export'; readonly folder: string };
 
 /** What each request resolves to. */
 export interface WorkerResults {
-  methods: { methods: MethodInfo[]; pluginErrors: string[] };
+  methods: { methods: MethodInfo[]; pluginErrors: PluginErrorInfo[] };
   compress: { image: ImageInfo; result: CompressionResultInfo };
   quality: QualityInfo;
   reconstruct: { rank: number; pixels: Float32Array };

@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { clampPlanes, IncrementalReconstruction } from '../../media/reconstruction.js';
 import type { ChannelFactors } from '../shared/protocol.js';
-import { reconstructFromFactors } from '../worker/svd-factors.js';
+
+/** The rank-k product in float64, straight from the definition: the reference for the incremental one. */
+function reconstructFromFactors(f: ChannelFactors, rows: number, cols: number, rank: number): Float64Array {
+  const out = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++)
+    for (let t = 0; t < Math.min(rank, f.rank); t++) {
+      const a = f.s[t]! * f.u[i * f.rank + t]!;
+      for (let j = 0; j < cols; j++) out[i * cols + j]! += a * f.v[j * f.rank + t]!;
+    }
+  return out;
+}
 
 /** Random factors (not orthogonal: the arithmetic does not care) from a fixed LCG. */
 function randomFactors(rows: number, cols: number, rank: number, seed: number): ChannelFactors {

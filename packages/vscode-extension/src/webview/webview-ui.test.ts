@@ -12,7 +12,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNonce, renderWebviewHtml } from '../host/webview-html.js';
 import type { HostToWebview, PanelKind } from '../shared/protocol.js';
-import { extractFactors } from '../worker/svd-factors.js';
+import { channelFactors } from '../worker/engine.js';
 
 const packageRoot = fileURLToPath(new URL('../..', import.meta.url));
 const ORIGIN = 'http://lowrank.test';
@@ -193,7 +193,7 @@ async function rankPsnr(rank: number): Promise<number> {
 /** A 6 x 8 gray image in [0, 1] and its exact SVD, as the worker would send them. */
 async function sampleCompression() {
   const { matrix, result } = await sampleMatrix();
-  const factors = extractFactors(result)!;
+  const factors = channelFactors(result.factors);
   const stored = Float64Array.from({ length: 6 }, (_, k) => result.storedNumbers(k + 1));
   return {
     image: {
@@ -205,6 +205,9 @@ async function sampleCompression() {
     },
     result: {
       method: 'svd',
+      // The pipeline's choice: lowrank.defaultRank (2 here) where the method's default is 'auto'.
+      rank: 2,
+      squaredNorm: Array.from(matrix.data).reduce((sum, v) => sum + v * v, 0),
       maxRank: 6,
       fullRank: 6,
       storedNumbers: stored,
@@ -353,8 +356,11 @@ describe('separation webview', () => {
       probe: { fileName: 'v.avi', width: 8, height: 4, frames: 30, fps: 10 },
     });
     await expect.poll(() => page.locator('#probe').textContent()).toContain('30 frames of 8 × 4');
+    // Low-rank + sparse methods first, then low-rank ones (S = M - L), as `lowrank separate` takes them.
     expect((await page.locator('#method vscode-option').allTextContents()).map((t) => t.trim())).toEqual([
       'Robust PCA',
+      'Exact SVD',
+      'My NMF (plugin)',
     ]);
     await page.locator('#run').click();
     await expect
@@ -363,6 +369,7 @@ describe('separation webview', () => {
         type: 'separate',
         method: 'rpca',
         options: {},
+        colour: false,
         scale: 0.5,
         startFrame: 0,
         frameCount: 40,
@@ -389,6 +396,7 @@ describe('separation webview', () => {
         height: 2,
         frames,
         fps: 10,
+        channels: 1,
         original: bytes(100),
         background: bytes(50),
         foreground: bytes(0),
@@ -426,6 +434,38 @@ describe('separation webview', () => {
     expect(await violations(page)).toEqual([]);
     await page.close();
   });
+});
+
+describe('plugin failures', () => {
+  for (const panel of ['compression', 'separation'] as const) {
+    it(`keeps each failed plugin module visible in the ${panel} panel while it runs`, async () => {
+      const page = await openPage(panel);
+      await expect.poll(async () => (await sent(page)).map((m) => m.type)).toContain('ready');
+      await post(page, {
+        type: 'init',
+        panel,
+        source: 'file:///w/x',
+        fileName: 'x',
+        hasResults: false,
+        methods,
+        settings,
+        pluginNote: '1 plugin module(s) in lowrank.plugins could not be loaded.',
+        pluginErrors: [
+          { specifier: './plugins/broken.js', message: 'Plugin "Bad": meta.name must be kebab-case.' },
+        ],
+      });
+      if (panel === 'separation') await page.locator('#run').click();
+      await expect
+        .poll(async () => (await sent(page)).map((m) => m.type))
+        .toContain(panel === 'compression' ? 'compress' : 'separate');
+      await post(page, { type: 'error', error: { message: 'x: something else failed' } });
+      expect(await page.locator('.plugin-error').allTextContents()).toEqual([
+        './plugins/broken.js: Plugin "Bad": meta.name must be kebab-case.',
+      ]);
+      expect(await page.locator('#plugin-note').textContent()).toMatch(/could not be loaded/);
+      await page.close();
+    });
+  }
 });
 
 describe('themes', () => {

@@ -1,85 +1,129 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { svdStoredNumbers, type VideoMatrix, videoMatrixFrom } from '@lowrank/core';
+import { svdStoredNumbers, zeros } from '@lowrank/core';
+import { writeImage } from '@lowrank/io';
+import { SEPARATION_FILES } from '@lowrank/pipelines';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeError } from '../host/user-errors.js';
+import type { ChannelFactors } from '../shared/protocol.js';
 import type { WorkerConfig } from '../shared/worker-protocol.js';
+import { sample, testData } from '../test-data.fixture.js';
 import { Engine, toErrorInfo } from './engine.js';
-import type { MediaBackend } from './media-backend.js';
-import { builtinFactorizers, createMediaBackend } from './media-io.js';
-import { reconstructFromFactors } from './svd-factors.js';
 
-const sharedDir = process.env.LOWRANK_SHARED_DIR
-  ? join(process.env.LOWRANK_SHARED_DIR, '/')
-  : fileURLToPath(new URL('../../../../../shared/', import.meta.url));
-const data = (relative: string) => join(sharedDir, 'data', relative);
+const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
+const samples = (name: string) => join(repoRoot, 'samples', name);
 
 let dir = '';
 const config = (extra: Partial<WorkerConfig> = {}): WorkerConfig => ({
   pluginModules: [],
   pluginBase: dir,
-  memoryBudgetBytes: 512 * 2 ** 20,
+  memoryBudgetBytes: 1024 * 2 ** 20,
+  defaultRank: 50,
   ...extra,
 });
 const noProgress = () => undefined;
 
+/** The rank-k image from float32 factors (what the webview computes incrementally). */
+function fromFactors(f: ChannelFactors, rows: number, cols: number, rank: number): Float64Array {
+  const out = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++)
+    for (let t = 0; t < Math.min(rank, f.rank); t++) {
+      const a = f.s[t]! * f.u[i * f.rank + t]!;
+      for (let j = 0; j < cols; j++) out[i * cols + j]! += a * f.v[j * f.rank + t]!;
+    }
+  return out;
+}
+
+/** A planted video as a folder of PNG frames: a gradient background, a bright square moving across. */
+async function plantedFrames(folder: string, frames: number, width: number, height: number, colour = false) {
+  mkdirSync(folder);
+  for (let f = 0; f < frames; f++) {
+    const planes = [0, 1, 2].map(() => zeros(height, width));
+    for (let y = 0; y < height; y++)
+      for (let x = 0; x < width; x++) {
+        const inSquare = x >= f && x < f + 4 && y >= 6 && y < 10;
+        const base = 0.2 + (0.5 * x) / width;
+        planes.forEach((p, c) => {
+          p.data[y * width + x] = inSquare
+            ? colour && c === 1
+              ? 0.1
+              : 1
+            : colour
+              ? base * (1 - 0.3 * c)
+              : base;
+        });
+      }
+    await writeImage(colour ? planes : planes[0]!, join(folder, `in${String(f + 1).padStart(6, '0')}.png`));
+  }
+}
+
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'lowrank-engine-'));
-  // 64 x 48 crops keep the exact SVD instant.
-  await sharp(data('images/astronaut.png')).resize(64, 48).png().toFile(join(dir, 'small.png'));
-  await sharp(data('images/camera.png')).resize(40, 30).png().toFile(join(dir, 'gray.png'));
+  // 64 x 48: small enough for an instant exact SVD; colour from a tinted camera.png.
+  const camera = await sharp(samples('camera.png')).resize(64, 48).greyscale().raw().toBuffer();
+  const rgb = Buffer.alloc(64 * 48 * 3);
+  for (let p = 0; p < 64 * 48; p++) {
+    rgb[3 * p] = camera[p]!;
+    rgb[3 * p + 1] = Math.round(camera[p]! * 0.7);
+    rgb[3 * p + 2] = (p * 7) % 256;
+  }
+  await sharp(rgb, { raw: { width: 64, height: 48, channels: 3 } })
+    .png()
+    .toFile(join(dir, 'small.png'));
+  await sharp(samples('camera.png')).resize(40, 30).png().toFile(join(dir, 'gray.png'));
   writeFileSync(join(dir, 'corrupt.png'), 'this is not a PNG');
+  await plantedFrames(join(dir, 'planted'), 16, 24, 16);
+  await plantedFrames(join(dir, 'planted-colour'), 16, 24, 16, true);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function newEngine(extra: Partial<WorkerConfig> = {}): Engine {
-  const cfg = config(extra);
-  return new Engine(cfg, createMediaBackend(cfg), builtinFactorizers());
-}
-
 describe('Engine: compression', () => {
   it('lists every built-in method with its options', async () => {
-    const { methods, pluginErrors } = await newEngine().methods();
+    const { methods, pluginErrors } = await new Engine(config()).methods();
     const names = methods.map((m) => m.name);
     expect(names).toEqual(expect.arrayContaining(['svd', 'randomized-svd', 'svd-background', 'rpca']));
     expect(pluginErrors).toEqual([]);
     const svd = methods.find((m) => m.name === 'svd')!;
-    expect(svd.kind).toBe('low-rank');
-    expect(svd.custom).toBe(false);
+    expect(svd).toMatchObject({ kind: 'low-rank', custom: false });
     expect(svd.options.find((o) => o.key === 'rank')).toMatchObject({ type: 'integer' });
     expect(methods.find((m) => m.name === 'rpca')!.kind).toBe('low-rank-plus-sparse');
   });
 
-  it('factorizes a colour image per channel with the full spectrum and checked factors', async () => {
-    const engine = newEngine();
+  it('factorizes a colour image per channel with the full spectrum, and its factors rebuild it', async () => {
+    const engine = new Engine(config());
     const { image, result } = await engine.compress(join(dir, 'small.png'), 'svd', {}, true, noProgress);
     expect([image.width, image.height, image.channels]).toEqual([64, 48, 3]);
     expect(image.original.length).toBe(64 * 48 * 3);
-    expect(result.fullRank).toBe(48);
-    expect(result.maxRank).toBe(48);
-    // k(m + n + 1) per channel, three channels.
+    expect([result.fullRank, result.maxRank, result.rank]).toEqual([48, 48, 48]);
     expect(result.storedNumbers[9]).toBe(3 * svdStoredNumbers(48, 64, 10));
     expect(result.singularValues).toHaveLength(3);
-    expect(result.factors).toHaveLength(3);
-    // The factors the webview gets rebuild the image: at full rank, up to float32 rounding.
-    const f = result.factors![0]!;
-    const full = reconstructFromFactors(f, 48, 64, 48);
+    const full = fromFactors(result.factors![0]!, 48, 64, 48);
     let worst = 0;
     for (let k = 0; k < full.length; k++) worst = Math.max(worst, Math.abs(full[k]! - image.original[k]!));
     expect(worst).toBeLessThan(1e-4);
+    // Energy is measured against the image's own norm: the full spectrum keeps all of it.
+    let spectrum = 0;
+    for (const s of result.singularValues!) for (const v of s) spectrum += v * v;
+    expect(spectrum / result.squaredNorm).toBeCloseTo(1, 5);
   });
 
   it('reads a gray source once, even in colour mode', async () => {
-    const { image, result } = await newEngine().compress(join(dir, 'gray.png'), 'svd', {}, true, noProgress);
+    const { image, result } = await new Engine(config()).compress(
+      join(dir, 'gray.png'),
+      'svd',
+      {},
+      true,
+      noProgress,
+    );
     expect(image.channels).toBe(1);
     expect(result.storedNumbers[0]).toBe(svdStoredNumbers(30, 40, 1));
   });
 
   it('reports quality that improves with rank and is near-perfect at full rank', async () => {
-    const engine = newEngine();
+    const engine = new Engine(config());
     await engine.compress(join(dir, 'small.png'), 'svd', {}, false, noProgress);
     const q1 = engine.quality(1);
     const q10 = engine.quality(10);
@@ -93,7 +137,7 @@ describe('Engine: compression', () => {
   });
 
   it('reconstructs on request and saves a PNG without overwriting', async () => {
-    const engine = newEngine();
+    const engine = new Engine(config());
     await engine.compress(join(dir, 'small.png'), 'svd', {}, true, noProgress);
     const r = engine.reconstruct(5);
     expect(r.pixels.length).toBe(64 * 48 * 3);
@@ -106,8 +150,11 @@ describe('Engine: compression', () => {
     await expect(engine.savePng(5, target)).rejects.toMatchObject({ code: 'OUTPUT_EXISTS' });
   });
 
-  it('honours a smaller rank option (randomized SVD): the slider stops there', async () => {
-    const { result } = await newEngine().compress(
+  it("uses a method's default rank, as the CLI does (randomized SVD: 10), and a rank the user sets", async () => {
+    const engine = new Engine(config());
+    const byDefault = await engine.compress(join(dir, 'small.png'), 'randomized-svd', {}, false, noProgress);
+    expect([byDefault.result.rank, byDefault.result.maxRank]).toEqual([10, 10]);
+    const { result } = await engine.compress(
       join(dir, 'small.png'),
       'randomized-svd',
       { rank: 8 },
@@ -119,7 +166,7 @@ describe('Engine: compression', () => {
   });
 
   it('names the file and the problem for corrupt input', async () => {
-    const error = await newEngine()
+    const error = await new Engine(config())
       .compress(join(dir, 'corrupt.png'), 'svd', {}, true, noProgress)
       .catch((e: unknown) => e);
     const info = toErrorInfo(error);
@@ -127,38 +174,37 @@ describe('Engine: compression', () => {
     expect(info.message).toContain('corrupt.png');
   });
 
-  it('refuses work over the memory budget with a hint', async () => {
-    const error = await newEngine({ memoryBudgetBytes: 1000 })
+  it('refuses work over the memory budget, before decoding, naming the setting', async () => {
+    const error = await new Engine(config({ memoryBudgetBytes: 1000 }))
       .compress(join(dir, 'small.png'), 'svd', {}, true, noProgress)
       .catch((e: unknown) => e);
     const info = toErrorInfo(error);
     expect(info.code).toBe('RESOURCE_LIMIT');
     expect(info.message).toContain('small.png');
-    expect(info.hint).toMatch(/memoryBudgetMB/);
+    expect(info.hint).toMatch(/memory budget/);
   });
 
   it('refuses a method of the wrong kind and an unknown method', async () => {
-    const engine = newEngine();
+    const engine = new Engine(config());
     await expect(
       engine.compress(join(dir, 'small.png'), 'rpca', {}, false, noProgress),
     ).rejects.toMatchObject({
       code: 'INVALID_OPTION',
+      message: expect.stringMatching(/low-rank-plus-sparse result/),
     });
     await expect(
       engine.compress(join(dir, 'small.png'), 'nope', {}, false, noProgress),
     ).rejects.toMatchObject({
-      code: 'PLUGIN_NOT_FOUND',
+      code: 'INVALID_OPTION',
+      message: expect.stringMatching(/"nope" is not a known method/),
     });
   });
 });
 
 describe('Engine: custom plugins', () => {
-  it('loads plugin modules, marks them custom, and reports the ones that fail', async () => {
-    // A third-party-style plugin: mean-row "rank-1" approximation, written only against the contract.
-    writeFileSync(
-      join(dir, 'row-mean-plugin.mjs'),
-      `export default {
-        meta: { name: 'row-mean', version: '1.0.0', apiVersion: 1, displayName: 'Row mean', description: 'Every row replaced by the mean row.' },
+  it('loads every documented form of lowrank.plugins and reports each module that fails', async () => {
+    const plugin = (name: string) => `export default {
+        meta: { name: '${name}', version: '1.0.0', apiVersion: 1, displayName: 'Row mean', description: 'Every row replaced by the mean row.' },
         kind: 'low-rank',
         options: {},
         async factorize(m) {
@@ -172,18 +218,27 @@ describe('Engine: custom plugins', () => {
             storedNumbers() { return cols + 1; },
           };
         },
-      };\n`,
+      };\n`;
+    writeFileSync(join(dir, 'row-mean-plugin.mjs'), plugin('row-mean'));
+    mkdirSync(join(dir, 'folder-plugin', 'dist'), { recursive: true });
+    writeFileSync(
+      join(dir, 'folder-plugin', 'package.json'),
+      '{"type":"module","exports":"./dist/index.js"}',
     );
+    writeFileSync(join(dir, 'folder-plugin', 'dist', 'index.js'), plugin('from-folder'));
     writeFileSync(join(dir, 'broken-plugin.mjs'), 'export default { meta: { name: "Bad Name" } };\n');
-    const engine = newEngine({
-      pluginModules: ['./row-mean-plugin.mjs', './broken-plugin.mjs', './missing.mjs'],
-    });
+    const engine = new Engine(
+      config({
+        pluginModules: ['./row-mean-plugin.mjs', './folder-plugin', './broken-plugin.mjs', './missing.mjs'],
+      }),
+    );
     const { methods, pluginErrors } = await engine.methods();
     expect(methods.find((m) => m.name === 'row-mean')).toMatchObject({ custom: true, kind: 'low-rank' });
-    expect(pluginErrors).toHaveLength(2);
-    expect(pluginErrors[0]).toContain('broken-plugin.mjs');
-    expect(pluginErrors[1]).toContain('missing.mjs');
-    // A plugin without factors: no factors sent, the host reconstructs each rank.
+    expect(methods.find((m) => m.name === 'from-folder')).toMatchObject({ custom: true });
+    expect(pluginErrors.map((e) => e.specifier)).toEqual(['./broken-plugin.mjs', './missing.mjs']);
+    expect(pluginErrors[0]!.message).toMatch(/kebab-case/);
+    expect(pluginErrors[1]!.message).toMatch(/no such file or folder/);
+    // A plugin without factors: none are sent, the host reconstructs each rank.
     const { result } = await engine.compress(join(dir, 'gray.png'), 'row-mean', {}, false, noProgress);
     expect(result.maxRank).toBe(1);
     expect(result.factors).toBeUndefined();
@@ -193,61 +248,24 @@ describe('Engine: custom plugins', () => {
   });
 });
 
-/** A planted video: a fixed gradient background with a bright square moving across it. */
-function plantedVideo(frames: number, width: number, height: number): VideoMatrix {
-  const pixels = width * height;
-  const data = new Float64Array(frames * pixels);
-  for (let f = 0; f < frames; f++) {
-    for (let y = 0; y < height; y++) {
-      for (let x = 0; x < width; x++) {
-        const inSquare = x >= f && x < f + 4 && y >= 6 && y < 10;
-        data[f * pixels + y * width + x] = inSquare ? 1 : 0.2 + (0.5 * x) / width;
-      }
-    }
-  }
-  return videoMatrixFrom(data, { frames, width, height, fps: 10 });
-}
-
-function memoryMedia(video: VideoMatrix, written: string[]): MediaBackend {
-  const real = createMediaBackend(config());
-  return {
-    ...real,
-    probeVideo: async () => ({ width: video.width, height: video.height, frames: video.rows, fps: 10 }),
-    readVideo: async (_file, o) => {
-      const start = o.startFrame * video.cols;
-      return videoMatrixFrom(video.data.slice(start, start + o.frameCount * video.cols), {
-        frames: o.frameCount,
-        width: video.width,
-        height: video.height,
-        fps: 10,
-      });
-    },
-    writeVideo: async (file) => {
-      written.push(file);
-      writeFileSync(file, 'video');
-    },
-  };
-}
-
 describe('Engine: separation', () => {
-  it('splits a planted video into background and a moving foreground, with masks and history', async () => {
-    const video = plantedVideo(16, 24, 16);
-    const written: string[] = [];
-    const engine = new Engine(config(), memoryMedia(video, written), builtinFactorizers());
+  const request = (file: string, extra: object = {}) => ({
+    type: 'separate' as const,
+    file,
+    method: 'rpca',
+    options: {},
+    colour: false,
+    scale: 1,
+    startFrame: 0,
+    frameCount: 16,
+    ...extra,
+  });
+
+  it('splits a planted video into background and a moving foreground, with masks, history and the CLI layout on export', async () => {
+    const engine = new Engine(config());
     const progress: string[] = [];
-    const result = await engine.separate(
-      {
-        type: 'separate',
-        file: 'planted.avi',
-        method: 'rpca',
-        options: {},
-        scale: 1,
-        startFrame: 0,
-        frameCount: 16,
-      },
-      (p) => progress.push(p.stage),
-    );
-    expect([result.frames, result.width, result.height]).toEqual([16, 24, 16]);
+    const result = await engine.separate(request(join(dir, 'planted')), (p) => progress.push(p.stage));
+    expect([result.frames, result.width, result.height, result.channels]).toEqual([16, 24, 16, 1]);
     expect(result.original.length).toBe(16 * 24 * 16);
     expect(result.history.length).toBeGreaterThan(0);
     expect(progress).toContain('Separating');
@@ -259,92 +277,122 @@ describe('Engine: separation', () => {
       Math.abs(result.background[px(5, 6, 7)]! - Math.round(255 * (0.2 + (0.5 * 6) / 24))),
     ).toBeLessThanOrEqual(8);
     expect(result.matrixPicture.width).toBe(16);
-    // Export writes three videos and one mask PNG per frame into the given folder.
-    const out = mkdtempSync(join(dir, 'export-'));
-    const { files } = await engine.export(out, 'planted', noProgress);
-    expect(written.map((f) => f.slice(out.length + 1))).toEqual([
-      'planted-background.mp4',
-      'planted-foreground.mp4',
-      'planted-mask.mp4',
+    const out = join(dir, 'export-planted');
+    const { files } = await engine.export(out, noProgress);
+    expect(files).toEqual([
+      SEPARATION_FILES.background,
+      SEPARATION_FILES.foreground,
+      SEPARATION_FILES.mask,
+      `${SEPARATION_FILES.masks}/`,
+      SEPARATION_FILES.matrix,
+      SEPARATION_FILES.summary,
     ]);
-    expect(files).toHaveLength(3 + 16);
-    expect(readdirSync(join(out, 'masks')).filter((f) => f.endsWith('.png'))).toHaveLength(16);
-    const mask5 = await sharp(join(out, 'masks', 'planted-mask-0006.png'))
+    const masks = readdirSync(join(out, 'masks')).sort();
+    expect(masks).toHaveLength(16);
+    expect(masks[5]).toBe('in000006.png');
+    const mask5 = await sharp(join(out, 'masks', 'in000006.png'))
       .raw()
       .toBuffer({ resolveWithObject: true });
     expect(mask5.info.width).toBe(24);
     expect(mask5.data[(7 * 24 + 6) * mask5.info.channels]).toBe(255);
+    // Export never overwrites: the host picks a free name; a taken one is refused and left alone.
+    await expect(engine.export(out, noProgress)).rejects.toMatchObject({ code: 'OUTPUT_EXISTS' });
   });
 
-  it('refuses a run over the memory budget and suggests a scale', async () => {
-    const engine = new Engine(
-      config({ memoryBudgetBytes: 10_000 }),
-      memoryMedia(plantedVideo(16, 24, 16), []),
-      builtinFactorizers(),
+  it('separates in colour when asked: colour background and foreground frames', async () => {
+    const result = await new Engine(config()).separate(
+      request(join(dir, 'planted-colour'), { colour: true }),
+      noProgress,
     );
-    const error = await engine
-      .separate(
-        {
-          type: 'separate',
-          file: 'planted.avi',
-          method: 'rpca',
-          options: {},
-          scale: 1,
-          startFrame: 0,
-          frameCount: 16,
-        },
-        noProgress,
-      )
+    expect(result.channels).toBe(3);
+    expect(result.background.length).toBe(16 * 24 * 16 * 3);
+    // Away from the square, the background keeps the planted colour (red > green > blue).
+    const at = (3 * (16 * 24 * 5 + 2 * 24 + 20)) as number;
+    expect(result.background[at]!).toBeGreaterThan(result.background[at + 1]!);
+    expect(result.background[at + 1]!).toBeGreaterThan(result.background[at + 2]!);
+  });
+
+  it('refuses a run over the memory budget and says which scale fits', async () => {
+    const error = await new Engine(config({ memoryBudgetBytes: 140 * 2 ** 20 }))
+      .separate(request(samples('highway-traffic-320x240-cut.avi'), { frameCount: 200 }), noProgress)
       .catch((e: unknown) => e);
     const info = toErrorInfo(error);
     expect(info.code).toBe('RESOURCE_LIMIT');
-    expect(info.message).toContain('planted.avi');
-    expect(info.hint).toMatch(/Lower the scale to 0\.\d+/);
+    expect(info.message).toContain('highway-traffic-320x240-cut.avi');
+    expect(info.fits?.scale).toBeGreaterThan(0);
+    expect(info.hint).toContain(`lower the scale to ${info.fits!.scale} (Lower Scale)`);
+    expect(describeError('highway-traffic-320x240-cut.avi', info, true).actions).toContain('Lower Scale');
   });
 
-  it('reads a real video through @lowrank/io', async () => {
-    const engine = newEngine();
-    const probe = await engine.probeVideo(data('video/tiny-traffic-48x48.avi'));
+  it('reads a real video file through the shared pipeline', async () => {
+    const engine = new Engine(config());
+    const probe = await engine.probeVideo(samples('tiny-traffic-48x48.avi'));
     expect(probe).toMatchObject({ width: 48, height: 48, frames: 51 });
     const result = await engine.separate(
-      {
-        type: 'separate',
-        file: data('video/tiny-traffic-48x48.avi'),
+      request(samples('tiny-traffic-48x48.avi'), {
         method: 'svd-background',
-        options: {},
         scale: 0.5,
         startFrame: 10,
         frameCount: 20,
-      },
+      }),
       noProgress,
     );
     expect([result.frames, result.width, result.height]).toEqual([20, 24, 24]);
     expect(existsSync(join(dir, 'tiny-traffic-48x48.avi'))).toBe(false);
   });
 
-  it('reads a folder of frames as a video', async () => {
-    const engine = newEngine();
-    const folder = data('cdnet-fall/input');
-    const probe = await engine.probeVideo(folder);
-    expect(probe).toMatchObject({ width: 720, height: 480, frames: 101, fileName: 'input' });
-    const result = await engine.separate(
-      {
-        type: 'separate',
-        file: folder,
-        method: 'svd-background',
+  it('shows a streaming separation frame by frame, and Stop keeps the frames done', async () => {
+    writeFileSync(
+      join(dir, 'running-mean.mjs'),
+      `export default {
+        meta: { name: 'running-mean', version: '1.0.0', apiVersion: 1, displayName: 'Running mean', description: 'streaming test plugin' },
+        kind: 'streaming',
         options: {},
-        scale: 0.1,
-        startFrame: 0,
-        frameCount: 12,
-      },
-      noProgress,
+        open(frame, options, run) {
+          const n = frame.width * frame.height * frame.channels;
+          const bg = new Float64Array(n);
+          let count = 0;
+          return {
+            push(m) {
+              if (run?.signal?.aborted) throw Object.assign(new Error('stopped'), { name: 'AbortError' });
+              if (m.length !== n) throw new Error('frame ' + count + ' has the wrong size');
+              const lowRank = new Float64Array(n);
+              const sparse = new Float64Array(n);
+              for (let k = 0; k < n; k++) { bg[k] = count === 0 ? m[k] : 0.8 * bg[k] + 0.2 * m[k]; lowRank[k] = bg[k]; sparse[k] = m[k] - bg[k]; }
+              return [{ index: count++, lowRank, sparse }];
+            },
+            finish: () => [],
+            background: () => bg,
+            diagnostics: () => ({ frames: count, rank: 1, stateBytes: 8 * n, milliseconds: 0 }),
+          };
+        },
+      };\n`,
     );
-    expect([result.frames, result.width, result.height]).toEqual([12, 72, 48]);
+    const engine = new Engine(config({ pluginModules: ['./running-mean.mjs'] }));
+    const { methods } = await engine.methods();
+    expect(methods.find((m) => m.name === 'running-mean')?.kind).toBe('streaming');
+    const live: number[] = [];
+    const controller = new AbortController();
+    const result = await engine.separate(
+      request(samples('highway-traffic-320x240-cut.avi'), { method: 'running-mean', frameCount: 150 }),
+      (p) => {
+        if (!p.frame) return;
+        live.push(p.frame.index);
+        expect(p.frame.background).toHaveLength(320 * 240);
+        if (live.length === 2) controller.abort(new Error('Stop'));
+      },
+      controller.signal,
+    );
+    expect(live.length).toBeGreaterThanOrEqual(2);
+    // Stopped early: what was done is kept, ready to show and export.
+    expect(result.frames).toBeGreaterThan(live[1]!);
+    expect(result.frames).toBeLessThan(150);
+    expect(result.background).toHaveLength(result.frames * 320 * 240);
   });
 
   it('says how to get ffmpeg when the configured one is missing', async () => {
-    const engine = newEngine({ ffmpegPath: join(dir, 'no-such-ffmpeg') });
-    const error = await engine.probeVideo(data('video/tiny-traffic-48x48.avi')).catch((e: unknown) => e);
+    const engine = new Engine(config({ ffmpegPath: join(dir, 'no-such-ffmpeg') }));
+    const error = await engine.probeVideo(samples('tiny-traffic-48x48.avi')).catch((e: unknown) => e);
     const info = toErrorInfo(error);
     expect(info.code).toBe('DEPENDENCY_MISSING');
     const shown = describeError('tiny-traffic-48x48.avi', info);

@@ -6,22 +6,29 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { ProgressInfo } from '../shared/protocol.js';
 import type { HostToWorker, WorkerConfig, WorkerMessage } from '../shared/worker-protocol.js';
 import { Engine, toErrorInfo } from './engine.js';
-import { builtinFactorizers, createMediaBackend } from './media-io.js';
 import { collectTransferables } from './transferables.js';
 
 if (!parentPort) throw new Error('lowrank worker: must run inside a worker thread.');
 const port = parentPort;
 const config = workerData as WorkerConfig;
-const engine = new Engine(config, createMediaBackend(config), builtinFactorizers());
+const engine = new Engine(config);
 
-/** Progress at most every 100 ms per request (the UI cannot show more, and posting is not free). */
+/**
+ * Progress at most every 100 ms per request (the UI cannot show more, and posting is not free); a
+ * new stage always goes, and so does a live frame (the engine sends those a few times a second).
+ */
 function throttledProgress(id: number): (progress: ProgressInfo) => void {
   let last = 0;
+  let stage = '';
   return (progress) => {
     const now = performance.now();
-    if (now - last < 100) return;
+    if (now - last < 100 && progress.stage === stage && !progress.frame) return;
     last = now;
-    port.postMessage({ type: 'progress', id, progress } satisfies WorkerMessage);
+    stage = progress.stage;
+    port.postMessage(
+      { type: 'progress', id, progress } satisfies WorkerMessage,
+      collectTransferables(progress),
+    );
   };
 }
 

@@ -1,0 +1,615 @@
+import { basename, resolve } from 'node:path';
+import {
+  type AnyBatchFactorizer,
+  type DenseMatrix,
+  type FactorizerRegistry,
+  InvalidOptionError,
+  type LowRankFactorization,
+  MediaError,
+  type Progress,
+  type SvdFactorsView,
+  throwIfAborted,
+  validateOptions,
+} from '@lowrank/core';
+import { checkOutputPath, probeImage, readImage, writeImage } from '@lowrank/io';
+import { isVideoPath } from '@lowrank/io/formats';
+import { type CodecPoint, codecAtSize } from './codec-comparison.js';
+import { clampedReconstruction, type ImageQuality, imageQuality, squaredNorm } from './image-quality.js';
+import {
+  checkBudget,
+  MemoryBudgetError,
+  type MemoryEstimate,
+  methodWorkingBytes,
+  RUNTIME_BASELINE_BYTES,
+  totalBytes,
+} from './memory-budget.js';
+import { defaultMethods, pickBatchMethod } from './methods.js';
+import { withMethodOptionNames } from './option-names.js';
+import {
+  checkRankRule,
+  DEFAULT_COMPRESSION_RANK,
+  describeRankRule,
+  type RankRule,
+  rankBeforeFactorizing,
+  rankFromSpectra,
+} from './rank-rules.js';
+
+/** Progress, stages and cancel for a job; every field optional. */
+export interface JobControl {
+  readonly signal?: AbortSignal;
+  /** The stage starting now: probe, decode, factorize, masks, sweep, write. */
+  readonly onStage?: (stage: string) => void;
+  readonly onProgress?: (progress: Progress) => void;
+  /** Told when the work goes on despite a problem worth knowing (a damaged input read in part). */
+  readonly onWarning?: (message: string) => void;
+  /** Told of a choice the job made for the caller (a method swapped for one that fits). */
+  readonly onNote?: (message: string) => void;
+  /**
+   * Streaming separations: each frame as soon as it is separated, as 8-bit pictures (views that are
+   * valid during the call only), so a viewer can show the background emerge.
+   */
+  readonly onFrame?: (frame: LiveFrame) => void;
+}
+
+/** One separated frame, drawn: frames x height x width x channels bytes, the mask one per pixel. */
+export interface LiveFrame {
+  readonly index: number;
+  readonly width: number;
+  readonly height: number;
+  readonly channels: number;
+  readonly original: Uint8Array;
+  readonly background: Uint8Array;
+  readonly foreground: Uint8Array;
+  readonly mask?: Uint8Array;
+}
+
+export interface CompressImageOptions {
+  /** A method name (looked up in `methods`) or a factorizer; default 'svd'. Must give a low-rank result. */
+  readonly method?: string | AnyBatchFactorizer;
+  /** Where method names resolve (built-ins plus plugins); default the built-ins. */
+  readonly methods?: FactorizerRegistry;
+  /** The rank to report and write; default the method's own default rank, or `defaultRank` where that is 'auto'. */
+  readonly rank?: RankRule;
+  /** The rank chosen where neither a rule nor the method's default rank gives one (default 50, clamped to the image). */
+  readonly defaultRank?: number;
+  /** The method's other options (validated against its spec; `rank` there counts as a rank rule). */
+  readonly methodOptions?: Record<string, unknown>;
+  /** Factorize R, G and B (a colour image) instead of the gray luminance. */
+  readonly color?: boolean;
+  /** Ranks a later sweep() will ask for: factorize far enough to reach them. */
+  readonly sweep?: readonly number[];
+  /** Write the reconstruction at the chosen rank here (PNG), checked before any work. */
+  readonly out?: string;
+  /** Replace an existing `out`. */
+  readonly overwrite?: boolean;
+  /** Bytes the job may plan to use; default 3/4 of the memory available now. */
+  readonly memoryBudgetBytes?: number;
+  /** Names options in messages the way the caller's user knows them (CLI flags, settings). */
+  readonly optionNames?: Partial<Record<'method' | 'rank' | 'out' | 'memoryBudget' | 'sweep', string>>;
+  /** Names the method's own options in messages (default: their keys). */
+  readonly methodOptionName?: (key: string) => string;
+}
+
+export interface SweepRow {
+  readonly rank: number;
+  readonly storedNumbers: number;
+  readonly compressionRatio: number;
+  readonly relativeError: number;
+  readonly psnr: number;
+  readonly ssim: number;
+  /** JPEG / WebP at the quality whose file size is closest to storedNumbers bytes. */
+  readonly jpeg: CodecPoint;
+  readonly webp: CodecPoint;
+  /** Which of the three has the highest PSNR at this size. */
+  readonly best: 'svd' | 'jpeg' | 'webp';
+}
+
+/** What both front ends report for a compression: the same numbers for the same input and options. */
+export interface CompressionSummary {
+  input: string;
+  width: number;
+  height: number;
+  channels: number;
+  method: string;
+  rank: number;
+  /** How the rank was chosen. */
+  rankRule: string;
+  /** The largest rank the result re-slices to without factorizing again. */
+  maxRank: number;
+  storedNumbers: number;
+  originalNumbers: number;
+  compressionRatio: number;
+  relativeError: number;
+  psnr: number;
+  ssim: number;
+  /** Squared singular values kept over the image's ||M||_F^2 (methods with singular values). */
+  energyKept?: number;
+  /** Factorization wall-clock seconds (decoding and metrics excluded). */
+  seconds: number;
+  iterations: number;
+  converged: boolean;
+  out?: string;
+}
+
+/**
+ * A finished compression: the image, one low-rank result per channel, and everything the front ends
+ * ask of it (metrics and reconstructions at any rank up to maxRank, the PNG, the JPEG/WebP sweep).
+ */
+export class ImageCompression {
+  readonly file: string;
+  readonly width: number;
+  readonly height: number;
+  readonly method: AnyBatchFactorizer;
+  /** The rank chosen by the rule (reported, written). */
+  readonly rank: number;
+  readonly rankRule: string;
+  /** The original channels (height x width, values in [0, 1]): one for gray, three for colour. */
+  readonly planes: readonly DenseMatrix[];
+  readonly results: readonly LowRankFactorization[];
+  readonly seconds: number;
+  /** What the job planned to hold at its peak (checked against the budget before decoding). */
+  memoryEstimate: MemoryEstimate | undefined;
+  readonly #options: CompressImageOptions;
+  readonly #energy: number;
+
+  constructor(parts: {
+    file: string;
+    method: AnyBatchFactorizer;
+    rank: number;
+    rankRule: string;
+    planes: readonly DenseMatrix[];
+    results: readonly LowRankFactorization[];
+    seconds: number;
+    options: CompressImageOptions;
+  }) {
+    this.file = parts.file;
+    this.planes = parts.planes;
+    this.height = parts.planes[0]!.rows;
+    this.width = parts.planes[0]!.cols;
+    this.method = parts.method;
+    this.rank = parts.rank;
+    this.rankRule = parts.rankRule;
+    this.results = parts.results;
+    this.seconds = parts.seconds;
+    this.#options = parts.options;
+    this.#energy = parts.planes.reduce((sum, p) => sum + squaredNorm(p), 0);
+  }
+
+  get channels(): number {
+    return this.planes.length;
+  }
+
+  /** min(width, height): the rank of an exact reconstruction. */
+  get fullRank(): number {
+    return Math.min(this.width, this.height);
+  }
+
+  /** The largest rank every channel's result re-slices to. */
+  get maxRank(): number {
+    return Math.max(1, Math.min(this.fullRank, ...this.results.map((r) => r.rank)));
+  }
+
+  /** ||M||_F^2 over the factorized channels: what energy kept is measured against. */
+  get squaredNorm(): number {
+    return this.#energy;
+  }
+
+  get originalNumbers(): number {
+    return this.width * this.height * this.channels;
+  }
+
+  /** Singular values per channel, when the method reports them. */
+  get singularValues(): readonly Float64Array[] | undefined {
+    return this.results.every((r) => r.singularValues !== undefined)
+      ? this.results.map((r) => r.singularValues!)
+      : undefined;
+  }
+
+  /** SVD factors per channel, when the method declares them (UIs re-slice the rank from them). */
+  get factors(): readonly SvdFactorsView[] | undefined {
+    return this.results.every((r) => r.factors !== undefined)
+      ? this.results.map((r) => r.factors!)
+      : undefined;
+  }
+
+  #checkRank(rank: number): number {
+    if (!Number.isInteger(rank) || rank < 1 || rank > this.maxRank) {
+      throw new InvalidOptionError(
+        this.#options.optionNames?.rank ?? 'rank',
+        `${rank} is outside 1..${this.maxRank}.`,
+        {
+          hint: 'Compress again with a larger rank to go beyond it.',
+        },
+      );
+    }
+    return rank;
+  }
+
+  storedNumbers(rank: number): number {
+    const k = this.#checkRank(rank);
+    return this.results.reduce((sum, r) => sum + r.storedNumbers(Math.min(k, r.rank)), 0);
+  }
+
+  /** The rank-k image, one plane per channel, clamped to [0, 1] (what is shown and saved). */
+  reconstruct(rank: number): DenseMatrix<Float64Array>[] {
+    const k = this.#checkRank(rank);
+    return this.results.map((r) => clampedReconstruction(r, Math.min(k, r.rank)));
+  }
+
+  /** Squared singular values kept over ||M||_F^2 (undefined without singular values). */
+  energyKept(rank: number): number | undefined {
+    const spectra = this.singularValues;
+    if (!spectra) return undefined;
+    const k = this.#checkRank(rank);
+    let head = 0;
+    for (const s of spectra) for (let i = 0; i < Math.min(k, s.length); i++) head += s[i]! ** 2;
+    return this.#energy === 0 ? 1 : Math.min(1, head / this.#energy);
+  }
+
+  /** PSNR, SSIM and relative error of the rank-k image against the original. */
+  quality(rank: number): ImageQuality {
+    return imageQuality(this.planes, this.reconstruct(rank));
+  }
+
+  /** The numbers both front ends show at `rank` (default: the chosen rank). */
+  summary(rank = this.rank): CompressionSummary {
+    const quality = this.quality(rank);
+    const stored = this.storedNumbers(rank);
+    const energy = this.energyKept(rank);
+    return {
+      input: this.file,
+      width: this.width,
+      height: this.height,
+      channels: this.channels,
+      method: this.method.meta.name,
+      rank,
+      rankRule: rank === this.rank ? this.rankRule : `rank ${rank}`,
+      maxRank: this.maxRank,
+      storedNumbers: stored,
+      originalNumbers: this.originalNumbers,
+      compressionRatio: this.originalNumbers / stored,
+      relativeError: quality.relativeError,
+      psnr: quality.psnr,
+      ssim: quality.ssim,
+      ...(energy === undefined ? {} : { energyKept: energy }),
+      seconds: this.seconds,
+      iterations: Math.max(...this.results.map((r) => r.diagnostics.iterations)),
+      converged: this.results.every((r) => r.diagnostics.converged),
+    };
+  }
+
+  /** Writes the rank-k reconstruction as a PNG, atomically; never over the input, nor over a file unless `overwrite`. */
+  async writeReconstruction(
+    rank: number,
+    file: string,
+    options: { overwrite?: boolean; signal?: AbortSignal } = {},
+  ): Promise<string> {
+    const planes = this.reconstruct(rank);
+    await writeImage(planes.length === 1 ? planes[0]! : planes, file, {
+      format: 'png',
+      overwrite: options.overwrite ?? false,
+      protect: [this.file],
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    return file;
+  }
+
+  /**
+   * Rate-distortion rows: each rank against JPEG and WebP at the same size (one byte per stored
+   * number, generous to the SVD). Methods without singular values factorize again at each rank.
+   */
+  async sweep(ranks: readonly number[], control: JobControl = {}): Promise<SweepRow[]> {
+    const rows: SweepRow[] = [];
+    const sorted = [...new Set(ranks)].sort((a, b) => a - b);
+    const option = this.#options.optionNames?.sweep ?? 'sweep';
+    for (const k of sorted) {
+      if (!Number.isInteger(k) || k < 1 || k > this.fullRank)
+        throw new InvalidOptionError(
+          option,
+          `rank ${k} is outside 1..${this.fullRank} (min(width, height)) for ${this.file}.`,
+        );
+    }
+    for (let i = 0; i < sorted.length; i++) {
+      const k = sorted[i]!;
+      throwIfAborted(control.signal);
+      let at: ImageCompression = this;
+      if (!this.singularValues || k > this.maxRank) {
+        at = await compressPlanes(
+          this.file,
+          this.planes,
+          this.method,
+          { kind: 'rank', value: k },
+          this.#options,
+          {
+            ...(control.signal ? { signal: control.signal } : {}),
+          },
+        );
+      }
+      const summary = at.summary(k);
+      const jpeg = await codecAtSize(this.planes, 'jpeg', summary.storedNumbers, control.signal);
+      const webp = await codecAtSize(this.planes, 'webp', summary.storedNumbers, control.signal);
+      const best =
+        summary.psnr >= jpeg.psnr && summary.psnr >= webp.psnr
+          ? 'svd'
+          : jpeg.psnr >= webp.psnr
+            ? 'jpeg'
+            : 'webp';
+      rows.push({
+        rank: k,
+        storedNumbers: summary.storedNumbers,
+        compressionRatio: summary.compressionRatio,
+        relativeError: summary.relativeError,
+        psnr: summary.psnr,
+        ssim: summary.ssim,
+        jpeg,
+        webp,
+        best,
+      });
+      control.onProgress?.({ fraction: (i + 1) / sorted.length });
+    }
+    return rows;
+  }
+}
+
+/** A gray picture stored as RGB would factorize three identical channels: keep one. */
+function distinctChannels(channels: readonly DenseMatrix[]): readonly DenseMatrix[] {
+  if (channels.length !== 3) return channels;
+  const [r, g, b] = channels as [DenseMatrix, DenseMatrix, DenseMatrix];
+  for (let k = 0; k < r.data.length; k++)
+    if (r.data[k] !== g.data[k] || r.data[k] !== b.data[k]) return channels;
+  return [r];
+}
+
+/** Method options without `rank`, validated for this shape; the rank is the job's to choose. */
+function baseOptions(
+  method: AnyBatchFactorizer,
+  given: Record<string, unknown> | undefined,
+  shape: { rows: number; cols: number },
+): Record<string, unknown> {
+  const { rank: _rank, ...rest } = given ?? {};
+  const validated = validateOptions(method.options, rest, shape) as Record<string, unknown>;
+  delete validated.rank;
+  // Only what the caller set travels on: defaults stay the method's own.
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(rest)) if (rest[key] !== undefined) out[key] = validated[key];
+  return out;
+}
+
+/** The rank rule in force: the explicit one, else a `rank` among the method options. */
+function ruleOf(options: CompressImageOptions): RankRule | undefined {
+  if (options.rank) return options.rank;
+  const rank = options.methodOptions?.rank;
+  if (typeof rank === 'number') return { kind: 'rank', value: rank };
+  return undefined;
+}
+
+async function factorizeChannels(
+  method: AnyBatchFactorizer,
+  planes: readonly DenseMatrix[],
+  options: Record<string, unknown>,
+  control: JobControl,
+): Promise<{ results: LowRankFactorization[]; seconds: number }> {
+  const results: LowRankFactorization[] = [];
+  let seconds = 0;
+  for (let c = 0; c < planes.length; c++) {
+    throwIfAborted(control.signal);
+    const started = performance.now();
+    const result = await method.factorize(planes[c]!, options, {
+      ...(control.signal ? { signal: control.signal } : {}),
+      onProgress: (p) =>
+        control.onProgress?.({
+          ...p,
+          fraction: (c + (p.fraction ?? 0)) / planes.length,
+          ...(planes.length > 1 ? { message: `channel ${c + 1} of ${planes.length}` } : {}),
+        }),
+    });
+    seconds += (performance.now() - started) / 1000;
+    if (result.kind !== 'low-rank' || typeof result.reconstruct !== 'function') {
+      throw new InvalidOptionError(
+        'method',
+        `"${method.meta.name}" returned a ${String(result.kind)} result; compression needs a low-rank one.`,
+      );
+    }
+    results.push(result);
+  }
+  return { results, seconds };
+}
+
+/** Factorizes decoded planes under a rank rule: the part of compressImageFile after decoding. */
+async function compressPlanes(
+  file: string,
+  planes: readonly DenseMatrix[],
+  method: AnyBatchFactorizer,
+  rule: RankRule | undefined,
+  options: CompressImageOptions,
+  control: JobControl,
+): Promise<ImageCompression> {
+  const rows = planes[0]!.rows;
+  const cols = planes[0]!.cols;
+  const shape = { rows, cols };
+  const minDim = Math.min(rows, cols);
+  const rankOption = options.optionNames?.rank ?? 'rank';
+  const hasRank = Object.hasOwn(method.options, 'rank');
+  if (rule) checkRankRule(rule, rankOption);
+  if (rule && !hasRank && (rule.kind === 'rank' || rule.kind === 'target-ratio')) {
+    throw new InvalidOptionError(
+      rankOption,
+      `method "${method.meta.name}" has no rank option, so the rank cannot be chosen.`,
+    );
+  }
+  const base = baseOptions(method, options.methodOptions, shape);
+  const fixed = rule ? rankBeforeFactorizing(rule, rows, cols) : undefined;
+  if (fixed !== undefined && fixed > minDim) {
+    throw new InvalidOptionError(
+      rankOption,
+      `${fixed} is larger than min(width, height) = ${minDim} of ${file}.`,
+      {
+        hint: `Give a rank from 1 to ${minDim}.`,
+      },
+    );
+  }
+  const methodDefault = hasRank
+    ? (validateOptions(method.options, {}, shape) as { rank?: unknown }).rank
+    : undefined;
+  // No rule: the method's default rank when it is a number, else defaultRank (clamped to small images).
+  const fallback = options.defaultRank ?? DEFAULT_COMPRESSION_RANK;
+  if (!(Number.isInteger(fallback) && fallback >= 1))
+    throw new InvalidOptionError('defaultRank', `${fallback} is not an integer >= 1.`);
+  const target = rule
+    ? fixed
+    : typeof methodDefault === 'number'
+      ? methodDefault
+      : hasRank
+        ? Math.min(fallback, minDim)
+        : undefined;
+  const needSpectrum = rule?.kind === 'energy' || rule?.kind === 'target-psnr';
+  const sweepMax = Math.max(0, ...(options.sweep ?? []).filter((k) => k <= minDim));
+  // The rank to factorize at: the whole spectrum for energy/PSNR rules; else at least the target and
+  // the sweep's ranks. Left to the method when its default is 'auto' and nothing asks for more
+  // (the exact SVD computes every triplet anyway, so the slider can reach all of them).
+  let factorRank: number | undefined;
+  if (hasRank && needSpectrum) factorRank = minDim;
+  else if (hasRank && (rule || typeof methodDefault === 'number'))
+    factorRank = Math.max(target ?? 0, sweepMax);
+  control.onStage?.('factorize');
+  let { results, seconds } = await factorizeChannels(
+    method,
+    planes,
+    factorRank === undefined ? base : { ...base, rank: factorRank },
+    control,
+  );
+  const sliceable = results.every((r) => r.singularValues !== undefined);
+  let rank: number;
+  if (needSpectrum) {
+    if (!sliceable) {
+      throw new InvalidOptionError(
+        rankOption,
+        `method "${method.meta.name}" does not report singular values, which a ${rule!.kind} rule needs.`,
+        {
+          hint: 'Choose the rank directly, or use the svd method.',
+        },
+      );
+    }
+    const energy = planes.reduce((sum, p) => sum + squaredNorm(p), 0);
+    rank = rankFromSpectra(
+      rule!,
+      results.map((r) => r.singularValues!),
+      energy,
+      rows * cols,
+    );
+  } else {
+    rank = Math.min(target ?? Number.POSITIVE_INFINITY, ...results.map((r) => r.rank));
+  }
+  if (!sliceable && hasRank && factorRank !== undefined && factorRank !== rank) {
+    // Not an SVD: a rank-k factorization is not the first k components of a larger one.
+    ({ results, seconds } = await factorizeChannels(method, planes, { ...base, rank }, control));
+  }
+  return new ImageCompression({
+    file,
+    method,
+    rank,
+    rankRule: describeRankRule(rule, rank),
+    planes,
+    results,
+    seconds,
+    options,
+  });
+}
+
+/** Bytes a compression of a width x height image with `channels` planes will hold at its peak. */
+export function estimateCompressionBytes(
+  method: AnyBatchFactorizer,
+  size: { width: number; height: number; channels: number },
+  methodOptions: Record<string, unknown> = {},
+): MemoryEstimate {
+  const plane = size.width * size.height * 8;
+  const working = methodWorkingBytes(method, { rows: size.height, cols: size.width }, methodOptions);
+  return {
+    runtime: RUNTIME_BASELINE_BYTES,
+    // The decoder's raw buffer and the planes.
+    input: size.channels * plane + size.width * size.height * size.channels,
+    // Channels factorize one after another; each result is kept (bounded here by the working bytes).
+    working: size.channels * working,
+    // The clamped reconstruction and the metrics' temporaries, per channel.
+    outputs: 2 * size.channels * plane,
+  };
+}
+
+/**
+ * Compresses an image file with a low-rank method and keeps what the front ends need: the work
+ * behind `lowrank compress` and the VS Code compression panel. Checks the output path and the memory
+ * budget before decoding.
+ */
+export async function compressImageFile(
+  file: string,
+  options: CompressImageOptions = {},
+  control: JobControl = {},
+): Promise<ImageCompression> {
+  const names = options.optionNames ?? {};
+  const registry = options.methods ?? (await defaultMethods()).registry;
+  const method = pickBatchMethod(
+    registry,
+    options.method ?? 'svd',
+    ['low-rank'],
+    'compression',
+    names.method,
+  );
+  const input = resolve(file);
+  const out = options.out === undefined ? undefined : resolve(options.out);
+  if (out !== undefined) {
+    if (!/\.png$/i.test(out))
+      throw new InvalidOptionError(
+        names.out ?? 'out',
+        `${options.out}: the reconstruction is written as PNG; give a .png file name.`,
+      );
+    if (out === input)
+      throw new InvalidOptionError(
+        names.out ?? 'out',
+        `${options.out} is the input image; the input is never overwritten.`,
+        {
+          hint: 'Choose another file name.',
+        },
+      );
+    await checkOutputPath(out, { overwrite: options.overwrite ?? false, protect: [input] });
+  }
+  throwIfAborted(control.signal);
+  if (isVideoPath(input)) {
+    throw new MediaError(file, 'is a video; compression takes a still image.', {
+      hint: 'Give an image file (to split a video into background and foreground, use separate).',
+    });
+  }
+  control.onStage?.('probe');
+  const probe = await probeImage(input);
+  const channels = options.color && probe.colour ? 3 : 1;
+  const budget = checkBudget(options.memoryBudgetBytes, names.memoryBudget ?? 'memoryBudget');
+  const estimate = estimateCompressionBytes(method, { ...probe, channels }, options.methodOptions);
+  if (totalBytes(estimate) > budget) {
+    throw new MemoryBudgetError(
+      `${basename(input)} (${probe.width} x ${probe.height}${channels === 3 ? ', colour' : ''})`,
+      estimate,
+      budget,
+      {},
+      channels === 3
+        ? 'Compress the gray image instead of the colour one, shrink the image, or raise the memory budget.'
+        : 'Shrink the image, or raise the memory budget.',
+    );
+  }
+  control.onStage?.('decode');
+  const image = await readImage(input, {
+    mode: channels === 3 ? 'rgb' : 'gray',
+    ...(control.signal ? { signal: control.signal } : {}),
+  });
+  const planes = distinctChannels(image.channels);
+  const job = await withMethodOptionNames(method, options.methodOptionName, () =>
+    compressPlanes(input, planes, method, ruleOf(options), options, control),
+  );
+  job.memoryEstimate = estimate;
+  if (out !== undefined) {
+    control.onStage?.('write');
+    await job.writeReconstruction(job.rank, out, {
+      overwrite: options.overwrite ?? false,
+      ...(control.signal ? { signal: control.signal } : {}),
+    });
+  }
+  return job;
+}

@@ -1,0 +1,100 @@
+import type { DenseMatrix, MatrixData, VideoMatrix } from '@lowrank/core';
+import { absQuantile, videoMatrixPicture } from '@lowrank/io';
+
+/**
+ * How a separation is drawn, frame by frame, the same way in every output (the MP4s, the PNG masks,
+ * the VS Code panel): values in [0, 1] to bytes; |S| scaled so that the video's 99.5th percentile
+ * of |S| is white (S is mostly small: |S| * 255 would be a black picture); masks 0 or 255.
+ */
+
+/** Quantile of |S| over the whole video that maps to white in the foreground pictures. */
+export const FOREGROUND_WHITE_QUANTILE = 0.995;
+
+export function unitToBytes(values: MatrixData, out = new Uint8Array(values.length)): Uint8Array {
+  for (let k = 0; k < values.length; k++) {
+    const v = values[k]! * 255;
+    out[k] = v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
+  }
+  return out;
+}
+
+/** The |S| value drawn white for this video (1 when S is all zero). */
+export function foregroundGain(sparse: MatrixData): number {
+  const q = absQuantile(sparse, FOREGROUND_WHITE_QUANTILE);
+  return q > 0 ? 1 / q : 1;
+}
+
+export function magnitudeToBytes(
+  values: MatrixData,
+  gain: number,
+  out = new Uint8Array(values.length),
+): Uint8Array {
+  for (let k = 0; k < values.length; k++) {
+    const v = Math.abs(values[k]!) * gain * 255;
+    out[k] = v >= 255 ? 255 : Math.round(v);
+  }
+  return out;
+}
+
+export function maskToBytes(mask: Uint8Array, out = new Uint8Array(mask.length)): Uint8Array {
+  for (let k = 0; k < mask.length; k++) out[k] = mask[k] ? 255 : 0;
+  return out;
+}
+
+/** Row f of a frames x values matrix (a view). */
+export function frameOf(video: { cols: number; data: MatrixData }, f: number): MatrixData {
+  return video.data.subarray(f * video.cols, (f + 1) * video.cols);
+}
+
+/** The video matrix as io's videoMatrixPicture draws it (pixels down, frames across), as gray bytes. */
+export function matrixPictureBytes(
+  video: VideoMatrix,
+  maxWidth: number,
+  height: number,
+): { width: number; height: number; pixels: Uint8Array } {
+  const picture = videoMatrixPicture(video, { maxWidth, height });
+  return { width: picture.cols, height: picture.rows, pixels: unitToBytes(picture.data) };
+}
+
+/**
+ * The video matrix picture (io's videoMatrixPicture: pixels down in `height` bands, frames across
+ * in at most `maxWidth` columns), accumulated one frame at a time in fixed memory. Frame f goes to
+ * column floor(f * columns / expectedFrames); frames past the expected count join the last column.
+ */
+export class MatrixPictureAccumulator {
+  readonly #sums: Float64Array;
+  readonly #counts: Float64Array;
+  readonly #columns: number;
+  readonly #bands: number;
+  readonly #expected: number;
+  readonly #values: number;
+
+  constructor(expectedFrames: number, values: number, height = 480, maxWidth = 1600) {
+    this.#expected = Math.max(1, expectedFrames);
+    this.#values = values;
+    this.#columns = Math.min(this.#expected, maxWidth);
+    this.#bands = Math.min(values, height);
+    this.#sums = new Float64Array(this.#bands * this.#columns);
+    this.#counts = new Float64Array(this.#bands * this.#columns);
+  }
+
+  add(index: number, frame: MatrixData): void {
+    const col = Math.min(this.#columns - 1, Math.floor((index * this.#columns) / this.#expected));
+    for (let band = 0; band < this.#bands; band++) {
+      const p0 = Math.floor((band * this.#values) / this.#bands);
+      const p1 = Math.floor(((band + 1) * this.#values) / this.#bands);
+      let sum = 0;
+      for (let p = p0; p < p1; p++) sum += frame[p]!;
+      this.#sums[band * this.#columns + col]! += sum;
+      this.#counts[band * this.#columns + col]! += p1 - p0;
+    }
+  }
+
+  /** The picture so far, as a bands x columns matrix of means (0 where no frame landed). */
+  picture(): DenseMatrix<Float64Array> {
+    const data = new Float64Array(this.#sums.length);
+    for (let i = 0; i < data.length; i++)
+      data[i] = this.#counts[i]! > 0 ? this.#sums[i]! / this.#counts[i]! : 0;
+    return { rows: this.#bands, cols: this.#columns, data };
+  }
+}
