@@ -30,7 +30,11 @@ import { evaluateMasks, foregroundMasks, openStreamingRpca } from '@lowrank/algo
 import { openVideoSource, readFrames, readImage } from '@lowrank/io';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const REFERENCE = process.env.LOWRANK_REFERENCE ?? resolve(here, '../../../../shared/bench/reference.py');
+// reference.py as `lowrank bench` finds it: env LOWRANK_BENCH, else ../shared/bench beside the repository.
+const REFERENCE = join(
+  process.env.LOWRANK_BENCH ? resolve(process.env.LOWRANK_BENCH) : resolve(here, '../../../../shared/bench'),
+  'reference.py',
+);
 
 function parse(argv) {
   const args = { input: undefined, options: {}, opencv: [], rounds: 1, concat: 1, masks: true };
