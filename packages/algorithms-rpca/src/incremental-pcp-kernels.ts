@@ -262,6 +262,16 @@ export function temporalMedian(frames: readonly Float32Array[], out: Float32Arra
   }
 }
 
+/** Whether every value of a frame is finite (a read-only pass; the branch is never taken on good frames). */
+export function allFinite(input: Float32Array): boolean {
+  let finite = true;
+  for (let k = 0; k < input.length; k++) {
+    const v = input[k]!;
+    if (v - v !== 0) finite = false;
+  }
+  return finite;
+}
+
 /** Copies a frame into float32 and reports whether every value is finite (one pass). */
 export function copyFrame(input: ArrayLike<number>, out: Float32Array): boolean {
   let finite = true;

@@ -13,7 +13,7 @@ import { plantedStream } from './test-streams.js';
 const video = conformanceVideo();
 
 /** Every frame out of a stream, copied. */
-function pushAll(separation: StreamingRpcaSeparation, frames: readonly Float64Array[]) {
+function pushAll(separation: StreamingRpcaSeparation, frames: readonly (Float64Array | Float32Array)[]) {
   const out: { index: number; lowRank: Float32Array; sparse: Float32Array }[] = [];
   const keep = (s: { index: number; lowRank: Float32Array; sparse: Float32Array }) =>
     out.push({ index: s.index, lowRank: Float32Array.from(s.lowRank), sparse: Float32Array.from(s.sparse) });
@@ -87,6 +87,23 @@ describe('streaming-rpca plugin', () => {
       }
     expect(differ).toBeGreaterThan(0);
     expect(supportDiffers / (60 * 3072)).toBeLessThan(0.005);
+  });
+
+  it('reads float32 frames in place without writing to them, with the same result as float64 ones', () => {
+    const stream = plantedStream(40, 3);
+    const frame = { width: stream.width, height: stream.height, channels: 1 };
+    const singles = stream.frames.map((f) => Float32Array.from(f));
+    // The same values in float64 (each exactly a float32).
+    const doubles = singles.map((f) => Float64Array.from(f));
+    const copies = singles.map((f) => Float32Array.from(f));
+    const fromSingles = pushAll(openStreamingRpca(frame), singles);
+    expect(singles).toEqual(copies);
+    expect(fromSingles).toEqual(pushAll(openStreamingRpca(frame), doubles));
+    const nan = Float32Array.from(singles[0]!);
+    nan[5] = Number.NaN;
+    const separation = openStreamingRpca(frame, { initFrames: 0 });
+    separation.push(singles[0]!);
+    expect(() => separation.push(nan)).toThrow(/frame 1 has a value that is not a finite number/);
   });
 
   it('separates colour frames value by value', () => {

@@ -13,7 +13,7 @@ import {
   validateOptions,
 } from '@lowrank/core';
 import { IncrementalPcp, type IncrementalPcpOptions } from './incremental-pcp.js';
-import { copyFrame } from './incremental-pcp-kernels.js';
+import { allFinite, copyFrame } from './incremental-pcp-kernels.js';
 
 export type StreamingRpcaOptions = IncrementalPcpOptions;
 
@@ -139,8 +139,14 @@ export class StreamingRpcaSeparation implements StreamingSeparation {
     }
     const start = performance.now();
     const model = this.model;
-    const target = model.started || this.initFrames === 0 ? this.lowRank : new Float32Array(this.values);
-    if (!copyFrame(frame, target)) {
+    // A float32 frame is read where it is once the model runs; others are copied into float32.
+    const inPlace = model.started && frame instanceof Float32Array;
+    const target = inPlace
+      ? frame
+      : model.started || this.initFrames === 0
+        ? this.lowRank
+        : new Float32Array(this.values);
+    if (!(inPlace ? allFinite(frame) : copyFrame(frame, target))) {
       throw new InvalidInputError(
         `frame ${index} has a value that is not a finite number (NaN or infinity).`,
         {
