@@ -13,6 +13,14 @@ export {
   medianAbsolute,
   type SparseSource,
 } from './foreground-masks.js';
+export {
+  ADAPTATION,
+  INITIAL_MEDIAN_DEVIATION,
+  IncrementalPcp,
+  type IncrementalPcpOptions,
+  LOWEST_MEDIAN_DEVIATION,
+} from './incremental-pcp.js';
+export { IncrementalSvd } from './incremental-svd.js';
 export { LUMA_WEIGHTS, luminanceVideo } from './luminance.js';
 export { evaluateMasks, type LabelImages, type MaskEvaluation } from './mask-evaluation.js';
 export { openMask } from './morphological-opening.js';
@@ -37,12 +45,24 @@ export {
 export { GramThresholding } from './singular-value-thresholding.js';
 export { removeSmallBlobs } from './small-blob-removal.js';
 export {
+  estimateStreamingRpcaBytes,
+  openStreamingRpca,
+  type StreamingRpcaFrame,
+  type StreamingRpcaOptions,
+  StreamingRpcaSeparation,
+  streamingRpca,
+  streamingRpcaOptionsSpec,
+} from './streaming-rpca.js';
+export {
   type PlantedLowRankPlusSparse,
   plantedLowRankPlusSparse,
   trajectoryFixtureMatrix,
 } from './test-matrices.js';
 
 import { rpca } from './rpca.js';
-/** Every factorizer this package provides (what `registry.load('@lowrank/algorithms-rpca')` registers). */
+import { streamingRpca } from './streaming-rpca.js';
+/** Every batch factorizer this package provides (what `registry.load('@lowrank/algorithms-rpca')` registers). */
 export const factorizers = [rpca];
+/** Every streaming separator this package provides. */
+export const streamingFactorizers = [streamingRpca];
 export default rpca;

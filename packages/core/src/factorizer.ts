@@ -170,6 +170,13 @@ export interface StreamingSeparation {
   finish(): readonly SeparatedFrame[] | Promise<readonly SeparatedFrame[]>;
   /** The current background estimate, one frame (a still of the scene without what moves). */
   background(): MatrixData;
+  /**
+   * Optional: the noise level the model holds now for each value of a frame (a standard deviation
+   * of the background's residual, >= 0), for mask rules that threshold |sparse| per pixel rather
+   * than per frame: a swaying tree or an edge under camera shake earns a higher level than a still
+   * wall. Same length and reuse rule as a returned frame.
+   */
+  noiseLevel?(): MatrixData;
   diagnostics(): StreamingDiagnostics;
 }
 

@@ -148,6 +148,7 @@ export interface StreamingDefects {
   dropsFrames?: boolean;
   acceptsWrongSize?: boolean;
   ignoresAbort?: boolean;
+  negativeNoiseLevel?: boolean;
 }
 
 /**
@@ -174,6 +175,8 @@ export function runningMeanPlugin(defects: StreamingDefects = {}): StreamingFact
       if (!defects.ignoresAbort) throwIfAborted(run?.signal);
       const pixels = frame.width * frame.height * frame.channels;
       const background = new Float64Array(pixels);
+      // Running mean of |S|, the fixture's noise level.
+      const deviation = new Float64Array(pixels);
       const held: Float64Array[] = [];
       const kept: Float64Array[] = [];
       let pushed = 0;
@@ -185,6 +188,7 @@ export function runningMeanPlugin(defects: StreamingDefects = {}): StreamingFact
           background[k] = (1 - rate) * background[k]! + rate * m[k]!;
           lowRank[k] = background[k]!;
           sparse[k] = m[k]! - lowRank[k]!;
+          deviation[k] = (1 - rate) * deviation[k]! + rate * Math.abs(sparse[k]!);
         }
         return { index, lowRank, sparse };
       };
@@ -211,6 +215,7 @@ export function runningMeanPlugin(defects: StreamingDefects = {}): StreamingFact
           return held.splice(0).map((f) => separate(f, emitted++));
         },
         background: () => background,
+        noiseLevel: () => (defects.negativeNoiseLevel ? deviation.map((v) => -v - 1) : deviation),
         diagnostics: () => ({
           frames: emitted,
           rank: 1,

@@ -5,7 +5,7 @@ import { runningMeanPlugin, type StreamingDefects } from './plugins.fixture.js';
 describe('streaming conformance kit', () => {
   it('passes a correct streaming separator', async () => {
     const report = await assertStreamingConformance(runningMeanPlugin());
-    expect(report.results.map((r) => r.status)).toEqual(Array(8).fill('passed'));
+    expect(report.results.map((r) => r.status)).toEqual(Array(9).fill('passed'));
   });
 
   const cases: [string, StreamingDefects, StreamingCheckName, RegExp][] = [
@@ -23,6 +23,12 @@ describe('streaming conformance kit', () => {
       /was accepted/,
     ],
     ['ignores an aborted signal', { ignoresAbort: true }, 'honours-abort', /already-aborted signal ran/],
+    [
+      'reports a negative noise level',
+      { negativeNoiseLevel: true },
+      'noise-level-is-sound',
+      /noiseLevel\(\) after 48 frames has value -[\d.e+-]+ at 0;/,
+    ],
   ];
   for (const [what, defects, check, message] of cases) {
     it(`catches a separator that ${what}`, async () => {

@@ -23,7 +23,8 @@ export type StreamingCheckName =
   | 'seeded-runs-repeat'
   | 'frames-out-equal-frames-in'
   | 'state-stays-bounded'
-  | 'refuses-wrong-frame-size';
+  | 'refuses-wrong-frame-size'
+  | 'noise-level-is-sound';
 
 export const streamingConformanceCheckNames: readonly StreamingCheckName[] = [
   'contract',
@@ -34,6 +35,7 @@ export const streamingConformanceCheckNames: readonly StreamingCheckName[] = [
   'frames-out-equal-frames-in',
   'state-stays-bounded',
   'refuses-wrong-frame-size',
+  'noise-level-is-sound',
 ];
 
 export interface StreamingConformanceOptions {
@@ -287,6 +289,26 @@ const checks: Record<StreamingCheckName, (ctx: Context) => Promise<void>> = {
       return;
     }
     fail(`frame ${bad} with ${wrong.length} values (expected ${ctx.frames[0]!.length}) was accepted`);
+  },
+
+  async 'noise-level-is-sound'(ctx) {
+    const separation = ctx.plugin.open(ctx.frame, ctx.base);
+    if (separation.noiseLevel === undefined) return; // optional
+    const length = ctx.frames[0]!.length;
+    const look = (when: string) => {
+      const level = separation.noiseLevel!();
+      if (level?.length !== length)
+        fail(`noiseLevel() ${when} has ${level?.length} values; a frame has ${length}`);
+      for (let k = 0; k < length; k++) {
+        const v = level[k]!;
+        if (!(Number.isFinite(v) && v >= 0))
+          fail(`noiseLevel() ${when} has value ${v} at ${k}; noise levels are finite and >= 0`);
+      }
+    };
+    for (const frame of ctx.frames) await separation.push(frame);
+    look(`after ${ctx.frames.length} frames`);
+    await separation.finish();
+    look('after finish()');
   },
 };
 
