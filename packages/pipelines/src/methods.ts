@@ -1,4 +1,4 @@
-import { factorizers as rpcaFactorizers } from '@lowrank/algorithms-rpca';
+import { factorizers as rpcaFactorizers, streamingFactorizers } from '@lowrank/algorithms-rpca';
 import { factorizers as svdFactorizers } from '@lowrank/algorithms-svd';
 import {
   type AnyBatchFactorizer,
@@ -13,7 +13,11 @@ import {
 
 /** The factorizers that ship with Lowrank, in the order method lists show them. */
 export function builtInFactorizers(): AnyFactorizer[] {
-  return [...svdFactorizers, ...(rpcaFactorizers as readonly AnyFactorizer[])];
+  return [
+    ...svdFactorizers,
+    ...(rpcaFactorizers as readonly AnyFactorizer[]),
+    ...(streamingFactorizers as readonly AnyFactorizer[]),
+  ];
 }
 
 export interface LoadMethodsOptions {

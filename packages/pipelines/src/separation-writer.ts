@@ -45,7 +45,6 @@ export interface SeparationFrameOutputs {
  */
 export class SeparationWriter {
   readonly #out: AtomicOutputDir;
-  readonly #shape: SeparationOutputShape;
   readonly #queues: FrameQueue<Uint8Array>[] = [];
   readonly #encoders: Promise<unknown>[] = [];
   readonly #maskNames: string[] = [];
@@ -59,7 +58,6 @@ export class SeparationWriter {
 
   constructor(out: AtomicOutputDir, shape: SeparationOutputShape, signal?: AbortSignal) {
     this.#out = out;
-    this.#shape = shape;
     this.#signal = signal;
     this.#picture = new MatrixPictureAccumulator(
       shape.expectedFrames,

@@ -130,7 +130,7 @@ describe('separateVideo with a streaming method', () => {
     );
     expect(job).toBeInstanceOf(StreamedSeparation);
     expect(notes[0]).toMatch(
-      /would not fit the memory budget with rpca; separating them as a stream with running-mean/,
+      /would not fit the memory budget with rpca; separating them as a stream with streaming-rpca/,
     );
     // Named explicitly, the batch method is refused rather than swapped.
     await expect(

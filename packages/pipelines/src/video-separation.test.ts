@@ -68,6 +68,7 @@ describe('separateVideo', () => {
     const rpca = registry.get('rpca');
     const budget = 300 * 2 ** 20;
     const error = await separateVideo(highway, {
+      method: 'rpca',
       memoryBudgetBytes: budget,
       optionNames: { scale: '--scale', count: '--count' },
     }).catch((e) => e);

@@ -10,7 +10,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeError } from '../host/user-errors.js';
 import type { ChannelFactors } from '../shared/protocol.js';
 import type { WorkerConfig } from '../shared/worker-protocol.js';
-import { sample, testData } from '../test-data.fixture.js';
 import { Engine, toErrorInfo } from './engine.js';
 
 const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
