@@ -1,3 +1,6 @@
+// The declarations name Node types (ChildProcess, Buffer, NodeJS.ProcessEnv): this reference, kept in
+// dist/index.d.ts, brings @types/node (a dependency) to consumers whose tsconfig lists no `types`.
+/// <reference types="node" preserve="true" />
 export * from './atomic-write.js';
 export * from './encoded-size.js';
 export * from './ffmpeg-discovery.js';
