@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { createRng, type DenseMatrix, psnr, relativeError } from '@lowrank/core';
+import { createRng, type DenseMatrix, psnr, rankForEnergy, relativeError } from '@lowrank/core';
 import { describe, expect, it } from 'vitest';
 import { compressImage } from './compress-image.js';
 import { svd } from './gram-jacobi-svd.js';
-import { chooseRank, rankForEnergy } from './rank-choice.js';
+import { chooseRank } from './rank-choice.js';
 import { testData } from './test-data.fixture.js';
 
 /**

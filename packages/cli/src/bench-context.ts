@@ -2,17 +2,10 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
-import { AbortError, type DenseMatrix, MediaError, matrixFrom } from '@lowrank/core';
+import { AbortError, type DenseMatrix, MediaError } from '@lowrank/core';
 import type { BenchContext } from '@lowrank/core/bench';
-import {
-  ffmpegFileArg,
-  findFfmpeg,
-  killChild,
-  readImage,
-  readVideoMatrix,
-  scaledSize,
-  spawnFfmpeg,
-} from '@lowrank/io';
+import { readImage, readVideoMatrix } from '@lowrank/io';
+import { isStillImagePath } from '@lowrank/io/formats';
 import { allocateCollectedKernelArray } from '@lowrank/linalg';
 import { missingDataHint } from './data-folders.js';
 
@@ -103,8 +96,16 @@ export function createBenchContext(options: BenchContextOptions): BenchContext &
           cause: error,
         });
       }
-      const isImage = !isFolder && /\.(png|jpe?g|bmp|tiff?|webp)$/i.test(file);
-      if (isImage) return decodeImageLikeReference(file, media.scale ?? 1, options.signal);
+      if (!isFolder && isStillImagePath(file)) {
+        // As reference.py decodes it: ffmpeg's area scaling to 8-bit gray, value / 255.
+        const image = await readImage(file, {
+          mode: 'gray',
+          decoder: 'ffmpeg',
+          ...(media.scale !== undefined && media.scale !== 1 ? { scale: media.scale } : {}),
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
+        return image.matrix;
+      }
       const result = await readVideoMatrix(file, {
         mode: 'gray',
         // Decoded straight into the kernel memory: robust PCA's threads read it there, no copy.
@@ -144,54 +145,4 @@ function dataPathIfRelative(arg: string, dataPath: (relative: string) => string)
   if (isAbsolute(arg)) return arg;
   const candidate = dataPath(arg);
   return existsSync(candidate) ? candidate : arg;
-}
-
-/**
- * An image as reference.py decodes it: ffmpeg `-vf scale=W:H:flags=area -f rawvideo -pix_fmt gray`,
- * value / 255, as a height x width matrix (what its as_image() gives).
- */
-async function decodeImageLikeReference(
-  file: string,
-  scale: number,
-  signal?: AbortSignal,
-): Promise<DenseMatrix> {
-  const header = await readImage(file, { mode: 'gray', ...(signal ? { signal } : {}) });
-  const { width, height } = scaledSize(header.width, header.height, scale === 1 ? undefined : scale);
-  const ffmpeg = (await findFfmpeg()).path;
-  const child = spawnFfmpeg(ffmpeg, [
-    '-v',
-    'error',
-    '-i',
-    ffmpegFileArg(file),
-    '-vf',
-    `scale=${width}:${height}:flags=area`,
-    '-frames:v',
-    '1',
-    '-f',
-    'rawvideo',
-    '-pix_fmt',
-    'gray',
-    'pipe:1',
-  ]);
-  const chunks: Buffer[] = [];
-  let stderr = '';
-  const onAbort = () => killChild(child);
-  signal?.addEventListener('abort', onAbort, { once: true });
-  child.stdout!.on('data', (d: Buffer) => chunks.push(d));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const code = await new Promise<number | null>((resolvePromise, reject) => {
-    child.on('error', reject);
-    child.on('close', resolvePromise);
-  }).finally(() => signal?.removeEventListener('abort', onAbort));
-  if (signal?.aborted) throw new AbortError();
-  const bytes = Buffer.concat(chunks);
-  if (code !== 0 || bytes.length !== width * height) {
-    throw new MediaError(
-      file,
-      `ffmpeg could not decode it to ${width}x${height} gray (${stderr.trim().split('\n').pop() ?? `exit ${code}`}).`,
-    );
-  }
-  const data = new Float64Array(width * height);
-  for (let k = 0; k < data.length; k++) data[k] = bytes[k]! / 255;
-  return matrixFrom(height, width, data);
 }
