@@ -10,6 +10,7 @@ import {
 import { loadMethods } from '@lowrank/pipelines';
 import { type FlagDef, formatFlagHelp, getNumber, type ParsedArgs, scanFlagValues } from './args.js';
 import { type CliIO, errorLine, exitCodeFor } from './cli-io.js';
+import { ProgressBar } from './progress-bar.js';
 
 export const JSON_FLAG: FlagDef = {
   name: 'json',
@@ -53,6 +54,15 @@ export const MEMORY_BUDGET_FLAG: FlagDef = {
 export function memoryBudgetFromArgs(args: ParsedArgs): number | undefined {
   const mb = getNumber(args, 'memory-budget', { min: 1 });
   return mb === undefined ? undefined : Math.floor(mb * 2 ** 20);
+}
+
+/**
+ * The progress display of a command: a bar when stdout is a terminal (and not --json), one line per
+ * stage on stderr with LOWRANK_PROGRESS=lines (for logs and scripts), else nothing.
+ */
+export function progressFor(io: CliIO, json: boolean): ProgressBar {
+  const lines = io.env.LOWRANK_PROGRESS === 'lines';
+  return new ProgressBar(io.stderr, lines || (!json && io.stdoutIsTTY), 28, lines);
 }
 
 /** Built-ins plus every --plugin found in argv (read before the full flag set is known). */

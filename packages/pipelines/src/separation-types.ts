@@ -22,6 +22,8 @@ export interface SeparateVideoOptions {
   readonly color?: boolean;
   /** Compute foreground masks from |S|. */
   readonly masks?: boolean;
+  /** Write the background, foreground and mask videos into `out` (default true; false: mask PNGs and the summary only). */
+  readonly videos?: boolean;
   /** Write the outputs into this new folder (atomically), checked before any decoding. */
   readonly out?: string;
   /** Replace an existing `out` folder. */
@@ -79,6 +81,8 @@ export interface SeparationSummary {
 
 export interface WriteSeparationOptions {
   readonly overwrite?: boolean;
+  /** Write the background, foreground and mask videos (default true). */
+  readonly videos?: boolean;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: { fraction: number; message: string }) => void;
 }

@@ -24,6 +24,8 @@ export interface SeparationOutputShape {
   /** Frames expected (the probe's count): where each frame's column of matrix.png goes. */
   readonly expectedFrames: number;
   readonly masks: boolean;
+  /** Write the background, foreground and mask videos (default true; false: masks and summary only). */
+  readonly videos?: boolean;
 }
 
 /** One frame's outputs: 8-bit pictures, and the original's values for the matrix picture. */
@@ -49,8 +51,8 @@ export class SeparationWriter {
   readonly #maskNames: string[] = [];
   readonly #picture: MatrixPictureAccumulator;
   readonly #signal: AbortSignal | undefined;
-  readonly #background: FrameQueue<Uint8Array>;
-  readonly #foreground: FrameQueue<Uint8Array>;
+  readonly #background: FrameQueue<Uint8Array> | undefined;
+  readonly #foreground: FrameQueue<Uint8Array> | undefined;
   readonly #maskVideo: FrameQueue<Uint8Array> | undefined;
   readonly #maskFrames: FrameQueue<Uint8Array> | undefined;
   #frames = 0;
@@ -85,9 +87,10 @@ export class SeparationWriter {
       this.#encoders.push(done);
       return queue;
     };
-    this.#background = encode(SEPARATION_FILES.background, shape.channels);
-    this.#foreground = encode(SEPARATION_FILES.foreground, shape.channels);
-    this.#maskVideo = shape.masks ? encode(SEPARATION_FILES.mask, 1) : undefined;
+    const videos = shape.videos ?? true;
+    this.#background = videos ? encode(SEPARATION_FILES.background, shape.channels) : undefined;
+    this.#foreground = videos ? encode(SEPARATION_FILES.foreground, shape.channels) : undefined;
+    this.#maskVideo = shape.masks && videos ? encode(SEPARATION_FILES.mask, 1) : undefined;
     this.#maskFrames = shape.masks ? encode(SEPARATION_FILES.masks, 1, 'png-sequence') : undefined;
   }
 
@@ -100,13 +103,13 @@ export class SeparationWriter {
     if (this.#signal?.aborted) throw new AbortError();
     this.#picture.add(this.#frames, parts.original);
     this.#frames++;
-    const pushes = [
-      this.#background.push(parts.background.slice()),
-      this.#foreground.push(parts.foreground.slice()),
-    ];
-    if (this.#maskVideo && this.#maskFrames && parts.mask) {
+    const pushes: Promise<void>[] = [];
+    if (this.#background) pushes.push(this.#background.push(parts.background.slice()));
+    if (this.#foreground) pushes.push(this.#foreground.push(parts.foreground.slice()));
+    if (this.#maskFrames && parts.mask) {
       this.#maskNames.push(parts.name);
-      pushes.push(this.#maskVideo.push(parts.mask.slice()), this.#maskFrames.push(parts.mask.slice()));
+      if (this.#maskVideo) pushes.push(this.#maskVideo.push(parts.mask.slice()));
+      pushes.push(this.#maskFrames.push(parts.mask.slice()));
     }
     await Promise.all(pushes);
   }
@@ -115,8 +118,11 @@ export class SeparationWriter {
   async finish(summary: object): Promise<{ dir: string; files: string[] }> {
     for (const queue of this.#queues) queue.close();
     await Promise.all(this.#encoders);
-    const files: string[] = [SEPARATION_FILES.background, SEPARATION_FILES.foreground];
-    if (this.#shape.masks) files.push(SEPARATION_FILES.mask, `${SEPARATION_FILES.masks}/`);
+    const files: string[] = [];
+    if (this.#background && this.#foreground)
+      files.push(SEPARATION_FILES.background, SEPARATION_FILES.foreground);
+    if (this.#maskVideo) files.push(SEPARATION_FILES.mask);
+    if (this.#maskFrames) files.push(`${SEPARATION_FILES.masks}/`);
     await writeImage(this.#picture.picture(), join(this.#out.path, SEPARATION_FILES.matrix), {
       ...(this.#signal ? { signal: this.#signal } : {}),
     });

@@ -174,6 +174,7 @@ export class StreamedSeparation {
         fps: this.fps ?? 25,
         expectedFrames: this.frames,
         masks: display.mask !== undefined,
+        videos: options.videos ?? true,
       },
       options.signal,
     );
@@ -270,6 +271,7 @@ export async function runStreamingSeparation(run: StreamingRun): Promise<Streame
           fps: plan.fps ?? 25,
           expectedFrames: plan.frames,
           masks: options.masks ?? false,
+          videos: options.videos ?? true,
         },
         options.keepPartial ? undefined : signal,
       )
@@ -294,6 +296,7 @@ export async function runStreamingSeparation(run: StreamingRun): Promise<Streame
   let decodeSeconds = 0;
   let separateSeconds = 0;
   let stoppedEarly = false;
+  const runStarted = performance.now();
 
   const emit = async (separated: readonly SeparatedFrame[]) => {
     for (const f of separated) {
@@ -345,7 +348,7 @@ export async function runStreamingSeparation(run: StreamingRun): Promise<Streame
       picture?.add(emitted - 1, source.values);
       control.onProgress?.({
         ...(plan.frames > 0 ? { fraction: Math.min(1, emitted / plan.frames) } : {}),
-        message: `${emitted} frames`,
+        message: `${emitted} frames, ${(emitted / Math.max(1e-3, (performance.now() - runStarted) / 1000)).toFixed(0)} frames/s`,
       });
     }
   };

@@ -27,7 +27,7 @@ describe('separateVideo', () => {
       { onStage: (s) => stages.push(s) },
     );
     if (!(job instanceof VideoSeparation)) throw new Error('a batch method gives a VideoSeparation');
-    expect(stages).toEqual(['probe', 'decode', 'factorize', 'masks', 'write']);
+    expect(stages).toEqual(['probe', 'allocate', 'decode', 'factorize', 'masks', 'write']);
     expect([job.frames, job.width, job.height, job.channels, job.rank]).toEqual([51, 48, 48, 1, 2]);
     // L + S is the video, to rounding.
     let worst = 0;

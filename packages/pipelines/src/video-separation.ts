@@ -211,6 +211,7 @@ export class VideoSeparation {
         fps: this.fps ?? 25,
         expectedFrames: this.frames,
         masks: this.masks !== undefined,
+        videos: options.videos ?? true,
       },
       signal,
     );
@@ -583,11 +584,15 @@ async function runBatchSeparation(
 ): Promise<VideoSeparation> {
   const names = options.optionNames ?? {};
   const { signal } = control;
-  control.onStage?.('decode');
   const decodeStart = performance.now();
   const decoded = await decodeVideoMatrix(plan, {
     // Decoded straight into the kernel memory: robust PCA's threads read it there, no copy.
-    allocate: allocateCollectedKernelArray,
+    allocate: (length) => {
+      control.onStage?.('allocate');
+      const data = allocateCollectedKernelArray(length);
+      control.onStage?.('decode');
+      return data;
+    },
     memoryBudget: budget,
     ...(signal ? { signal } : {}),
     ...(control.onWarning ? { onWarning: control.onWarning } : {}),
@@ -662,6 +667,7 @@ async function runBatchSeparation(
   if (out) {
     control.onStage?.('write');
     await separation.writeOutputs(out, {
+      videos: options.videos ?? true,
       ...(signal ? { signal } : {}),
       onProgress: (p) => control.onProgress?.(p),
     });

@@ -15,9 +15,9 @@ import {
   memoryBudgetFromArgs,
   PLUGIN_FLAG,
   pickSeparation,
+  progressFor,
 } from '../command-support.js';
 import { pluginFlagDefs, pluginOptionsFromArgs } from '../plugin-flags.js';
-import { ProgressBar } from '../progress-bar.js';
 import { SEPARATE_FLAGS } from './separate.js';
 
 const HANDLED = new Set(['rank']);
@@ -77,7 +77,7 @@ export const backgroundCommand: Command = {
         getString(args, 'out') ?? input.replace(/(\.[^./\\]+)?$/, '-background.png'),
       );
       const json = getBoolean(args, 'json');
-      const bar = new ProgressBar(io.stderr, !json && io.stdoutIsTTY);
+      const bar = progressFor(io, json);
       const rank = getNumber(args, 'rank', { integer: true, min: 1 });
       const scale = getNumber(args, 'scale', { min: 0, max: 1, exclusiveMin: true });
       const start = getNumber(args, 'start', { integer: true, min: 0 });

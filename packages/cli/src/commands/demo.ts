@@ -15,9 +15,16 @@ import { compressImageFile, separateVideo, VideoSeparation } from '@lowrank/pipe
 import { type FlagDef, getBoolean, getString, parseArgs } from '../args.js';
 import { type CliIO, EXIT_OK, formatSeconds } from '../cli-io.js';
 import type { Command } from '../command.js';
-import { commandHelp, FORCE_FLAG, guarded, HELP_FLAG, JSON_FLAG, loadPlugins } from '../command-support.js';
+import {
+  commandHelp,
+  FORCE_FLAG,
+  guarded,
+  HELP_FLAG,
+  JSON_FLAG,
+  loadPlugins,
+  progressFor,
+} from '../command-support.js';
 import { DEMO_SAMPLES, samplesDir } from '../data-folders.js';
-import { ProgressBar } from '../progress-bar.js';
 import {
   type DemoReportData,
   type RateDistortionRow,
@@ -292,7 +299,7 @@ export const demoCommand: Command = {
       const given = getString(args, 'out');
       const outDir = resolve(io.cwd, given ?? 'demo-output');
       const json = getBoolean(args, 'json');
-      const bar = new ProgressBar(io.stderr, !json && io.stdoutIsTTY);
+      const bar = progressFor(io, json);
       const result = await runDemo(
         {
           outDir,

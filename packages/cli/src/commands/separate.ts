@@ -24,9 +24,9 @@ import {
   memoryBudgetFromArgs,
   PLUGIN_FLAG,
   pickSeparation,
+  progressFor,
 } from '../command-support.js';
 import { pluginFlagDefs, pluginOptionsFromArgs } from '../plugin-flags.js';
-import { ProgressBar } from '../progress-bar.js';
 
 const HANDLED = new Set(['rank']);
 
@@ -68,6 +68,11 @@ export const SEPARATE_FLAGS: FlagDef[] = [
   },
   { name: 'color', kind: 'boolean', description: 'Read frames in colour (RGB) instead of gray.' },
   {
+    name: 'masks-only',
+    kind: 'boolean',
+    description: 'Write the mask PNGs (and summary.json, matrix.png) but no videos: the fastest output.',
+  },
+  {
     name: 'masks',
     kind: 'boolean',
     description: 'Write binary foreground masks: OUT/mask.mp4 and OUT/masks/<frame name>.png.',
@@ -97,6 +102,8 @@ export interface SeparateRequest {
   readonly count?: number;
   readonly color?: boolean;
   readonly masks?: boolean;
+  /** Masks and the summary only, no videos. */
+  readonly masksOnly?: boolean;
   readonly out?: string;
   readonly force?: boolean;
   readonly pluginOptions?: Record<string, unknown>;
@@ -182,7 +189,8 @@ export async function separateWithFlags(
       ...(request.start !== undefined ? { start: request.start } : {}),
       ...(request.count !== undefined ? { count: request.count } : {}),
       color: request.color ?? false,
-      masks: request.masks ?? false,
+      masks: (request.masks ?? false) || (request.masksOnly ?? false),
+      videos: !request.masksOnly,
       out: outDir,
       overwrite: request.force ?? false,
       ...(request.memoryBudgetBytes !== undefined ? { memoryBudgetBytes: request.memoryBudgetBytes } : {}),
@@ -203,7 +211,7 @@ export async function separateWithFlags(
   const result: SeparateResult = {
     ...separation.summary(),
     input: request.input,
-    ...(request.masks ? { maskFiles: separation.frames } : {}),
+    ...(request.masks || request.masksOnly ? { maskFiles: separation.frames } : {}),
     seconds: (performance.now() - started) / 1000,
     outDir,
     files: [...(separation.written?.files ?? [])],
@@ -246,7 +254,7 @@ export const separateCommand: Command = {
         );
       }
       const json = getBoolean(args, 'json');
-      const bar = new ProgressBar(io.stderr, !json && io.stdoutIsTTY);
+      const bar = progressFor(io, json);
       const rank = getNumber(args, 'rank', { integer: true, min: 1 });
       const scale = getNumber(args, 'scale', { min: 0, max: 1, exclusiveMin: true });
       const start = getNumber(args, 'start', { integer: true, min: 0 });
@@ -264,6 +272,7 @@ export const separateCommand: Command = {
           ...(count !== undefined ? { count } : {}),
           color: getBoolean(args, 'color'),
           masks: getBoolean(args, 'masks'),
+          masksOnly: getBoolean(args, 'masks-only'),
           ...(out !== undefined ? { out } : {}),
           force: getBoolean(args, 'force'),
           pluginOptions: pluginOptionsFromArgs(plugin, args, HANDLED),

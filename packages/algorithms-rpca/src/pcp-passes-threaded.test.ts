@@ -1,12 +1,12 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { setLinalgBackend } from './backend.js';
 import {
   allocateKernelMatrix,
   isKernelMatrix,
   releaseKernelMatrix,
+  setLinalgBackend,
   threadsSupported,
-} from './gemm-threads.js';
-import { pcpResidualOnThreads, pcpStartOnThreads, pcpUpdateOnThreads } from './pcp-passes.js';
+} from '@lowrank/linalg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { pcpResidualOnThreads, pcpStartOnThreads, pcpUpdateOnThreads } from './pcp-passes-threaded.js';
 
 const shrink = (v: number, t: number) => (v > t ? v - t : v < -t ? v + t : 0);
 

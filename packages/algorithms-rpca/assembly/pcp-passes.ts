@@ -1,13 +1,13 @@
-// The element-wise passes of principal component pursuit (inexact ALM) in WebAssembly SIMD, compiled
-// into the threaded module (gemm-threaded.ts re-exports them) so each thread sweeps its own range of
-// the four matrices in the shared memory. Same arithmetic, in the same order per entry, as the
-// JavaScript passes in @lowrank/algorithms-rpca (src/pcp-kernels.ts), which remain the fallback.
+// The element-wise passes of principal component pursuit (inexact ALM) in WebAssembly SIMD: robust
+// PCA's threaded kernel module (scripts/build-wasm.mjs), which @lowrank/linalg runs on its worker
+// threads over its shared kernel memory, where the four matrices live. Same arithmetic, in the
+// same order per entry, as the JavaScript passes in src/pcp-kernels.ts, which remain the fallback.
 // Pointers are byte offsets of float64 arrays; [start, end) are element indices, start even.
 // Each pass stores its partial results at `out` as two f64: [sum of squares, non-zero count]
 // (pcpStart: [sum of squares, largest absolute entry]).
 //
 // The dual variable Y is never stored: with T = M - E + Y/mu (the SVD input) kept, the ALM update
-// Y' = Y + mu (M - L - E) gives Y'/mu' = (T - L) mu / mu' (see pcp-kernels.ts in algorithms-rpca).
+// Y' = Y + mu (M - L - E) gives Y'/mu' = (T - L) mu / mu' (see src/pcp-kernels.ts).
 
 // soft(v, t) = v - clamp(v, -t, t): v - t above t, v + t below -t, exactly 0 between.
 function softThreshold2(v: v128, t: v128, negT: v128): v128 {

@@ -2,15 +2,15 @@ import { createRng, type DenseMatrix } from '@lowrank/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { setLinalgBackend } from './backend.js';
 import { forceThreadedGemmForTests } from './gemm-dispatch.js';
+import { operandBytesCopiedForTests } from './gemm-thread-plans.js';
 import {
   allocateKernelMatrix,
   isKernelMatrix,
   kernelMatrixBytes,
-  operandBytesCopiedForTests,
   releaseKernelMatrix,
-  threadsSupported,
-} from './gemm-threads.js';
+} from './kernel-memory.js';
 import { gram, matmul } from './matmul.js';
+import { threadsSupported } from './threads-support.js';
 
 function fillRandom(m: DenseMatrix<Float64Array>, seed: number): DenseMatrix<Float64Array> {
   const rng = createRng(seed);
