@@ -30,6 +30,8 @@ const SOURCE = /\.(ts|mts|cts|js|mjs|cjs)$/;
 // `import('x')`, `require('x')` and `require.resolve('x')`.
 const IMPORT =
   /\bfrom\s+['"]([^'"]+)['"]\s*;?\s*$|^\s*import\s+['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)|\brequire(?:\.resolve)?\(\s*['"]([^'"]+)['"]\s*\)/gm;
+// `/// <reference types="node" />` in shipped code ends up in the declarations: it needs @types/node.
+const REFERENCE_TYPES = /^\/\/\/\s*<reference\s+types=["']([^"']+)["']/gm;
 
 function packageName(specifier) {
   if (specifier.startsWith('.') || specifier.startsWith('/') || builtins.has(specifier)) return undefined;
@@ -67,6 +69,10 @@ function importsOf(file) {
   for (const match of text.matchAll(IMPORT)) {
     const name = packageName(match[1] ?? match[2] ?? match[3] ?? match[4]);
     if (name) found.add(name);
+  }
+  for (const match of text.matchAll(REFERENCE_TYPES)) {
+    const name = match[1];
+    found.add(name.startsWith('@') ? `@types/${name.slice(1).replace('/', '__')}` : `@types/${name}`);
   }
   return found;
 }

@@ -9,9 +9,17 @@ export function repoRoot(): string {
   return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 }
 
-/** The small media bundled for `lowrank demo` (samples/ at the repo root). */
+/** The media `lowrank demo` reads, by name in the samples folder (attribution in its SOURCES.md). */
+export const DEMO_SAMPLES = { image: 'camera.png', video: 'highway-traffic-320x240-cut.avi' } as const;
+
+/**
+ * The folder holding the demo's samples: dist/samples/ beside this module where the build copied
+ * them (so they ship in the package and `npx lowrank demo` works where it is installed), else
+ * samples/ at the repository root (this module run from src/, as tests do).
+ */
 export function samplesDir(): string {
-  return join(repoRoot(), 'samples');
+  const shipped = fileURLToPath(new URL('./samples', import.meta.url));
+  return existsSync(shipped) ? shipped : join(repoRoot(), 'samples');
 }
 
 /**

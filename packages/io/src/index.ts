@@ -1,3 +1,6 @@
+// The declarations name Node types (Buffer, NodeJS.ProcessEnv): this reference, kept in dist/index.d.ts,
+// brings @types/node (a dependency) to consumers whose tsconfig lists no `types`.
+/// <reference types="node" preserve="true" />
 /** @lowrank/io: images (sharp) and videos (ffmpeg) to Lowrank matrices and back, written safely. */
 export {
   type AtomicOutputDir,

@@ -1,8 +1,10 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { DEMO_SAMPLES, repoRoot, samplesDir } from '../data-folders.js';
+import { main } from '../main.js';
 import { captureIO, sample, tempDir } from '../test-support.js';
 import { runDemo } from './demo.js';
 
@@ -64,5 +66,33 @@ describe('lowrank demo report', () => {
     } finally {
       await browser.close();
     }
+  });
+});
+
+describe('lowrank demo: samples and output folder', () => {
+  it('finds its samples beside the module when built (dist/samples), else in samples/ of the repository', () => {
+    // Tests run from src/, where the build copies nothing.
+    expect(samplesDir()).toBe(join(repoRoot(), 'samples'));
+    for (const name of Object.values(DEMO_SAMPLES)) expect(existsSync(join(samplesDir(), name))).toBe(true);
+  });
+
+  it('names a missing sample and where the samples come from', async () => {
+    const outDir = join(tempDir(), 'demo');
+    const missing = join(tempDir(), 'absent.png');
+    await expect(runDemo({ outDir, force: false, image: missing }, captureIO())).rejects.toThrow(
+      `${missing}: the demo sample is missing. The samples ship in @lowrank/cli's dist/samples/`,
+    );
+    expect(existsSync(outDir)).toBe(false);
+  });
+
+  it('writes demo-output/ in the current folder, and never replaces a folder of that name it did not write', async () => {
+    const cwd = tempDir();
+    mkdirSync(join(cwd, 'demo-output'));
+    writeFileSync(join(cwd, 'demo-output', 'notes.txt'), 'mine');
+    const io = captureIO({ cwd });
+    expect(await main(['demo'], io)).toBe(2);
+    expect(io.err()).toContain(join(cwd, 'demo-output'));
+    expect(io.err()).toMatch(/--force/);
+    expect(readdirSync(join(cwd, 'demo-output'))).toEqual(['notes.txt']);
   });
 });

@@ -1,7 +1,15 @@
+import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type DenseMatrix, InvalidInputError, throwIfAborted, type VideoMatrix, zeros } from '@lowrank/core';
+import {
+  type DenseMatrix,
+  InvalidInputError,
+  MediaError,
+  throwIfAborted,
+  type VideoMatrix,
+  zeros,
+} from '@lowrank/core';
 import { encodeImage, writeDirAtomic } from '@lowrank/io';
 import { compressImageFile, separateVideo, VideoSeparation } from '@lowrank/pipelines';
 import { type FlagDef, getBoolean, getString, parseArgs } from '../args.js';
@@ -16,7 +24,7 @@ import {
   loadPlugins,
   progressFor,
 } from '../command-support.js';
-import { repoRoot, samplesDir } from '../data-folders.js';
+import { DEMO_SAMPLES, samplesDir } from '../data-folders.js';
 import {
   type DemoReportData,
   type RateDistortionRow,
@@ -35,7 +43,7 @@ const FLAGS: FlagDef[] = [
     kind: 'value',
     valueName: 'DIR',
     description: 'Folder for the report and its outputs.',
-    defaultText: 'demo-output/ in the repo',
+    defaultText: 'demo-output/ in the current folder',
   },
   FORCE_FLAG,
   JSON_FLAG,
@@ -104,8 +112,13 @@ async function timed<T>(
 export async function runDemo(options: DemoOptions, io: CliIO): Promise<DemoResult> {
   const started = performance.now();
   const samples = samplesDir();
-  const imagePath = options.image ?? join(samples, 'camera.png');
-  const videoPath = options.video ?? join(samples, 'highway-traffic-320x240-cut.avi');
+  const imagePath = options.image ?? join(samples, DEMO_SAMPLES.image);
+  const videoPath = options.video ?? join(samples, DEMO_SAMPLES.video);
+  for (const sample of [imagePath, videoPath])
+    if (!existsSync(sample))
+      throw new MediaError(sample, 'the demo sample is missing.', {
+        hint: "The samples ship in @lowrank/cli's dist/samples/ (reinstall the package) and live in samples/ of the Lowrank repository.",
+      });
   const ranks = options.ranks ?? [5, 20, 50, 100];
   const log = options.log ?? (() => undefined);
   const timings: { step: string; seconds: number }[] = [];
@@ -273,7 +286,7 @@ export const demoCommand: Command = {
           commandHelp({
             usage: 'lowrank demo [--out DIR] [--force] [--json]',
             description:
-              "Runs compress and separate on samples/ and writes DIR/index.html (opens offline). The last line printed is the report's path.\nThe default folder demo-output/ is replaced on each run; another existing --out DIR needs --force.",
+              "Runs compress and separate on the bundled samples and writes DIR/index.html (opens offline). The last line printed is the report's path.\nThe default folder demo-output/ is replaced on each run when it holds an earlier report; another existing --out DIR needs --force.",
             flags: FLAGS,
           }),
         );
@@ -284,13 +297,14 @@ export const demoCommand: Command = {
           `lowrank demo takes no arguments (got "${args.positionals[0]}"); use --out DIR.`,
         );
       const given = getString(args, 'out');
-      const outDir = given !== undefined ? resolve(io.cwd, given) : join(repoRoot(), 'demo-output');
+      const outDir = resolve(io.cwd, given ?? 'demo-output');
       const json = getBoolean(args, 'json');
       const bar = progressFor(io, json);
       const result = await runDemo(
         {
           outDir,
-          force: given === undefined || getBoolean(args, 'force'),
+          // The default folder is replaced only when it holds an earlier report, never a folder of the user's.
+          force: getBoolean(args, 'force') || (given === undefined && existsSync(join(outDir, 'index.html'))),
           signal: io.signal,
           log: (m) => {
             bar.done();
