@@ -10,6 +10,7 @@ import {
 import { svd } from './gram-jacobi-svd.js';
 import { type SvdFactorization, svdFactorization } from './low-rank-svd-result.js';
 import { takeColumns } from './randomized-svd.js';
+import { exactSvdWorkingBytes } from './working-memory.js';
 
 export interface SvdPluginOptions {
   /** Rank kept in the result; 'auto' = min(rows, cols), the full spectrum. */
@@ -59,5 +60,10 @@ export const svdFactorizer = defineFactorizer<SvdPluginOptions, SvdFactorization
       residual: 0,
       milliseconds: performance.now() - start,
     });
+  },
+  /** The Gram matrix, its eigendecomposition, B = A W and its sorted copies: about 3 m n + 5 n^2 for m >= n. */
+  estimateWorkingBytes(shape, options) {
+    const opts = validateOptions(svdOptionsSpec, options, shape);
+    return exactSvdWorkingBytes(shape, opts.rank === 'auto' ? Math.min(shape.rows, shape.cols) : opts.rank);
   },
 });
