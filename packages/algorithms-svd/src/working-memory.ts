@@ -21,12 +21,15 @@ import { autoPowerIterations } from './randomized-svd.js';
 
 const BYTES = 8;
 
+/** V8's heap growth and compiled code while a method runs (small arrays, optimized functions). */
+export const RUNTIME_BYTES = 4 * 2 ** 20;
 /**
- * V8's heap growth and the dead arrays not yet collected while a method runs. Measured increments of
- * small problems (512 x 512, whose matrices are 2 MB) vary by 30 MB between runs of the same input
- * (the collector's timing): this covers the high end.
+ * Dead typed arrays wait for the collector: measured, about half of what a method allocates and
+ * drops (its churn) is still resident at the peak, up to this much; past it the collector keeps
+ * up. The increments of the same 512 x 512 input vary by 10 MB between runs (the collector's
+ * timing), so small inputs are within 15% only on average.
  */
-export const RUNTIME_ALLOWANCE_BYTES = 32 * 2 ** 20;
+export const COLLECTOR_SLACK_BYTES = 20 * 2 ** 20;
 
 // @lowrank/linalg's GEMM constants (gemm-threads.ts, gemm-dispatch.ts, gemm-wasm.ts).
 const MR = 4;
@@ -124,6 +127,8 @@ export function productMemory(
 export class MemoryTally {
   /** Largest sum of live JavaScript arrays, in elements. */
   arrays = 0;
+  /** Elements allocated and dropped while the method runs (garbage for the collector). */
+  churn = 0;
   /** Kernel matrices that stay allocated (under every product's scratch). */
   kernelLive = 0;
   /** High-water mark of the kernel memory beyond what it held before. */
@@ -143,9 +148,10 @@ export class MemoryTally {
     this.kernel = Math.max(this.kernel, this.kernelLive);
   }
 
-  /** Everything plus the runtime allowance. */
+  /** Everything, with the runtime's heap and the collector's slack. */
   total(): number {
-    return this.arrays * BYTES + this.kernel + this.module + RUNTIME_ALLOWANCE_BYTES;
+    const slack = Math.min((this.churn * BYTES) / 2, COLLECTOR_SLACK_BYTES);
+    return this.arrays * BYTES + this.kernel + this.module + RUNTIME_BYTES + slack;
   }
 }
 
@@ -178,6 +184,9 @@ export function tallyExactSvd(
     // Sorting into factors: Bt, Wt and their sorted and transposed copies, with G and W.
     3 * p * long + 5 * square,
   );
+  // Dropped: the eigensolver's merges at every level (about twice the top one) and the Jacobi
+  // sweeps' active rows and screens (about two sweeps' worth of the first).
+  tally.churn += 2 * symmetricEigenElements(p) + 2 * (p * long + square);
   // Truncated factors are copies beside the full ones.
   return arrays + (rank < p ? (m + n) * rank : 0);
 }
@@ -231,6 +240,7 @@ export function tallyRandomizedSvd(
   const smallArrays = tallyExactSvd(small, p, size, size);
   tally.kernel = Math.max(tally.kernel, tally.kernelLive + small.kernel);
   tally.module = Math.max(tally.module, small.module);
+  tally.churn += small.churn;
   tally.product({ m: long, n: rank, k: size, a: long * size, b: size * rank, aRows: true });
   // Normalizing Y (rows x size): LU keeps Y, its working copy, L, U and P L; QR keeps Y, its copy, Q and R.
   const normalize = (rows: number) =>
@@ -239,6 +249,8 @@ export function tallyRandomizedSvd(
       : normalizer === 'QR'
         ? 3 * rows * size + size * size
         : rows * size;
+  // Each power iteration drops both products and their normalizations.
+  tally.churn += iterations * (normalize(long) + normalize(p));
   const arrays = Math.max(
     iterations > 0 ? p * size + normalize(long) : 0,
     // The range basis: QR of X Q.
@@ -287,7 +299,8 @@ export function svdBackgroundWorkingBytes(shape: InputShape, settings: Randomize
   const copy = float64Copy(shape);
   const svdArrays = tallyRandomizedSvd(tally, rows, cols, settings, copy === 0);
   tally.product({ m: rows, n: cols, k: rank, a: rows * rank, b: cols * rank, aRows: true });
-  // The factors (U scaled, V) and L and S.
-  tally.arrays = copy + Math.max(svdArrays, 2 * rows * rank + cols * rank + 2 * rows * cols);
+  // L and S beside the factors (U scaled, V), allocated right after the randomized SVD drops its
+  // arrays (measured: not yet collected then).
+  tally.arrays = copy + svdArrays + 2 * rows * rank + cols * rank + 2 * rows * cols;
   return tally.total();
 }

@@ -2,7 +2,13 @@
 // Measures what factorize() really holds against each plugin's estimateWorkingBytes, one fresh
 // Node process per case, and prints one JSON line per case (plus one for the process baseline).
 //
-//   node packages/cli/bench/measure-working-memory.mjs [--case SUBSTRING] [--skip SUBSTRING] [--data DIR]
+//   node packages/cli/bench/measure-working-memory.mjs [--case A,B] [--skip C,D] [--data DIR] \
+//     >> packages/cli/bench/results/working-memory.jsonl
+//   node packages/cli/bench/measure-working-memory.mjs --reestimate FILE
+//
+// --case/--skip keep/drop cases whose name contains any of the comma-separated substrings. A table
+// goes to stderr at the end. --reestimate prints FILE's records with the estimates of the current
+// build (the measured columns as they were), for checking a formula change without measuring again.
 //
 // Build first (the packages are loaded from dist/). Reads the shared data folder (default
 // ../shared/data beside the repository; --data to change) and makes a 4000 x 3000 photo in a
@@ -94,26 +100,81 @@ function cases(data, photo) {
 }
 
 async function runParent(args) {
+  const reestimateFile = flag(args, 'reestimate', '');
+  if (reestimateFile) return reestimate(reestimateFile);
   const data = resolve(flag(args, 'data', join(repository, '..', 'shared', 'data')));
-  const only = flag(args, 'case', '');
-  const skip = flag(args, 'skip', '\u0000');
+  const only = flag(args, 'case', '').split(',');
+  const skip = flag(args, 'skip', '').split(',').filter(Boolean);
   const temp = mkdtempSync(join(tmpdir(), 'lowrank-memory-bench-'));
   const photo = join(temp, 'photo-4000x3000.png');
   const date = new Date().toISOString().slice(0, 10);
   const load = loadavg().map((x) => Number(x.toFixed(2)));
   try {
-    const selected = cases(data, photo).filter((c) => c.name.includes(only) && !c.name.includes(skip));
+    const selected = cases(data, photo).filter(
+      (c) => only.some((x) => c.name.includes(x)) && !skip.some((x) => c.name.includes(x)),
+    );
+    const records = [];
     if (selected.some((c) => c.source === photo))
       await makePhoto(join(data, 'images', 'astronaut.png'), photo);
     const baseline = await child({ kind: 'baseline', name: 'baseline' });
     process.stdout.write(`${JSON.stringify({ date, loadavg: load, ...baseline })}\n`);
     for (const c of selected) {
       const record = await child(c);
+      records.push(record);
       process.stdout.write(`${JSON.stringify({ date, ...record })}\n`);
     }
+    printTable(records);
   } finally {
     rmSync(temp, { recursive: true, force: true });
   }
+}
+
+const MB = (bytes) => (bytes / 1e6).toFixed(1);
+
+/** Estimate against measurement, one row per factorize case (stderr). */
+function printTable(records) {
+  const rows = records.filter((r) => r.measuredBytes !== undefined);
+  process.stderr.write('case | input MB | measured MB | estimate MB | estimate / measured\n');
+  for (const r of rows) {
+    process.stderr.write(
+      `${r.case} | ${MB(r.inputBytes)} | ${MB(r.measuredBytes)} | ${r.estimateBytes === null ? '-' : MB(r.estimateBytes)} | ${r.estimateOverMeasured ?? '-'}\n`,
+    );
+  }
+}
+
+/** Recomputes the estimates of recorded cases with the current build. */
+async function reestimate(file) {
+  const plugins = await loadPlugins();
+  const records = [];
+  for (const line of readFileSync(file, 'utf8').split('\n').filter(Boolean)) {
+    const record = JSON.parse(line);
+    if (record.measuredBytes !== undefined && plugins[record.method]) {
+      const shape = {
+        rows: record.rows,
+        cols: record.cols,
+        ...(record.channels === undefined ? {} : { channels: record.channels }),
+      };
+      const estimate = plugins[record.method].estimateWorkingBytes(shape, record.options);
+      record.estimateBytes = estimate;
+      record.estimateOverMeasured = Number((estimate / record.measuredBytes).toFixed(3));
+    }
+    records.push(record);
+    process.stdout.write(`${JSON.stringify(record)}\n`);
+  }
+  printTable(records);
+}
+
+async function loadPlugins() {
+  const svdPackage = await import('@lowrank/algorithms-svd');
+  const rpcaPackage = await import('@lowrank/algorithms-rpca');
+  const { nmf } = await import(join(repository, 'examples', 'nmf-plugin', 'dist', 'index.js'));
+  return {
+    rpca: rpcaPackage.rpca,
+    'svd-background': svdPackage.svdBackgroundFactorizer,
+    svd: svdPackage.svdFactorizer,
+    'randomized-svd': svdPackage.randomizedSvdFactorizer,
+    nmf,
+  };
 }
 
 function makePhoto(from, to) {
@@ -289,9 +350,7 @@ async function measureDecode(spec, linalg, readVideoMatrix, baseline) {
 async function runChild(spec) {
   const { readImage, readVideoMatrix } = await import('@lowrank/io');
   const linalg = await import('@lowrank/linalg');
-  const svdPackage = await import('@lowrank/algorithms-svd');
-  const rpcaPackage = await import('@lowrank/algorithms-rpca');
-  const { nmf } = await import(join(repository, 'examples', 'nmf-plugin', 'dist', 'index.js'));
+  const plugins = await loadPlugins();
   // Start linalg's worker threads as the first big product would: a small threaded product.
   const warm = linalg.allocateKernelMatrix(256, 256);
   warm.data.fill(1);
@@ -303,16 +362,8 @@ async function runChild(spec) {
   if (spec.kind === 'baseline') {
     return { case: 'baseline', baselineBytes: baseline, backend: backend.name, threads: backend.threads };
   }
-  const plugins = {
-    rpca: rpcaPackage.rpca,
-    'svd-background': svdPackage.svdBackgroundFactorizer,
-    svd: svdPackage.svdFactorizer,
-    'randomized-svd': svdPackage.randomizedSvdFactorizer,
-    nmf,
-  };
-  const plugin = plugins[spec.method];
-
   if (spec.kind === 'decode') return measureDecode(spec, linalg, readVideoMatrix, baseline);
+  const plugin = plugins[spec.method];
   let matrix;
   if (spec.kind === 'video') {
     // Decoded as the CLI does, then moved to the bottom of a fresh kernel memory: readVideoMatrix
