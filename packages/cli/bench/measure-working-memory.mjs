@@ -314,6 +314,24 @@ function kernelResidentBytes() {
   return best ? best.rss : 0;
 }
 
+/**
+ * The video decoded as the CLI does, then moved to the bottom of a fresh kernel memory:
+ * readVideoMatrix allocates twice when the header over-counts frames (highway: 750 for 748), and
+ * the first array's hole would let factorize() reuse pages the decode already touched. The decode's
+ * own cost is measured by the 'decode' cases. (A function of its own, so that the decoded array is
+ * garbage once it returns.)
+ */
+async function videoAtKernelBottom(spec, linalg, readVideoMatrix) {
+  const decoded = await readVideoMatrix(spec.source, {
+    mode: spec.color ? 'rgb' : 'gray',
+    scale: spec.scale,
+    memoryBudget: 16 * GB,
+  });
+  const data = linalg.allocateCollectedKernelArray(decoded.matrix.data.length);
+  data.set(decoded.matrix.data);
+  return { ...decoded.matrix, data };
+}
+
 /** The decode alone, as the CLI runs it: peak RSS beyond the baseline and the matrix, and ffmpeg's. */
 async function measureDecode(spec, linalg, readVideoMatrix, baseline) {
   resetPeak();
@@ -364,23 +382,10 @@ async function runChild(spec) {
   }
   if (spec.kind === 'decode') return measureDecode(spec, linalg, readVideoMatrix, baseline);
   const plugin = plugins[spec.method];
-  let matrix;
-  if (spec.kind === 'video') {
-    // Decoded as the CLI does, then moved to the bottom of a fresh kernel memory: readVideoMatrix
-    // allocates twice when the header over-counts frames (highway: 750 for 748), and the first
-    // array's hole would let factorize() reuse pages the decode already touched. The decode's own
-    // cost is measured by the 'decode' cases.
-    const decoded = await readVideoMatrix(spec.source, {
-      mode: spec.color ? 'rgb' : 'gray',
-      scale: spec.scale,
-      memoryBudget: 16 * GB,
-    });
-    const data = linalg.allocateCollectedKernelArray(decoded.matrix.data.length);
-    data.set(decoded.matrix.data);
-    matrix = { ...decoded.matrix, data };
-  } else {
-    matrix = (await readImage(spec.source, { mode: 'gray' })).matrix;
-  }
+  const matrix =
+    spec.kind === 'video'
+      ? await videoAtKernelBottom(spec, linalg, readVideoMatrix)
+      : (await readImage(spec.source, { mode: 'gray' })).matrix;
   const inputBytes = matrix.data.byteLength;
   settle();
   await new Promise((done) => setTimeout(done, 50));
