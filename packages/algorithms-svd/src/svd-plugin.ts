@@ -61,7 +61,11 @@ export const svdFactorizer = defineFactorizer<SvdPluginOptions, SvdFactorization
       milliseconds: performance.now() - start,
     });
   },
-  /** The Gram matrix, its eigendecomposition, B = A W and its sorted copies: about 3 m n + 5 n^2 for m >= n. */
+  /**
+   * For an input in ordinary memory (an image): B = A W with its sorted and transposed copies, the
+   * Gram matrix and its eigenvectors in arrays, and the products' copies of A and B in the kernel
+   * memory: about 5 m n + 6 n^2 numbers for m >= n.
+   */
   estimateWorkingBytes(shape, options) {
     const opts = validateOptions(svdOptionsSpec, options, shape);
     return exactSvdWorkingBytes(shape, opts.rank === 'auto' ? Math.min(shape.rows, shape.cols) : opts.rank);

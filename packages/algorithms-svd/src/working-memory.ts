@@ -156,23 +156,17 @@ export class MemoryTally {
 }
 
 /**
- * The exact SVD (gram-jacobi-svd.ts) of an m x n float64 matrix in ordinary memory (or in the kernel
- * memory: `inKernel`), keeping `rank` columns of U and V (the plugin copies them when rank < min).
- * Returns the JavaScript arrays' peak in elements and records the products in `tally`.
+ * The exact SVD (gram-jacobi-svd.ts) of an m x n float64 matrix in ordinary memory, keeping `rank`
+ * columns of U and V (the plugin copies them when rank < min(m, n)). Returns the JavaScript arrays'
+ * peak in elements and records the products in `tally`.
  */
-export function tallyExactSvd(
-  tally: MemoryTally,
-  m: number,
-  n: number,
-  rank: number,
-  inKernel = false,
-): number {
+export function tallyExactSvd(tally: MemoryTally, m: number, n: number, rank: number): number {
   const p = Math.min(m, n);
   const long = Math.max(m, n);
-  const input = inKernel ? 0 : m * n;
+  const input = m * n;
   // Gram (p x p, upper triangle), then Bt = W^T X^T (p x long), then the Jacobi sweeps' screen
   // products (at most p active rows) against Bt.
-  tally.product({ m: p, n: p, k: long, a: input, b: 0, sameOperand: !inKernel, upperOnly: true });
+  tally.product({ m: p, n: p, k: long, a: input, b: 0, sameOperand: true, upperOnly: true });
   tally.product({ m: p, n: long, k: p, a: p * p, b: input });
   tally.product({ m: p, n: p, k: long, a: p * long, b: p * long, aRows: true });
   const square = p * p;
