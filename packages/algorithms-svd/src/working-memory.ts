@@ -25,11 +25,15 @@ const BYTES = 8;
 export const RUNTIME_BYTES = 4 * 2 ** 20;
 /**
  * Dead typed arrays wait for the collector: measured, about half of what a method allocates and
- * drops (its churn) is still resident at the peak, up to this much; past it the collector keeps
- * up. The increments of the same 512 x 512 input vary by 10 MB between runs (the collector's
- * timing), so small inputs are within 15% only on average.
+ * drops (its churn) is still resident at the peak, up to this much or the largest array it drops
+ * (V8 collects young arrays once they add up to about 32 MB or to the next allocation's size).
+ * The increments of the same 512 x 512 input vary by 10 MB between runs (the collector's timing),
+ * so small inputs are within 15% only on average.
  */
 export const COLLECTOR_SLACK_BYTES = 20 * 2 ** 20;
+
+/** What svd-background's randomized SVD leaves in the allocator's free lists at most (see there). */
+const RETAINED_BLOCKS_BYTES = 48 * 2 ** 20;
 
 // @lowrank/linalg's GEMM constants (gemm-threads.ts, gemm-dispatch.ts, gemm-wasm.ts).
 const MR = 4;
@@ -129,6 +133,8 @@ export class MemoryTally {
   arrays = 0;
   /** Elements allocated and dropped while the method runs (garbage for the collector). */
   churn = 0;
+  /** The largest array dropped just before the peak (elements), which may not be collected yet. */
+  largestDropped = 0;
   /** Kernel matrices that stay allocated (under every product's scratch). */
   kernelLive = 0;
   /** High-water mark of the kernel memory beyond what it held before. */
@@ -150,7 +156,10 @@ export class MemoryTally {
 
   /** Everything, with the runtime's heap and the collector's slack. */
   total(): number {
-    const slack = Math.min((this.churn * BYTES) / 2, COLLECTOR_SLACK_BYTES);
+    const slack = Math.min(
+      (this.churn * BYTES) / 2,
+      Math.max(COLLECTOR_SLACK_BYTES, this.largestDropped * BYTES),
+    );
     return this.arrays * BYTES + this.kernel + this.module + RUNTIME_BYTES + slack;
   }
 }
@@ -204,9 +213,9 @@ export interface RandomizedSvdShapeSettings {
 
 /**
  * randomizedSvd (randomized-svd.ts) on an m x n float64 matrix: returns the JavaScript arrays'
- * peak in elements and records its kernel memory and products in `tally`. `inKernel`: the input
- * already lives in the kernel memory (a video decoded there); otherwise a big input is copied
- * there once when two threads run.
+ * peak and what is still live as it returns (its result and last blocks), in elements, and records
+ * its kernel memory and products in `tally`. `inKernel`: the input already lives in the kernel
+ * memory (a video decoded there); otherwise a big input is copied there once when two threads run.
  */
 export function tallyRandomizedSvd(
   tally: MemoryTally,
@@ -214,7 +223,7 @@ export function tallyRandomizedSvd(
   n: number,
   settings: RandomizedSvdShapeSettings,
   inKernel: boolean,
-): number {
+): { peak: number; end: number } {
   const p = Math.min(m, n);
   const long = Math.max(m, n);
   const rank = settings.rank;
@@ -243,18 +252,20 @@ export function tallyRandomizedSvd(
       : normalizer === 'QR'
         ? 3 * rows * size + size * size
         : rows * size;
-  // Each power iteration drops both products and their normalizations.
+  // Each power iteration drops both products and their normalizations, blocks of long x size.
   tally.churn += iterations * (normalize(long) + normalize(p));
-  const arrays = Math.max(
+  tally.largestDropped = Math.max(tally.largestDropped, long * size);
+  // The result: Q, Bt, the small factors, U and V.
+  const end = long * size + 2 * p * size + size * size + (long + p) * rank;
+  const peak = Math.max(
     iterations > 0 ? p * size + normalize(long) : 0,
     // The range basis: QR of X Q.
     3 * long * size + size * size,
     // Q, Bt and the small SVD's arrays.
     long * size + p * size + smallArrays,
-    // The result: Q, Bt, the small factors, U and V.
-    long * size + 2 * p * size + size * size + (long + p) * rank,
+    end,
   );
-  return arrays;
+  return { peak, end };
 }
 
 /** Extra float64 elements a float32 input costs: the methods work on a float64 copy. */
@@ -276,7 +287,7 @@ export function exactSvdWorkingBytes(shape: InputShape, rank: number): number {
  */
 export function randomizedSvdWorkingBytes(shape: InputShape, settings: RandomizedSvdShapeSettings): number {
   const tally = new MemoryTally();
-  tally.arrays = float64Copy(shape) + tallyRandomizedSvd(tally, shape.rows, shape.cols, settings, false);
+  tally.arrays = float64Copy(shape) + tallyRandomizedSvd(tally, shape.rows, shape.cols, settings, false).peak;
   return tally.total();
 }
 
@@ -291,10 +302,14 @@ export function svdBackgroundWorkingBytes(shape: InputShape, settings: Randomize
   const rank = settings.rank;
   const tally = new MemoryTally();
   const copy = float64Copy(shape);
-  const svdArrays = tallyRandomizedSvd(tally, rows, cols, settings, copy === 0);
+  const svd = tallyRandomizedSvd(tally, rows, cols, settings, copy === 0);
   tally.product({ m: rows, n: cols, k: rank, a: rows * rank, b: cols * rank, aRows: true });
-  // L and S beside the factors (U scaled, V), allocated right after the randomized SVD drops its
-  // arrays (measured: not yet collected then).
-  tally.arrays = copy + svdArrays + 2 * rows * rank + cols * rank + 2 * rows * cols;
+  // L and S beside the factors (U scaled, V) and the randomized SVD's last arrays, dropped as L
+  // and S are allocated. Its blocks of the power iterations (a few MB to 30 MB each) were freed
+  // to the C allocator's free lists, which keep them (measured 30-50 MB at the end of the gray
+  // runs, nothing after the colour ones, whose huge L and S allocations make V8 collect first).
+  const retained = Math.min(svd.peak, RETAINED_BLOCKS_BYTES / BYTES);
+  tally.arrays =
+    copy + Math.max(svd.peak, svd.end + retained + 2 * rows * rank + cols * rank + 2 * rows * cols);
   return tally.total();
 }
