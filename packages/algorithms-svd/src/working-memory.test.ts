@@ -82,10 +82,11 @@ describe('estimateWorkingBytes of the SVD plugins', () => {
         randomizedSvdFactorizer.estimateWorkingBytes!(shape, { rank, powerIterations: 4 });
       const small = at(20);
       const large = at(120);
-      // LU between power iterations holds 4 blocks of long x (rank + oversamples) numbers at once.
+      // LU between power iterations holds 4 blocks of long x (rank + oversamples) numbers at once;
+      // one more dropped block may wait for the collector, and a product's C one in kernel memory.
       const perRank = (large - small) / 100;
       expect(perRank).toBeGreaterThan(4 * 40000 * 8);
-      expect(perRank).toBeLessThan(6 * (40000 + 300) * 8);
+      expect(perRank).toBeLessThan(7 * (40000 + 300) * 8);
     }
   });
 
