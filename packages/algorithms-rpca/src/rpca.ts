@@ -215,9 +215,10 @@ export const rpca = defineFactorizer<RpcaOptions, RpcaFactorization>({
   factorize: (matrix, options, run) => robustPca(matrix, options, run),
   /**
    * For an input in the kernel memory, as the pipelines decode videos (readVideoMatrix with
-   * `allocate: allocateCollectedKernelArray`): about 3.3 to 4 times the input (L, S, the work matrix
-   * and the thresholding's buffers). An input in ordinary memory is copied there first: one more
-   * matrix of its size.
+   * `allocate: allocateCollectedKernelArray`): 4 to 5 times the input (L, S, the work matrix, the
+   * thresholding's buffers and scratch; relatively more for few frames, whose panels and Gram
+   * scratch weigh more). An input in ordinary memory is copied there first: one more matrix of its
+   * size.
    */
   estimateWorkingBytes: (shape, options) => rpcaWorkingBytes(shape, options),
 });
