@@ -62,6 +62,23 @@ export interface NmfFactorization extends LowRankFactorization {
 }
 
 const TINY = 1e-12;
+const BYTES = 8;
+/** V8's heap growth, compiled code and dead per-sweep arrays while the sweeps run (measured 4-8 MB). */
+const RUNTIME_BYTES = 8 * 2 ** 20;
+
+/**
+ * Bytes factorize() holds at its peak beyond the input: W and H, their sorted copies and the
+ * sweeps' cross products (k x cols or rows x k), and at the end the rows x cols product W H that
+ * gives the exact error. The full-rank closed form skips the sweeps and that product.
+ */
+export function nmfWorkingBytes(rows: number, cols: number, rank: number, float32Input: boolean): number {
+  const factors = rows * rank + rank * cols;
+  const fullRank = rank >= Math.min(rows, cols);
+  const elements = fullRank
+    ? factors
+    : 2 * factors + Math.max(rank * cols, rows * rank) + 2 * rank * rank + rows * cols;
+  return (elements + (float32Input ? rows * cols : 0)) * BYTES + RUNTIME_BYTES;
+}
 
 function product(
   w: Float64Array,
@@ -114,6 +131,11 @@ export const nmf = defineFactorizer<NmfOptions, NmfFactorization>({
   },
   kind: 'low-rank',
   options: nmfOptionsSpec,
+
+  estimateWorkingBytes(shape, options) {
+    const { rank } = validateOptions(nmfOptionsSpec, options, shape);
+    return nmfWorkingBytes(shape.rows, shape.cols, rank, shape.dtype === 'float32');
+  },
 
   async factorize(matrix, options, run) {
     const start = performance.now();

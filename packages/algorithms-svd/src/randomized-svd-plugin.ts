@@ -14,6 +14,7 @@ import {
   randomizedSvd,
   type TransposeChoice,
 } from './randomized-svd.js';
+import { randomizedSvdWorkingBytes } from './working-memory.js';
 
 export interface RandomizedSvdPluginOptions {
   rank: number;
@@ -106,5 +107,12 @@ export const randomizedSvdFactorizer = defineFactorizer<RandomizedSvdPluginOptio
       residual: 0,
       milliseconds: performance.now() - start,
     });
+  },
+  /**
+   * For an input in ordinary memory (an image): the power iterations' long x (rank + oversamples)
+   * blocks, the small SVD, and a copy of a big input in the kernel memory when two threads run.
+   */
+  estimateWorkingBytes(shape, options) {
+    return randomizedSvdWorkingBytes(shape, validateOptions(randomizedSvdOptionsSpec, options, shape));
   },
 });

@@ -13,6 +13,7 @@ import {
 import { reconstructFromFactors } from './low-rank-svd-result.js';
 import { autoPowerIterations, randomizedSvd } from './randomized-svd.js';
 import { type RandomizedSvdPluginOptions, randomizedSvdSettingsSpec } from './randomized-svd-plugin.js';
+import { svdBackgroundWorkingBytes } from './working-memory.js';
 
 export type SvdBackgroundOptions = RandomizedSvdPluginOptions;
 
@@ -95,5 +96,12 @@ export const svdBackgroundFactorizer = defineFactorizer<SvdBackgroundOptions, Sv
       singularValues: factors.s,
       diagnostics: { iterations, converged: true, residual: 0, milliseconds: performance.now() - start },
     };
+  },
+  /**
+   * For a video in the kernel memory (as the pipelines decode it): L and S (two matrices of the
+   * input's size), the block of L the single-thread kernels build at a time, and the randomized SVD.
+   */
+  estimateWorkingBytes(shape, options) {
+    return svdBackgroundWorkingBytes(shape, validateOptions(svdBackgroundOptionsSpec, options, shape));
   },
 });

@@ -10,6 +10,7 @@ import {
 import { svd } from './gram-jacobi-svd.js';
 import { type SvdFactorization, svdFactorization } from './low-rank-svd-result.js';
 import { takeColumns } from './randomized-svd.js';
+import { exactSvdWorkingBytes } from './working-memory.js';
 
 export interface SvdPluginOptions {
   /** Rank kept in the result; 'auto' = min(rows, cols), the full spectrum. */
@@ -59,5 +60,14 @@ export const svdFactorizer = defineFactorizer<SvdPluginOptions, SvdFactorization
       residual: 0,
       milliseconds: performance.now() - start,
     });
+  },
+  /**
+   * For an input in ordinary memory (an image): B = A W with its sorted and transposed copies, the
+   * Gram matrix and its eigenvectors in arrays, and the products' copies of A and B in the kernel
+   * memory: about 5 m n + 6 n^2 numbers for m >= n.
+   */
+  estimateWorkingBytes(shape, options) {
+    const opts = validateOptions(svdOptionsSpec, options, shape);
+    return exactSvdWorkingBytes(shape, opts.rank === 'auto' ? Math.min(shape.rows, shape.cols) : opts.rank);
   },
 });
