@@ -36,13 +36,17 @@ export interface MaskRuleOptions {
   readonly threshold?: number;
   /**
    * Per-pixel noise: a pixel's threshold is at least this many times its own noise level sigma_p,
-   * learned over time from |S| (a running median, see PixelNoiseLevel). Default 5; 0 = off (the
-   * frame's threshold alone).
+   * learned over time from |S| (a running quantile, see PixelNoiseLevel). Default 3, like the
+   * frame rule's multiplier; 0 = off (the frame's threshold alone).
    */
   readonly noiseMultiplier?: number;
   /** How fast the per-pixel noise level follows |S| (log-step per frame; default 0.05, about 20 frames). */
   readonly noiseRate?: number;
-  /** Which quantile of |S| over time the noise level follows (default 0.5: the median). */
+  /**
+   * Which quantile of |S| over time the noise level follows, scaled to a Gaussian sigma (default
+   * 0.9: branches and shaking edges leave residue in a fraction of the frames only, which the
+   * median misses; movers, learned slowly while the mask holds them, barely move it).
+   */
   readonly noiseQuantile?: number;
   /** Speed of that learning at pixels the mask calls foreground, relative to noiseRate (default 0.1). */
   readonly noiseForegroundRate?: number;
@@ -55,13 +59,17 @@ export interface MaskRuleOptions {
   readonly hysteresisSameSign?: boolean;
   /** Fill enclosed background regions up to this many pixels (default Infinity: all; 0 = off). */
   readonly maxHoleArea?: number;
-  /** Threshold multiplier at pixels that were foreground in the previous frame (default 0.7; 1 = off). */
+  /** Threshold multiplier at pixels that were foreground in the previous frame (default 0.6; 1 = off). */
   readonly previousFactor?: number;
-  /** Threshold multiplier per unit of a pixel's toggle rate: 1 + gain x rate (default 0 = off). */
+  /** Threshold multiplier per unit of a pixel's toggle rate: 1 + gain x rate (default 1; 0 = off). */
   readonly flickerGain?: number;
   /** Weight of the newest frame in the toggle rate (default 0.1). */
   readonly flickerRate?: number;
-  /** Hard-shadow suppression (default 'auto': on when the input frames are colour). */
+  /**
+   * Hard-shadow suppression (default 'off': on the CDnet videos measured it removed more of the
+   * cars than of their shadows, see the README; 'auto' judges shadows when the input frames are
+   * colour, 'on' with gray input too).
+   */
   readonly shadows?: ShadowMode;
   /** A shadow is at least this bright relative to the background (default 0.4). */
   readonly shadowMinBrightness?: number;
@@ -69,6 +77,11 @@ export interface MaskRuleOptions {
   readonly shadowMaxBrightness?: number;
   /** ... with a chromaticity distortion |I - alpha B| / |B| of at most this (default 0.04). */
   readonly shadowMaxChromaDistortion?: number;
+  /**
+   * |S| of a colour pixel: 'max' (default), its largest channel deviation; 'rms', the root mean
+   * square over its channels (less noisy, weaker for a change in one channel only).
+   */
+  readonly colorMagnitude?: 'max' | 'rms';
   /** Morphological opening with a (2r+1)-square after thresholding (default 1: 3x3; 0: none). */
   readonly openingRadius?: number;
   /** Remove 8-connected blobs with fewer pixels than this (default 15; 0 keeps all). */
@@ -92,17 +105,18 @@ export const maskRuleDefaults: Omit<Resolved, 'multiplier'> & { multiplier: unde
   multiplier: undefined,
   minThreshold: 0.06,
   threshold: 0.1,
-  noiseMultiplier: 5,
+  noiseMultiplier: 3,
   noiseRate: 0.05,
-  noiseQuantile: 0.5,
+  noiseQuantile: 0.9,
   noiseForegroundRate: 0.1,
   hysteresisLow: 0.7,
   hysteresisSameSign: true,
   maxHoleArea: Number.POSITIVE_INFINITY,
-  previousFactor: 0.7,
-  flickerGain: 0,
+  previousFactor: 0.6,
+  flickerGain: 1,
   flickerRate: 0.1,
-  shadows: 'auto',
+  shadows: 'off',
+  colorMagnitude: 'max',
   shadowMinBrightness: 0.4,
   shadowMaxBrightness: 0.9,
   shadowMaxChromaDistortion: 0.04,
@@ -135,6 +149,7 @@ function oneOf(name: string, value: unknown, allowed: readonly string[]): void {
 export function resolveMaskRules(options: MaskRuleOptions = {}): Resolved {
   oneOf('rule', options.rule, ['mad', 'std', 'absolute']);
   oneOf('shadows', options.shadows, ['auto', 'on', 'off']);
+  oneOf('colorMagnitude', options.colorMagnitude, ['max', 'rms']);
   for (const key of [
     'multiplier',
     'minThreshold',
@@ -339,18 +354,21 @@ export class ForegroundMaskModel {
     }
     const magnitude = this.magnitude;
     const polarity = this.polarity;
+    const rms = o.colorMagnitude === 'rms';
     for (let p = 0; p < pixels; p++) {
       let m = 0;
+      let squares = 0;
       let positive = 1;
       for (let c = 0; c < cs; c++) {
         const v = sparse[p * cs + c]!;
         const a = Math.abs(v);
+        squares += v * v;
         if (a > m) {
           m = a;
           positive = v >= 0 ? 1 : 0;
         }
       }
-      magnitude[p] = m;
+      magnitude[p] = rms ? Math.sqrt(squares / cs) : m;
       polarity[p] = positive;
     }
     const frameLevel = medianAbsolute(magnitude, this.scratch);
