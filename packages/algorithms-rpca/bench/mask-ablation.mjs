@@ -52,7 +52,7 @@ const variants = [
   ['without temporal consistency', { previousFactor: 1, flickerGain: 0 }],
   maskRuleDefaults.flickerGain > 0
     ? ['without flicker suppression', { flickerGain: 0 }]
-    : ['with flicker suppression (gain 2)', { flickerGain: 2 }],
+    : ['with flicker suppression (gain 1)', { flickerGain: 1 }],
   ['without opening and blob removal', { openingRadius: 0, minBlobArea: 0 }],
 ];
 /** Steps that need colour input. */

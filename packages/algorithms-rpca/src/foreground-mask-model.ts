@@ -61,7 +61,10 @@ export interface MaskRuleOptions {
   readonly maxHoleArea?: number;
   /** Threshold multiplier at pixels that were foreground in the previous frame (default 0.6; 1 = off). */
   readonly previousFactor?: number;
-  /** Threshold multiplier per unit of a pixel's toggle rate: 1 + gain x rate (default 1; 0 = off). */
+  /**
+   * Threshold multiplier per unit of a pixel's toggle rate: 1 + gain x rate (default 0 = off: it
+   * helped rpca on the shaking "traffic" video and cost recall elsewhere, see the README).
+   */
   readonly flickerGain?: number;
   /** Weight of the newest frame in the toggle rate (default 0.1). */
   readonly flickerRate?: number;
@@ -113,7 +116,7 @@ export const maskRuleDefaults: Omit<Resolved, 'multiplier'> & { multiplier: unde
   hysteresisSameSign: true,
   maxHoleArea: Number.POSITIVE_INFINITY,
   previousFactor: 0.6,
-  flickerGain: 1,
+  flickerGain: 0,
   flickerRate: 0.1,
   shadows: 'off',
   colorMagnitude: 'max',
@@ -235,6 +238,8 @@ export class ForegroundMaskModel {
   private readonly evidence: Uint8Array;
   private readonly shadowFlags: Uint8Array;
   private readonly stack: Int32Array;
+  /** Scratch bytes for the opening (2 x pixels) and hole filling (pixels). */
+  private readonly bytes: Uint8Array;
   private sum = 0;
   private sumSquares = 0;
   private count = 0;
@@ -310,6 +315,7 @@ export class ForegroundMaskModel {
     this.evidence = new Uint8Array(this.pixels);
     this.shadowFlags = new Uint8Array(this.pixels);
     this.stack = new Int32Array(2 * this.pixels);
+    this.bytes = new Uint8Array(2 * this.pixels);
   }
 
   /** Whether shadows are judged (input frames given, and the shadows option allows it). */
@@ -397,9 +403,9 @@ export class ForegroundMaskModel {
     if (low < 1)
       growFromSeeds(levels, width, height, out, this.stack, o.hysteresisSameSign ? polarity : undefined);
     else for (let p = 0; p < pixels; p++) out[p] = levels[p] === 2 ? 255 : 0;
-    if (o.openingRadius >= 1) openMask(out, width, height, Math.floor(o.openingRadius));
+    if (o.openingRadius >= 1) openMask(out, width, height, Math.floor(o.openingRadius), this.bytes);
     if (o.minBlobArea > 1) removeSmallBlobs(out, width, height, Math.floor(o.minBlobArea), this.stack);
-    if (o.maxHoleArea >= 1) fillHoles(out, width, height, o.maxHoleArea, this.stack);
+    if (o.maxHoleArea >= 1) fillHoles(out, width, height, o.maxHoleArea, this.stack, this.bytes);
 
     this.noise?.learn(magnitude, out, frameLevel);
     temporal?.learn(out, evidence);

@@ -4,7 +4,8 @@
  * a van whose side matches the road) unless it is larger than `maxHoleArea` pixels. Linear time:
  * a flood fill from the border marks the outside, then each remaining region is measured once.
  *
- * `scratch` (optional) holds 2 x pixels Int32 entries (the stack and a region's members). Returns the number of pixels filled.
+ * `scratch` (optional) holds 2 x pixels Int32 entries (the stack and a region's members), `marks`
+ * (optional) pixels bytes. Returns the number of pixels filled.
  */
 export function fillHoles(
   mask: Uint8Array,
@@ -12,12 +13,14 @@ export function fillHoles(
   height: number,
   maxHoleArea = Number.POSITIVE_INFINITY,
   scratch?: Int32Array,
+  marks?: Uint8Array,
 ): number {
   const pixels = width * height;
   if (maxHoleArea < 1 || pixels === 0) return 0;
   const work = scratch && scratch.length >= 2 * pixels ? scratch : new Int32Array(2 * pixels);
   // 0 = unvisited background, 1 = outside (reached from the border), 2 = measured hole.
-  const seen = new Uint8Array(pixels);
+  const seen = marks && marks.length >= pixels ? marks.subarray(0, pixels) : new Uint8Array(pixels);
+  seen.fill(0);
   const stack = work.subarray(0, pixels);
   const members = work.subarray(pixels, 2 * pixels);
   let top = 0;
