@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { createRng, InvalidInputError, InvalidOptionError, videoMatrixFrom } from '@lowrank/core';
 import { describe, expect, it } from 'vitest';
-import { foregroundMasks, medianAbsolute } from './foreground-masks.js';
+import { foregroundMasks } from './foreground-masks.js';
 import { evaluateMasks } from './mask-evaluation.js';
+import { medianAbsolute } from './median-absolute.js';
 import { openMask } from './morphological-opening.js';
 import { robustPca } from './rpca.js';
 import { removeSmallBlobs } from './small-blob-removal.js';
@@ -109,8 +110,9 @@ describe('foregroundMasks', () => {
     }
     const pair = { lowRank: video, sparse: { ...video, data: sparse } };
     const e = evaluateMasks(foregroundMasks(pair, { rule: 'mad', multiplier: 5 }), truth);
-    // Measured 0.838: the median misses the background's brightness drift, which PCP's rank-2 L follows.
-    expect(e.fMeasure).toBeGreaterThan(0.8);
+    // Measured 0.915 (0.838 with the per-frame rule alone): the median misses the background's
+    // brightness drift, which PCP's rank-2 L follows.
+    expect(e.fMeasure).toBeGreaterThan(0.88);
     expect(
       evaluateMasks(foregroundMasks(pair, { rule: 'std', openingRadius: 0, minBlobArea: 0 }), truth).recall,
     ).toBeGreaterThan(0.9);
@@ -162,7 +164,9 @@ describe('foregroundMasks', () => {
     expect(result.diagnostics.converged).toBe(true);
     const raw0 = evaluateMasks(foregroundMasks(result, { openingRadius: 0, minBlobArea: 0 }), truth);
     const cleaned = evaluateMasks(foregroundMasks(result), truth);
-    // Measured 0.484 (threshold only) and 0.778 (default cleanup); swaying trees make this scene hard.
+    // Measured 0.525 (threshold only) and 0.784 (default rules: precision 0.96, recall 0.66); 0.484
+    // and 0.778 with a per-frame threshold, opening and blob removal only. Swaying trees make this
+    // scene hard.
     expect(raw0.fMeasure).toBeGreaterThan(0.45);
     expect(cleaned.fMeasure).toBeGreaterThan(0.74);
     expect(cleaned.fMeasure).toBeGreaterThan(raw0.fMeasure);

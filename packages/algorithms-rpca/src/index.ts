@@ -6,13 +6,22 @@ export {
 } from './block-krylov-thresholding.js';
 export { type DenseProducts, javascriptProducts } from './dense-products.js';
 export {
+  ForegroundMaskModel,
+  type MaskFrameShape,
+  type MaskRuleOptions,
+  type MaskThresholdRule,
+  maskRuleDefaults,
+  resolveMaskRules,
+  type ShadowMode,
+} from './foreground-mask-model.js';
+export {
   type ForegroundMaskOptions,
   type ForegroundMasks,
   foregroundMasks,
-  type MaskThresholdRule,
-  medianAbsolute,
   type SparseSource,
 } from './foreground-masks.js';
+export { fillHoles } from './hole-filling.js';
+export { growFromSeeds } from './hysteresis.js';
 export {
   ADAPTATION,
   INITIAL_MEDIAN_DEVIATION,
@@ -23,6 +32,7 @@ export {
 export { IncrementalSvd } from './incremental-svd.js';
 export { LUMA_WEIGHTS, luminanceVideo } from './luminance.js';
 export { evaluateMasks, type LabelImages, type MaskEvaluation } from './mask-evaluation.js';
+export { medianAbsolute } from './median-absolute.js';
 export { openMask } from './morphological-opening.js';
 export {
   type PcpDiagnostics,
@@ -33,6 +43,7 @@ export {
   principalComponentPursuit,
 } from './pcp-ialm.js';
 export { residualPass, startPass, updatePass } from './pcp-kernels.js';
+export { PixelNoiseLevel } from './pixel-noise-level.js';
 export { defaultProducts, linalgProducts } from './products.js';
 export {
   type ColorMode,
@@ -42,6 +53,7 @@ export {
   rpca,
   rpcaOptionsSpec,
 } from './rpca.js';
+export { type ShadowBounds, ShadowSuppression } from './shadow-suppression.js';
 export { GramThresholding } from './singular-value-thresholding.js';
 export { removeSmallBlobs } from './small-blob-removal.js';
 export {
@@ -53,6 +65,7 @@ export {
   streamingRpca,
   streamingRpcaOptionsSpec,
 } from './streaming-rpca.js';
+export { TemporalConsistency } from './temporal-consistency.js';
 export {
   type PlantedLowRankPlusSparse,
   plantedLowRankPlusSparse,

@@ -160,5 +160,13 @@ function humanLine(r: BenchRecord & { suite: string }): string {
   if (r.referenceSeconds !== undefined) parts.push(`numpy ${r.referenceSeconds.toFixed(4)} s`);
   if (r.ratio !== undefined) parts.push(`ratio ${r.ratio.toFixed(2)}`);
   if (r.relativeError !== undefined) parts.push(`rel.err ${r.relativeError.toExponential(2)}`);
+  // Mask-quality cases: our F-measure, then each reference subtractor's from the same run.
+  if (typeof r.fMeasure === 'number') {
+    const score = (s: Record<string, unknown>) =>
+      `F ${(s.fMeasure as number).toFixed(3)} (P ${(s.precision as number).toFixed(3)}, R ${(s.recall as number).toFixed(3)})`;
+    parts.push(score(r));
+    for (const [name, s] of Object.entries((r.reference ?? {}) as Record<string, Record<string, unknown>>))
+      if (typeof s.fMeasure === 'number') parts.push(`${name} ${score(s)}`);
+  }
   return `${parts.join('  ')}\n`;
 }
