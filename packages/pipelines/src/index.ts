@@ -5,15 +5,20 @@
  */
 export type { CodecPoint } from './codec-comparison.js';
 export {
+  AUTOMATIC_METHOD,
   type CompressImageOptions,
   type CompressionSummary,
   compressImageFile,
+  DEFAULT_RANK_CAP,
+  EXACT_SVD_MAX_PIXELS,
   estimateCompressionBytes,
   ImageCompression,
   type JobControl,
+  type PartialSvdInfo,
   type SweepRow,
 } from './image-compression.js';
 export type { ImageQuality } from './image-quality.js';
+export { type BandSource, streamingImageQuality } from './streaming-quality.js';
 export {
   DEFAULT_BUDGET_SHARE,
   defaultMemoryBudgetBytes,
