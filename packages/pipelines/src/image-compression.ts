@@ -1,4 +1,5 @@
 import { basename, resolve } from 'node:path';
+import { randomizedSvd } from '@lowrank/algorithms-svd';
 import {
   type AnyBatchFactorizer,
   type DenseMatrix,
@@ -72,7 +73,17 @@ export interface JobControl {
   readonly onProgress?: (progress: Progress) => void;
   /** Told when the work goes on despite a problem worth knowing (a damaged input read in part). */
   readonly onWarning?: (message: string) => void;
+  /** Compression: the decoded planes (values in [0, 1]), before any factorization (to show the original at once). */
+  readonly onDecoded?: (planes: readonly DenseMatrix[]) => void;
+  /**
+   * Compression on a partial SVD: quick leading factors per channel (PREVIEW_RANK triplets, one
+   * power iteration: a few percent of the full cost) before the full factorization, for a first preview.
+   */
+  readonly onPreview?: (factors: readonly SvdFactorsView[]) => void;
 }
+
+/** Triplets of the quick first preview of a partial SVD. */
+export const PREVIEW_RANK = 10;
 
 export interface CompressImageOptions {
   /**
@@ -541,6 +552,10 @@ async function compressPlanes(
   else if (hasRank && (rule || typeof methodDefault === 'number' || partial))
     factorRank = Math.min(minDim, Math.max(target ?? 0, sweepMax, cap ?? 0));
   control.onStage?.('factorize');
+  if (partial && control.onPreview && factorRank !== undefined) {
+    const k = Math.min(PREVIEW_RANK, factorRank);
+    control.onPreview(planes.map((p) => randomizedSvd(p, k, { powerIterations: 1, signal: control.signal })));
+  }
   let { results, seconds } = await factorizeChannels(
     method,
     planes,
@@ -726,6 +741,7 @@ export async function compressImageFile(
     ...(control.signal ? { signal: control.signal } : {}),
   });
   const planes = distinctChannels(image.channels);
+  control.onDecoded?.(planes);
   const job = await withMethodOptionNames(method, options.methodOptionName, () =>
     compressPlanes(input, planes, method, ruleOf(options), options, control, partial),
   );

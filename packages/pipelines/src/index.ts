@@ -15,10 +15,10 @@ export {
   ImageCompression,
   type JobControl,
   type PartialSvdInfo,
+  PREVIEW_RANK,
   type SweepRow,
 } from './image-compression.js';
 export type { ImageQuality } from './image-quality.js';
-export { type BandSource, streamingImageQuality } from './streaming-quality.js';
 export {
   DEFAULT_BUDGET_SHARE,
   defaultMemoryBudgetBytes,
@@ -32,6 +32,7 @@ export {
 export { builtInFactorizers, defaultMethods, type LoadMethodsOptions, loadMethods } from './methods.js';
 export { DEFAULT_COMPRESSION_RANK, describeRankRule, type RankRule } from './rank-rules.js';
 export { FOREGROUND_WHITE_QUANTILE } from './separation-pictures.js';
+export { type BandSource, streamingImageQuality } from './streaming-quality.js';
 export {
   estimateSeparationBytes,
   LOW_RANK_BACKGROUND_RANK,

@@ -14,7 +14,7 @@ import type {
   WebviewToHost,
 } from '../shared/protocol.js';
 import { isWebviewToHost } from '../shared/protocol.js';
-import type { WorkerRequest, WorkerResults } from '../shared/worker-protocol.js';
+import type { PartialResult, WorkerRequest, WorkerResults } from '../shared/worker-protocol.js';
 import { LatestOnly } from './latest-only.js';
 import { freeSiblingPath } from './output-names.js';
 import { RememberedRanks } from './remembered-ranks.js';
@@ -142,7 +142,7 @@ export class LowrankPanel {
         case 'ready':
           return await this.#onReady();
         case 'compress':
-          return await this.#compress(message.method, message.options, message.colour);
+          return await this.#compress(message.method, message.options, message.colour, message.rankCap);
         case 'quality':
           // Sent once the slider settles: the moment to remember the rank for a window reload.
           this.#rememberedRanks.set(this.#source.toString(), message.rank);
@@ -191,6 +191,7 @@ export class LowrankPanel {
       methods,
       settings: {
         defaultRank: settings.defaultRank,
+        rankCap: settings.rankCap,
         defaultVideoMethod: settings.defaultVideoMethod,
         videoScale: settings.videoScale,
         maxFrames: settings.maxFrames,
@@ -210,7 +211,11 @@ export class LowrankPanel {
   }
 
   /** Runs one long request with a cancellable progress notification mirrored in the webview. */
-  async #withProgress<T extends WorkerRequest>(title: string, request: T): Promise<WorkerResults[T['type']]> {
+  async #withProgress<T extends WorkerRequest>(
+    title: string,
+    request: T,
+    onPartial?: (partial: PartialResult) => void,
+  ): Promise<WorkerResults[T['type']]> {
     this.cancelRunning();
     const source = new vscode.CancellationTokenSource();
     this.#running = source;
@@ -226,13 +231,17 @@ export class LowrankPanel {
         (report, token) => {
           token.onCancellationRequested(() => this.cancel());
           let reported = 0;
-          return this.#worker.request(request, (progress: ProgressInfo) => {
-            this.#post({ type: 'progress', progress });
-            const increment =
-              progress.fraction !== undefined ? Math.max(0, progress.fraction * 100 - reported) : undefined;
-            if (increment !== undefined) reported += increment;
-            report.report({ message: progressText(progress), ...(increment ? { increment } : {}) });
-          });
+          return this.#worker.request(
+            request,
+            (progress: ProgressInfo) => {
+              this.#post({ type: 'progress', progress });
+              const increment =
+                progress.fraction !== undefined ? Math.max(0, progress.fraction * 100 - reported) : undefined;
+              if (increment !== undefined) reported += increment;
+              report.report({ message: progressText(progress), ...(increment ? { increment } : {}) });
+            },
+            onPartial,
+          );
         },
       );
     } finally {
@@ -249,18 +258,32 @@ export class LowrankPanel {
     method: string,
     options: Record<string, number | string | boolean>,
     colour: boolean,
+    rankCap: number | undefined,
   ): Promise<void> {
     this.#lastMethod = method;
-    const { image, result } = await this.#withProgress('Lowrank: factorizing', {
-      type: 'compress',
-      file: this.#source.fsPath,
-      method,
-      options,
-      colour,
-    });
-    this.#image = image;
+    this.#image = undefined;
+    this.#compressed = undefined;
+    const { result } = await this.#withProgress(
+      'Lowrank: factorizing',
+      {
+        type: 'compress',
+        file: this.#source.fsPath,
+        method,
+        options,
+        colour,
+        rankCap: rankCap ?? currentSettings().settings.rankCap,
+      },
+      // The original shows as soon as it is decoded, a first preview as soon as it exists.
+      (partial) => {
+        if (partial.kind === 'image') {
+          this.#image = partial.image;
+          this.#post({ type: 'image', image: partial.image });
+        } else {
+          this.#post({ type: 'preview', factors: partial.factors });
+        }
+      },
+    );
     this.#compressed = result;
-    this.#post({ type: 'image', image });
     this.#post({ type: 'compressed', result });
   }
 

@@ -72,8 +72,8 @@ export interface ImageInfo {
   readonly height: number;
   /** 1 (gray) or 3 (RGB) as factorized. */
   readonly channels: number;
-  /** Values in [0, 1], planar: channel c is pixels [c*w*h, (c+1)*w*h), each row-major. */
-  readonly original: Float32Array;
+  /** The picture as factorized, 8-bit RGBA row-major (gray repeated in R, G, B): drawn as it is, any zoom. */
+  readonly rgba: Uint8ClampedArray;
 }
 
 export interface CompressionResultInfo {
@@ -93,6 +93,8 @@ export interface CompressionResultInfo {
   /** Factors per channel, when the method exposes them; else the host reconstructs on request. */
   readonly factors?: readonly ChannelFactors[];
   readonly milliseconds: number;
+  /** Set when only the leading triplets were computed (a big image): why, in words. */
+  readonly partialNote?: string;
 }
 
 export interface QualityInfo {
@@ -139,6 +141,8 @@ export interface SeparationResultInfo {
 
 export interface SettingsInfo {
   readonly defaultRank: number;
+  /** Triplets a big image's partial SVD computes first (lowrank.rankCap). */
+  readonly rankCap: number;
   readonly defaultVideoMethod: string;
   readonly videoScale: number;
   readonly maxFrames: number;
@@ -168,6 +172,8 @@ export type HostToWebview =
   | { readonly type: 'error'; readonly error: ErrorInfo }
   | { readonly type: 'image'; readonly image: ImageInfo }
   | { readonly type: 'compressed'; readonly result: CompressionResultInfo }
+  /** Quick leading factors of a big image, before the full factorization: a first preview. */
+  | { readonly type: 'preview'; readonly factors: readonly ChannelFactors[] }
   | { readonly type: 'reconstruction'; readonly rank: number; readonly pixels: Float32Array }
   | { readonly type: 'quality'; readonly quality: QualityInfo }
   | { readonly type: 'saved'; readonly file: string }
@@ -187,6 +193,8 @@ export type WebviewToHost =
       readonly method: string;
       readonly options: OptionValues;
       readonly colour: boolean;
+      /** Triplets to compute at least (the slider's reach on a big image); default the setting. */
+      readonly rankCap?: number;
     }
   | { readonly type: 'quality'; readonly rank: number }
   | { readonly type: 'reconstruct'; readonly rank: number }
@@ -233,7 +241,12 @@ export function isWebviewToHost(message: unknown): message is WebviewToHost {
   if (typeof m.type !== 'string' || !WEBVIEW_TO_HOST_TYPES.has(m.type)) return false;
   switch (m.type) {
     case 'compress':
-      return typeof m.method === 'string' && isOptionValues(m.options) && typeof m.colour === 'boolean';
+      return (
+        typeof m.method === 'string' &&
+        isOptionValues(m.options) &&
+        typeof m.colour === 'boolean' &&
+        (m.rankCap === undefined || isRank(m.rankCap))
+      );
     case 'quality':
     case 'reconstruct':
     case 'save':
@@ -263,6 +276,7 @@ export interface PanelState {
   readonly source: string;
   readonly method?: string;
   readonly rank?: number;
+  readonly rankCap?: number;
   readonly colour?: boolean;
   readonly view?: string;
   readonly options?: OptionValues;
