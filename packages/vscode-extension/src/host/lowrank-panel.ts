@@ -18,6 +18,7 @@ import type { PartialResult, WorkerRequest, WorkerResults } from '../shared/work
 import { LatestOnly } from './latest-only.js';
 import { freeSiblingPath } from './output-names.js';
 import { RememberedRanks } from './remembered-ranks.js';
+import { SeparationStore } from './separation-store.js';
 import { type LowrankSettings, pluginNote, readSettings } from './settings.js';
 import { describeError } from './user-errors.js';
 import { createNonce, renderWebviewHtml } from './webview-html.js';
@@ -71,6 +72,9 @@ export class LowrankPanel {
   };
   #runningType: WorkerRequest['type'] | undefined;
   readonly #rememberedRanks: RememberedRanks;
+  readonly #separations: SeparationStore;
+  /** The separation shown came from storage (a window reload): the worker has no job to export. */
+  #restored = false;
 
   readonly #output: vscode.OutputChannel;
 
@@ -86,6 +90,7 @@ export class LowrankPanel {
     this.#kind = kind;
     this.#source = source;
     this.#rememberedRanks = new RememberedRanks(context.globalStorageUri.fsPath);
+    this.#separations = new SeparationStore(context.globalStorageUri.fsPath);
     const { settings } = currentSettings();
     const pluginBase = vscode.workspace.getWorkspaceFolder(source)?.uri.fsPath ?? join(source.fsPath, '..');
     this.#worker = new WorkerClient(vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath, {
@@ -204,7 +209,20 @@ export class LowrankPanel {
       this.#post({ type: 'compressed', result: this.#compressed });
     }
     if (this.#kind === 'separation') {
-      if (this.#separated) this.#post({ type: 'separated', result: this.#separated });
+      if (!this.#separated) {
+        // A window reload: the last separation of this source, if it was kept and is still current.
+        const kept = await this.#separations.load(this.#source.fsPath);
+        if (kept && !this.#separated) {
+          this.#separated = kept;
+          this.#restored = true;
+        }
+      }
+      if (this.#separated)
+        this.#post({
+          type: 'separated',
+          result: this.#separated,
+          ...(this.#restored ? { restored: true } : {}),
+        });
       this.#probe ??= await this.#worker.request({ type: 'probeVideo', file: this.#source.fsPath });
       this.#post({ type: 'probe', probe: this.#probe });
     }
@@ -316,10 +334,26 @@ export class LowrankPanel {
       frameCount: message.frameCount,
     });
     this.#separated = result;
+    this.#restored = false;
     this.#post({ type: 'separated', result });
+    // Kept for a window reload (within the store's size limits), off the critical path.
+    void this.#separations.save(this.#source.fsPath, result).then((kept) => {
+      if (!kept)
+        this.#log('The separation is too large to keep across a window reload (over 64 MiB of frames).');
+    });
   }
 
   async #export(): Promise<void> {
+    if (this.#restored) {
+      this.#post({
+        type: 'error',
+        error: {
+          message:
+            'This separation was restored after a reload; press Run to compute it again before exporting.',
+        },
+      });
+      return;
+    }
     const target = await freeSiblingPath(
       this.#source.fsPath,
       `${this.#lastMethod || 'lowrank'}-separation`,

@@ -178,7 +178,8 @@ export type HostToWebview =
   | { readonly type: 'quality'; readonly quality: QualityInfo }
   | { readonly type: 'saved'; readonly file: string }
   | { readonly type: 'probe'; readonly probe: VideoProbeInfo }
-  | { readonly type: 'separated'; readonly result: SeparationResultInfo }
+  /** `restored`: read back from the extension's storage after a window reload (nothing to export until run again). */
+  | { readonly type: 'separated'; readonly result: SeparationResultInfo; readonly restored?: boolean }
   | { readonly type: 'exported'; readonly folder: string }
   /** The running work was stopped; `resultsKept` is false when the worker's cached results are gone. */
   | { readonly type: 'cancelled'; readonly resultsKept: boolean }

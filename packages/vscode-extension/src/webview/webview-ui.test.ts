@@ -425,7 +425,8 @@ describe('separation webview', () => {
         colour: false,
         scale: 0.5,
         startFrame: 0,
-        frameCount: 40,
+        // min(lowrank.video.maxFrames = 40, the 30 frames the video has)
+        frameCount: 30,
       });
     await post(page, { type: 'busy', busy: true, stage: 'Lowrank: separating' });
     await post(page, { type: 'progress', progress: { stage: 'Separating', iteration: 7, residual: 0.0123 } });
@@ -482,9 +483,73 @@ describe('separation webview', () => {
       await firstPixel('#frame-background'),
       await firstPixel('#frame-foreground'),
     ]).toEqual([110, 60, 10]);
+    expect(await page.locator('#summary').textContent()).toContain('3 iteration(s), converged');
+    expect(await page.locator('#convergence-figure').isVisible()).toBe(true);
     await page.locator('#export').click();
     await expect.poll(async () => (await sent(page)).map((m) => m.type)).toContain('export');
+    // Status lines say what is true now: the export's progress goes once it is done, and its
+    // "Exported to" goes when the next run starts.
+    await post(page, { type: 'busy', busy: true, stage: 'Lowrank: exporting' });
+    await post(page, { type: 'progress', progress: { stage: 'Writing mask frames', fraction: 0.5 } });
+    await post(page, { type: 'busy', busy: false });
+    await post(page, { type: 'exported', folder: 'v-rpca-separation' });
+    expect(await page.locator('#progress').textContent()).toBe('');
+    expect(await page.locator('#status').textContent()).toBe('Exported to v-rpca-separation');
+    await post(page, { type: 'busy', busy: true, stage: 'Lowrank: separating' });
+    await expect.poll(() => page.locator('#status').textContent()).toBe('');
+    // A direct method (no residual per iteration) says so, without an empty convergence chart.
+    await post(page, { type: 'busy', busy: false });
+    await post(page, {
+      type: 'separated',
+      restored: true,
+      result: {
+        method: 'svd-background',
+        width: 4,
+        height: 2,
+        frames,
+        fps: 10,
+        channels: 1,
+        original: bytes(100),
+        background: bytes(50),
+        foreground: bytes(0),
+        mask: bytes(200),
+        matrixPicture: { width: 3, height: 8, pixels: new Uint8Array(24) },
+        history: [],
+        iterations: 7,
+        converged: true,
+        residual: 0,
+        rank: 2,
+        milliseconds: 5,
+      },
+    });
+    await expect.poll(() => page.locator('#summary').textContent()).toContain('a direct method');
+    expect(await page.locator('#summary').textContent()).not.toContain('iteration');
+    expect(await page.locator('#convergence-figure').isVisible()).toBe(false);
+    // Restored after a reload: shown, but Export waits for a new run.
+    expect(await page.locator('#status').textContent()).toMatch(/Restored/);
+    expect(await page.locator('#export').getAttribute('disabled')).not.toBeNull();
     expect(await violations(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('offers at most the frames the source has in the Frames field', async () => {
+    const page = await openPage('separation');
+    await expect.poll(async () => (await sent(page)).map((m) => m.type)).toContain('ready');
+    await post(page, {
+      type: 'init',
+      panel: 'separation',
+      source: 'file:///w/folder',
+      fileName: 'folder',
+      hasResults: false,
+      methods,
+      settings: { ...settings, maxFrames: 200 },
+    });
+    await post(page, { type: 'probe', probe: { fileName: 'folder', width: 8, height: 4, frames: 101 } });
+    await expect.poll(() => page.locator('#frame-count').getAttribute('value')).toBe('101');
+    await page.locator('#run').click();
+    await expect
+      .poll(async () => (await sent(page)).find((m) => m.type === 'separate'))
+      .toMatchObject({ frameCount: 101 });
     await page.close();
   });
 });
