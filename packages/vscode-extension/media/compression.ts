@@ -356,6 +356,11 @@ let renderRunning = false;
 let renderWanted = false;
 let inputAt = 0;
 
+/** The region shown, as the panes expose it (both panes show the same one). */
+function regionText(region: Region): string {
+  return [region.x0, region.y0, region.x1, region.y1].map((v) => v.toFixed(1)).join(' ');
+}
+
 function viewKey(region: Region, size: Size): string {
   return [region.x0, region.y0, region.x1, region.y1, size.width, size.height]
     .map((v) => v.toFixed(3))
@@ -371,6 +376,7 @@ function requestRender(): void {
   // Whole source pixels when magnified: both panes then place each image pixel identically.
   const region = pixelAlignedRegion(visibleRegion(view, canvas, image));
   drawOriginal(region);
+  originalCanvas.dataset.region = regionText(region);
   const scale = region.dw / (region.x1 - region.x0);
   zoomLabel.textContent = view.zoom === 1 ? 'fit' : `${Math.round(scale * 100)}%`;
   if (!renderRunning) void runRender();
@@ -490,6 +496,7 @@ function paintReconstruction(current: NonNullable<typeof render>, planes: readon
     }
   }
   blit(pixels, region);
+  reconstructionCanvas.dataset.region = regionText(region);
   reconstructionCaption.textContent =
     state.view === 'difference'
       ? `|Difference| × 4 at rank ${currentRank()}`
