@@ -415,7 +415,13 @@ describe('Lowrank in VS Code (code-server)', () => {
         { timeout: 60_000, interval: 50 },
       )
       .toBe(true);
-    await view.locator('#original[data-shown="true"]').waitFor({ timeout: 60_000 });
+    await view
+      .locator('#original[data-shown="true"]')
+      .waitFor({ timeout: 60_000 })
+      .catch(async (error: unknown) => {
+        await shot('big-photo-no-original');
+        throw error;
+      });
     const originalShown = (Date.now() - started) / 1000;
     await view.locator('#reconstruction[data-rank]').waitFor({ timeout: 120_000 });
     const firstReconstruction = (Date.now() - started) / 1000;

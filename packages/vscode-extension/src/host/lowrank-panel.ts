@@ -302,6 +302,8 @@ export class LowrankPanel {
       },
     );
     this.#compressed = result;
+    // The method that ran ('auto' resolves to svd or randomized-svd): Save's file name says which.
+    this.#lastMethod = result.method;
     this.#post({ type: 'compressed', result });
   }
 
