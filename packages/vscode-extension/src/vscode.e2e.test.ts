@@ -19,7 +19,7 @@ import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type FrameLocator, type Page } from 'playwright-core';
+import { type Browser, chromium, type Frame, type FrameLocator, type Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -117,6 +117,21 @@ function webview(): FrameLocator {
     .contentFrame()
     .locator('iframe#active-frame')
     .contentFrame();
+}
+
+/**
+ * The webview page that has `selector`, as a Frame (stable, unlike an nth() locator, while VS Code
+ * adds and moves webview iframes; another webview, such as the image preview, may be open too).
+ */
+async function webviewWith(selector: string, timeout = 60_000): Promise<Frame> {
+  const deadline = Date.now() + timeout;
+  while (Date.now() < deadline) {
+    for (const frame of page.frames()) {
+      if ((await frame.locator(selector).count().catch(() => 0)) > 0) return frame;
+    }
+    await page.waitForTimeout(25);
+  }
+  throw new Error(`No webview shows ${selector} after ${timeout} ms.`);
 }
 
 async function explorerItem(name: string) {
@@ -394,7 +409,7 @@ describe('Lowrank in VS Code (code-server)', () => {
     await page.waitForTimeout(500);
     const started = Date.now();
     await page.keyboard.press('Enter');
-    const view = webview();
+    const view = await webviewWith('#reconstruction');
     // Long tasks on the webview's main thread, from as early as the page exists.
     await expect
       .poll(
@@ -420,6 +435,17 @@ describe('Lowrank in VS Code (code-server)', () => {
       .waitFor({ timeout: 60_000 })
       .catch(async (error: unknown) => {
         await shot('big-photo-no-original');
+        for (const frame of page.frames())
+          console.log(
+            'FRAME',
+            frame.url().slice(0, 80),
+            await frame
+              .evaluate(() => {
+                const c = document.querySelector('#original') as HTMLCanvasElement | null;
+                return c ? JSON.stringify({ ...c.dataset, w: c.width, h: c.height }) : 'none';
+              })
+              .catch((e: Error) => e.message.slice(0, 80)),
+          );
         throw error;
       });
     const originalShown = (Date.now() - started) / 1000;
