@@ -127,7 +127,13 @@ async function webviewWith(selector: string, timeout = 60_000): Promise<Frame> {
   const deadline = Date.now() + timeout;
   while (Date.now() < deadline) {
     for (const frame of page.frames()) {
-      if ((await frame.locator(selector).count().catch(() => 0)) > 0) return frame;
+      if (
+        (await frame
+          .locator(selector)
+          .count()
+          .catch(() => 0)) > 0
+      )
+        return frame;
     }
     await page.waitForTimeout(25);
   }
@@ -435,17 +441,6 @@ describe('Lowrank in VS Code (code-server)', () => {
       .waitFor({ timeout: 60_000 })
       .catch(async (error: unknown) => {
         await shot('big-photo-no-original');
-        for (const frame of page.frames())
-          console.log(
-            'FRAME',
-            frame.url().slice(0, 80),
-            await frame
-              .evaluate(() => {
-                const c = document.querySelector('#original') as HTMLCanvasElement | null;
-                return c ? JSON.stringify({ ...c.dataset, w: c.width, h: c.height }) : 'none';
-              })
-              .catch((e: Error) => e.message.slice(0, 80)),
-          );
         throw error;
       });
     const originalShown = (Date.now() - started) / 1000;
@@ -468,6 +463,9 @@ describe('Lowrank in VS Code (code-server)', () => {
       latencies.push(Number(await view.locator('#reconstruction').getAttribute('data-latency-ms')));
     }
     latencies.sort((a, b) => a - b);
+    console.log(
+      `big photo: original shown ${originalShown.toFixed(2)} s, first reconstruction ${firstReconstruction.toFixed(2)} s, all ranks ${finished.toFixed(2)} s; slider steps (ms) ${JSON.stringify(latencies)}; load ${loadavg()[0]!.toFixed(1)}`,
+    );
     // Zoom and pan: both panes show the same region.
     const box = (await view.locator('#reconstruction').boundingBox())!;
     await page.mouse.move(box.x + box.width * 0.4, box.y + box.height * 0.4);
@@ -489,6 +487,8 @@ describe('Lowrank in VS Code (code-server)', () => {
     await shot('big-photo-zoomed');
     await view.locator('#zoom-fit').click();
     // Click-to-set-rank on the spectrum.
+    await view.locator('#spectrum').scrollIntoViewIfNeeded();
+    await page.waitForTimeout(300);
     const chart = (await view.locator('#spectrum').boundingBox())!;
     await page.mouse.move(chart.x + chart.width / 2, chart.y + chart.height / 2);
     await expect.poll(() => view.locator('#spectrum-readout').textContent()).toMatch(/^k = \d+: σ = /);
