@@ -1,6 +1,4 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { createRng, InvalidInputError, InvalidOptionError, videoMatrixFrom } from '@lowrank/core';
 import { describe, expect, it } from 'vitest';
 import { foregroundMasks, medianAbsolute } from './foreground-masks.js';
@@ -8,10 +6,7 @@ import { evaluateMasks } from './mask-evaluation.js';
 import { openMask } from './morphological-opening.js';
 import { robustPca } from './rpca.js';
 import { removeSmallBlobs } from './small-blob-removal.js';
-
-const sharedData = process.env.LOWRANK_SHARED_DIR
-  ? `${process.env.LOWRANK_SHARED_DIR.replace(/\/$/, '')}/data/`
-  : fileURLToPath(new URL('../../../../shared/data/', import.meta.url));
+import { testData } from './test-data.fixture.js';
 
 /** A fixed-camera video: textured background whose brightness drifts (rank 2), a moving block, light noise. */
 function plantedVideo(frames = 60, width = 40, height = 30) {
@@ -130,12 +125,13 @@ describe('foregroundMasks', () => {
   });
 
   it('on CDnet "fall" (40 frames at 180 x 120) reaches the measured F-measure of rpca + default masks', async () => {
-    const dir = `${sharedData}cdnet-fall/`;
-    expect(existsSync(dir), `CDnet data missing at ${dir}; set LOWRANK_SHARED_DIR`).toBe(true);
+    // Frames 1460-1499 already at 180 x 120 gray: the full frames downscaled with ffmpeg's area filter,
+    // the ground truth with nearest neighbour, which keeps its labels exact (0, 50, 85, 170, 255).
+    const dir = testData('cdnet-fall-180x120/');
     const frames = 40;
     const width = 180;
     const height = 120;
-    const decode = (pattern: string, flags: string) =>
+    const decode = (pattern: string) =>
       execFileSync(
         'ffmpeg',
         [
@@ -147,8 +143,6 @@ describe('foregroundMasks', () => {
           `${dir}${pattern}`,
           '-frames:v',
           String(frames),
-          '-vf',
-          `scale=${width}:${height}:flags=${flags}`,
           '-f',
           'rawvideo',
           '-pix_fmt',
@@ -157,9 +151,9 @@ describe('foregroundMasks', () => {
         ],
         { maxBuffer: 1 << 26 },
       );
-    const raw = decode('input/in%06d.jpg', 'area');
-    // Nearest-neighbour keeps ground-truth labels exact (0, 50, 85, 170, 255).
-    const truth = decode('groundtruth/gt%06d.png', 'neighbor');
+    const raw = decode('input/in%06d.png');
+    const truth = decode('groundtruth/gt%06d.png');
+    expect([raw.length, truth.length]).toEqual([frames * width * height, frames * width * height]);
     const video = videoMatrixFrom(
       Float64Array.from(raw, (v) => v / 255),
       { frames, width, height },

@@ -1,11 +1,11 @@
-import { pcpResidualOnThreads, pcpStartOnThreads, pcpUpdateOnThreads } from '@lowrank/linalg';
+import { pcpResidualOnThreads, pcpStartOnThreads, pcpUpdateOnThreads } from './pcp-passes-threaded.js';
 
 /**
  * The element-wise passes of principal component pursuit (inexact ALM), each one loop over the
  * whole matrix with no temporaries (numpy spends about ten passes, and 460 MB temporaries at full
  * video size, on the same step). When every array lives in @lowrank/linalg's kernel memory they
- * run there as WebAssembly SIMD on its threads (`pcp*OnThreads`); otherwise the loops below, with
- * the same formulas in the same order per entry.
+ * run there as WebAssembly SIMD on linalg's threads (pcp-passes-threaded.ts); otherwise the loops
+ * below, with the same formulas in the same order per entry.
  *
  * The dual variable Y is never stored. The solver keeps T = M - E + Y/mu (the SVD input); after
  * the SVD gives L, the ALM update Y' = Y + mu (M - L - E) means

@@ -1,16 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { createRng, type DenseMatrix, psnr, relativeError } from '@lowrank/core';
+import { createRng, type DenseMatrix, psnr, rankForEnergy, relativeError } from '@lowrank/core';
 import { describe, expect, it } from 'vitest';
 import { compressImage } from './compress-image.js';
 import { svd } from './gram-jacobi-svd.js';
-import { chooseRank, rankForEnergy } from './rank-choice.js';
+import { chooseRank } from './rank-choice.js';
+import { testData } from './test-data.fixture.js';
 
-const sharedDir = process.env.LOWRANK_SHARED_DIR
-  ? `${process.env.LOWRANK_SHARED_DIR.replace(/\/$/, '')}/`
-  : fileURLToPath(new URL('../../../../shared/', import.meta.url));
-
-/** coffee.png (600 x 400 RGB) downscaled to 300 x 200 (keeps the test light), as three 200 x 300 channels / 255. */
+/**
+ * coffee.png (600 x 400 RGB) downscaled to 300 x 200 (keeps the test light), as three 200 x 300 channels
+ * / 255. The test copy is that downscale already (same pixels), so the scale filter leaves it as it is.
+ */
 function loadCoffee(): DenseMatrix<Float64Array>[] {
   const raw = execFileSync(
     'ffmpeg',
@@ -19,7 +18,7 @@ function loadCoffee(): DenseMatrix<Float64Array>[] {
       '-v',
       'error',
       '-i',
-      `${sharedDir}data/images/coffee.png`,
+      testData('images/coffee-300x200.png'),
       '-vf',
       'scale=300:200:flags=area',
       '-f',

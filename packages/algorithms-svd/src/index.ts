@@ -25,7 +25,7 @@ export {
   randomizedSvdFactorizer,
   randomizedSvdOptionsSpec,
 } from './randomized-svd-plugin.js';
-export * from './rank-choice.js';
+export { chooseRank, type RankTarget } from './rank-choice.js';
 export {
   type SvdBackgroundOptions,
   type SvdBackgroundResult,

@@ -1,15 +1,5 @@
 import { InvalidOptionError, rankForCompressionRatio, rankForEnergy, rankForPsnr } from '@lowrank/core';
 
-// The formulas live in @lowrank/core (metrics.ts); re-exported so SVD users find them here.
-export {
-  compressionRatio,
-  energyKept,
-  rankForCompressionRatio,
-  rankForEnergy,
-  rankForPsnr,
-  svdStoredNumbers,
-} from '@lowrank/core';
-
 /** One of: energy fraction kept, target PSNR (dB), or target compression ratio. */
 export type RankTarget =
   | { readonly energy: number }

@@ -1,28 +1,37 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { isVideoMatrix } from '@lowrank/core';
+import { isVideoMatrix, MediaError } from '@lowrank/core';
 import { describe, expect, it } from 'vitest';
 import { createBenchContext } from './bench-context.js';
-import { sharedDataDir } from './test-support.js';
+import { missingDataHint } from './data-folders.js';
+import { sample, tempDir } from './test-support.js';
 
-const shared = join(sharedDataDir(), '..');
+// The bundled samples stand in for the data folder; the bench folder is empty, so no Python runs.
+const samples = sample('');
+const noBench = tempDir();
 
 describe('bench context', () => {
   const logs: string[] = [];
-  const ctx = createBenchContext({ sharedDir: shared, repeat: 1, log: (m) => logs.push(m) });
+  const ctx = createBenchContext({
+    dataDir: samples,
+    benchDir: noBench,
+    repeat: 1,
+    log: (m) => logs.push(m),
+  });
 
-  it('resolves data paths under the shared data folder', () => {
-    expect(ctx.dataPath('images/camera.png')).toBe(join(shared, 'data', 'images', 'camera.png'));
+  it('resolves data paths under the data folder', () => {
+    expect(ctx.dataPath('camera.png')).toBe(join(samples, 'camera.png'));
+    expect(ctx.dataPath('/elsewhere/x.png')).toBe('/elsewhere/x.png');
   });
 
   it('decodes an image exactly like reference.py: ffmpeg gray / 255, height x width', async () => {
-    const m = await ctx.loadMedia('images/camera.png', { scale: 0.25 });
+    const m = await ctx.loadMedia('camera.png', { scale: 0.25 });
     expect([m.rows, m.cols]).toEqual([128, 128]);
     const raw = execFileSync('ffmpeg', [
       '-v',
       'error',
       '-i',
-      ctx.dataPath('images/camera.png'),
+      ctx.dataPath('camera.png'),
       '-vf',
       'scale=128:128:flags=area',
       '-f',
@@ -38,20 +47,24 @@ describe('bench context', () => {
   });
 
   it('decodes a video as a frames x pixels VideoMatrix', async () => {
-    const v = await ctx.loadMedia('video/tiny-traffic-48x48.avi', { frames: 10 });
+    const v = await ctx.loadMedia('tiny-traffic-48x48.avi', { frames: 10 });
     expect(isVideoMatrix(v)).toBe(true);
     expect([v.rows, v.cols]).toEqual([10, 48 * 48]);
   });
 
-  it('runs the numpy reference, or says once that it is unavailable', async () => {
-    const info = await ctx.reference(['info']);
-    if (info === undefined) {
-      expect(logs.filter((l) => l.includes('numpy reference unavailable'))).toHaveLength(1);
-      expect(await ctx.reference(['info'])).toBeUndefined();
-      expect(logs.filter((l) => l.includes('numpy reference unavailable'))).toHaveLength(1);
-    } else {
-      expect(info).toHaveProperty('numpy');
-      expect(info).toHaveProperty('sklearn');
-    }
+  it('names a missing file and says where the data set goes', async () => {
+    const error = await ctx.loadMedia('video/highway-traffic-320x240.avi').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MediaError);
+    expect((error as Error).message).toBe(
+      `${join(samples, 'video/highway-traffic-320x240.avi')}: not found. ${missingDataHint(samples)}`,
+    );
+  });
+
+  it('says once that the numpy reference is unavailable, naming the missing script and LOWRANK_BENCH', async () => {
+    expect(await ctx.reference(['info'])).toBeUndefined();
+    expect(await ctx.reference(['info'])).toBeUndefined();
+    const said = logs.filter((l) => l.includes('numpy reference unavailable'));
+    expect(said).toHaveLength(1);
+    expect(said[0]).toContain(`${join(noBench, 'reference.py')} is missing; set LOWRANK_BENCH`);
   });
 });

@@ -2,23 +2,20 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
-import { AbortError, type DenseMatrix, MediaError, matrixFrom } from '@lowrank/core';
+import { AbortError, type DenseMatrix, MediaError } from '@lowrank/core';
 import type { BenchContext } from '@lowrank/core/bench';
-import {
-  ffmpegFileArg,
-  findFfmpeg,
-  killChild,
-  readImage,
-  readVideoMatrix,
-  scaledSize,
-  spawnFfmpeg,
-} from '@lowrank/io';
+import { readImage, readVideoMatrix } from '@lowrank/io';
+import { isStillImagePath } from '@lowrank/io/formats';
 import { allocateCollectedKernelArray } from '@lowrank/linalg';
+import { missingDataHint } from './data-folders.js';
 
 export const PYTHON = '/usr/bin/python3';
 
 export interface BenchContextOptions {
-  readonly sharedDir: string;
+  /** The full data set (LOWRANK_DATA): media paths are relative to it. */
+  readonly dataDir: string;
+  /** The folder holding reference.py (LOWRANK_BENCH). */
+  readonly benchDir: string;
   readonly repeat: number;
   readonly signal?: AbortSignal;
   readonly log: (message: string) => void;
@@ -53,20 +50,20 @@ function runProcess(
 
 /**
  * The BenchContext `lowrank bench` hands to every suite: media decoded with ffmpeg to 8-bit gray
- * / 255 (scale flags=area), exactly as /work/shared/bench/reference.py decodes them; the numpy
- * reference run in a child process when python3 + scikit-learn are installed.
+ * / 255 (scale flags=area), exactly as the numpy reference script reference.py decodes them; that
+ * reference runs in a child process when python3 + scikit-learn are installed.
  */
 export function createBenchContext(options: BenchContextOptions): BenchContext & { readonly quick: boolean } {
-  const script = join(options.sharedDir, 'bench', 'reference.py');
+  const script = join(options.benchDir, 'reference.py');
   let referenceState: 'unknown' | 'available' | 'missing' = 'unknown';
-  const dataPath = (relative: string) =>
-    isAbsolute(relative) ? relative : join(options.sharedDir, 'data', relative);
+  const dataPath = (relative: string) => (isAbsolute(relative) ? relative : join(options.dataDir, relative));
 
   async function checkReference(): Promise<boolean> {
     if (referenceState !== 'unknown') return referenceState === 'available';
     let why = '';
-    if (!existsSync(PYTHON)) why = `${PYTHON} is not installed`;
-    else if (!existsSync(script)) why = `${script} is missing`;
+    if (!existsSync(script))
+      why = `${script} is missing; set LOWRANK_BENCH to the folder holding reference.py`;
+    else if (!existsSync(PYTHON)) why = `${PYTHON} is not installed`;
     else {
       try {
         const info = await runProcess(PYTHON, [script, 'info'], options.signal);
@@ -95,12 +92,20 @@ export function createBenchContext(options: BenchContextOptions): BenchContext &
         isFolder = (await stat(file)).isDirectory();
       } catch (error) {
         throw new MediaError(file, 'not found.', {
-          hint: 'Set LOWRANK_SHARED_DIR to the folder holding data/ and bench/.',
+          hint: missingDataHint(options.dataDir),
           cause: error,
         });
       }
-      const isImage = !isFolder && /\.(png|jpe?g|bmp|tiff?|webp)$/i.test(file);
-      if (isImage) return decodeImageLikeReference(file, media.scale ?? 1, options.signal);
+      if (!isFolder && isStillImagePath(file)) {
+        // As reference.py decodes it: ffmpeg's area scaling to 8-bit gray, value / 255.
+        const image = await readImage(file, {
+          mode: 'gray',
+          decoder: 'ffmpeg',
+          ...(media.scale !== undefined && media.scale !== 1 ? { scale: media.scale } : {}),
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
+        return image.matrix;
+      }
       const result = await readVideoMatrix(file, {
         mode: 'gray',
         // Decoded straight into the kernel memory: robust PCA's threads read it there, no copy.
@@ -140,54 +145,4 @@ function dataPathIfRelative(arg: string, dataPath: (relative: string) => string)
   if (isAbsolute(arg)) return arg;
   const candidate = dataPath(arg);
   return existsSync(candidate) ? candidate : arg;
-}
-
-/**
- * An image as reference.py decodes it: ffmpeg `-vf scale=W:H:flags=area -f rawvideo -pix_fmt gray`,
- * value / 255, as a height x width matrix (what its as_image() gives).
- */
-async function decodeImageLikeReference(
-  file: string,
-  scale: number,
-  signal?: AbortSignal,
-): Promise<DenseMatrix> {
-  const header = await readImage(file, { mode: 'gray', ...(signal ? { signal } : {}) });
-  const { width, height } = scaledSize(header.width, header.height, scale === 1 ? undefined : scale);
-  const ffmpeg = (await findFfmpeg()).path;
-  const child = spawnFfmpeg(ffmpeg, [
-    '-v',
-    'error',
-    '-i',
-    ffmpegFileArg(file),
-    '-vf',
-    `scale=${width}:${height}:flags=area`,
-    '-frames:v',
-    '1',
-    '-f',
-    'rawvideo',
-    '-pix_fmt',
-    'gray',
-    'pipe:1',
-  ]);
-  const chunks: Buffer[] = [];
-  let stderr = '';
-  const onAbort = () => killChild(child);
-  signal?.addEventListener('abort', onAbort, { once: true });
-  child.stdout!.on('data', (d: Buffer) => chunks.push(d));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const code = await new Promise<number | null>((resolvePromise, reject) => {
-    child.on('error', reject);
-    child.on('close', resolvePromise);
-  }).finally(() => signal?.removeEventListener('abort', onAbort));
-  if (signal?.aborted) throw new AbortError();
-  const bytes = Buffer.concat(chunks);
-  if (code !== 0 || bytes.length !== width * height) {
-    throw new MediaError(
-      file,
-      `ffmpeg could not decode it to ${width}x${height} gray (${stderr.trim().split('\n').pop() ?? `exit ${code}`}).`,
-    );
-  }
-  const data = new Float64Array(width * height);
-  for (let k = 0; k < data.length; k++) data[k] = bytes[k]! / 255;
-  return matrixFrom(height, width, data);
 }

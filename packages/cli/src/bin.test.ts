@@ -3,11 +3,11 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { sharedDataDir, tempDir } from './test-support.js';
+import { sample, tempDir } from './test-support.js';
 
 // End to end through the built binary (turbo run build makes dist/ before the tests run).
 const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
-const camera = join(sharedDataDir(), 'images', 'camera.png');
+const camera = sample('camera.png');
 
 function lowrank(args: string[], cwd = process.cwd()) {
   return spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8' });
@@ -47,21 +47,16 @@ describe('the lowrank binary', () => {
     const out = join(dir, 'out');
     const child = spawn(
       process.execPath,
-      [
-        bin,
-        'separate',
-        join(sharedDataDir(), 'video', 'highway-traffic-320x240.avi'),
-        '--masks',
-        '--out',
-        out,
-      ],
+      [bin, 'separate', sample('highway-traffic-320x240-cut.avi'), '--masks', '--out', out],
       { cwd: dir },
     );
+    // Listening from the start: a child that ends early fails the test at once, not at its timeout.
+    const closed = new Promise<number | null>((r) => child.on('close', r));
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     await new Promise((r) => setTimeout(r, 3000));
     child.kill('SIGINT');
-    const code = await new Promise<number | null>((r) => child.on('close', r));
+    const code = await closed;
     expect(code).toBe(130);
     expect(stderr).toContain('cancelled');
     expect(existsSync(out)).toBe(false);

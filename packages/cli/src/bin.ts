@@ -11,7 +11,7 @@ import { Worker } from 'node:worker_threads';
 import type { SupervisorMessage, WorkerStart } from './worker-main.js';
 
 /** How long a cancelled command may take to stop by itself before it is stopped. */
-const STOP_GRACE_MS = 600;
+const STOP_GRACE_MS = 300;
 const EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
 
 const temporaries = new Set<string>();

@@ -5,10 +5,12 @@ import {
   InvalidOptionError,
   isBatchFactorizer,
   type LoadedPlugins,
+  type PluginKind,
 } from '@lowrank/core';
 import { loadMethods } from '@lowrank/pipelines';
 import { type FlagDef, formatFlagHelp, getNumber, type ParsedArgs, scanFlagValues } from './args.js';
 import { type CliIO, errorLine, exitCodeFor } from './cli-io.js';
+import { ProgressBar } from './progress-bar.js';
 
 export const JSON_FLAG: FlagDef = {
   name: 'json',
@@ -54,12 +56,54 @@ export function memoryBudgetFromArgs(args: ParsedArgs): number | undefined {
   return mb === undefined ? undefined : Math.floor(mb * 2 ** 20);
 }
 
+/**
+ * The progress display of a command: a bar when stdout is a terminal (and not --json), one line per
+ * stage on stderr with LOWRANK_PROGRESS=lines (for logs and scripts), else nothing.
+ */
+export function progressFor(io: CliIO, json: boolean): ProgressBar {
+  const lines = io.env.LOWRANK_PROGRESS === 'lines';
+  return new ProgressBar(io.stderr, lines || (!json && io.stdoutIsTTY), 28, lines);
+}
+
 /** Built-ins plus every --plugin found in argv (read before the full flag set is known). */
 export async function loadPlugins(argv: readonly string[], io: CliIO): Promise<LoadedPlugins> {
   return loadMethods({ plugins: scanFlagValues(argv, 'plugin'), cwd: io.cwd });
 }
 
-/** The factorizer named by --method (or the default), checked to be of a kind the command can use. */
+function methodNamed(
+  loaded: LoadedPlugins,
+  argv: readonly string[],
+  fallback: string,
+): { plugin: AnyFactorizer; explicit: boolean } {
+  const given = scanFlagValues(argv, 'method');
+  if (given.length > 1) throw new InvalidOptionError('--method', 'was given more than once.');
+  const name = given[0] ?? fallback;
+  if (!loaded.registry.has(name)) {
+    throw new InvalidOptionError(
+      '--method',
+      `"${name}" is not a known method. Known: ${loaded.registry.names().join(', ')}.`,
+      {
+        hint: 'Load a custom one with --plugin MODULE (lowrank plugins lists them).',
+      },
+    );
+  }
+  return { plugin: loaded.registry.get(name), explicit: given.length > 0 };
+}
+
+function refuse(
+  loaded: LoadedPlugins,
+  plugin: AnyFactorizer,
+  kinds: readonly PluginKind[],
+  command: string,
+): never {
+  const usable = loaded.registry.list(...kinds).map((p) => p.meta.name);
+  throw new InvalidOptionError(
+    '--method',
+    `"${plugin.meta.name}" gives a ${plugin.kind} result, which lowrank ${command} cannot use. Use one of: ${usable.join(', ')}.`,
+  );
+}
+
+/** The batch factorizer named by --method (or the default), checked to be of a kind the command can use. */
 export function pickMethod(
   loaded: LoadedPlugins,
   argv: readonly string[],
@@ -67,30 +111,26 @@ export function pickMethod(
   kinds: readonly FactorizationKind[],
   command: string,
 ): AnyBatchFactorizer {
-  const given = scanFlagValues(argv, 'method');
-  if (given.length > 1) throw new InvalidOptionError('--method', 'was given more than once.');
-  const name = given[0] ?? fallback;
-  let plugin: AnyFactorizer;
-  try {
-    plugin = loaded.registry.get(name);
-  } catch (error) {
-    throw new InvalidOptionError(
-      '--method',
-      `"${name}" is not a known method. Known: ${loaded.registry.names().join(', ')}.`,
-      {
-        hint: 'Load a custom one with --plugin MODULE (lowrank plugins lists them).',
-        cause: error,
-      },
-    );
-  }
-  if (!isBatchFactorizer(plugin) || !kinds.includes(plugin.kind)) {
-    const usable = loaded.registry.list(...kinds).map((p) => p.meta.name);
-    throw new InvalidOptionError(
-      '--method',
-      `"${name}" gives a ${plugin.kind} result, which lowrank ${command} cannot use. Use one of: ${usable.join(', ')}.`,
-    );
-  }
+  const { plugin } = methodNamed(loaded, argv, fallback);
+  if (!isBatchFactorizer(plugin) || !kinds.includes(plugin.kind)) refuse(loaded, plugin, kinds, command);
   return plugin;
+}
+
+/**
+ * The separation method named by --method (or the default): low-rank + sparse, streaming, or
+ * low-rank (S = M - L). `explicit` is false for the default, which the pipeline may swap for a
+ * streaming method when the batch run would not fit.
+ */
+export function pickSeparation(
+  loaded: LoadedPlugins,
+  argv: readonly string[],
+  fallback: string,
+  command: string,
+): { plugin: AnyFactorizer; explicit: boolean } {
+  const picked = methodNamed(loaded, argv, fallback);
+  const kinds: PluginKind[] = ['low-rank-plus-sparse', 'streaming', 'low-rank'];
+  if (!kinds.includes(picked.plugin.kind)) refuse(loaded, picked.plugin, kinds, command);
+  return picked;
 }
 
 export function commandHelp(parts: {

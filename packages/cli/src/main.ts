@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { type CliIO, EXIT_OK, EXIT_USAGE } from './cli-io.js';
 import type { Command } from './command.js';
+import { backgroundCommand } from './commands/background.js';
 import { benchCommand } from './commands/bench.js';
 import { compressCommand } from './commands/compress.js';
 import { demoCommand } from './commands/demo.js';
@@ -11,6 +12,7 @@ import { separateCommand } from './commands/separate.js';
 export const commands: readonly Command[] = [
   compressCommand,
   separateCommand,
+  backgroundCommand,
   evalCommand,
   pluginsCommand,
   benchCommand,

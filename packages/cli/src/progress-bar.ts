@@ -7,14 +7,18 @@ import type { Progress } from '@lowrank/core';
 export class ProgressBar {
   readonly #stream: { write(text: string): unknown };
   readonly #enabled: boolean;
+  /** One `lowrank: stage NAME` line per stage instead of a bar (LOWRANK_PROGRESS=lines: logs, scripts). */
+  readonly #lines: boolean;
+  #stageStarted = 0;
   readonly #width: number;
   #lastDraw = 0;
   #drawn = false;
   #stage = '';
 
-  constructor(stream: { write(text: string): unknown }, enabled: boolean, width = 28) {
+  constructor(stream: { write(text: string): unknown }, enabled: boolean, width = 28, lines = false) {
     this.#stream = stream;
     this.#enabled = enabled;
+    this.#lines = lines;
     this.#width = width;
   }
 
@@ -24,7 +28,9 @@ export class ProgressBar {
 
   /** Names the current stage (decode, factorize, write...) and draws it at 0. */
   stage(name: string): void {
+    if (this.#lines) this.#stream.write(`lowrank: stage ${name}\n`);
     this.#stage = name;
+    this.#stageStarted = Date.now();
     this.#lastDraw = 0;
     this.update({ fraction: 0 });
   }
@@ -33,12 +39,12 @@ export class ProgressBar {
   readonly onProgress = (progress: Progress): void => this.update(progress);
 
   update(progress: Progress): void {
-    if (!this.#enabled) return;
+    if (!this.#enabled || this.#lines) return;
     const now = Date.now();
     const fraction = progress.fraction;
     if (now - this.#lastDraw < 100 && fraction !== 1) return;
     this.#lastDraw = now;
-    this.#stream.write(`\r${renderBar(this.#stage, progress, this.#width)}\x1b[K`);
+    this.#stream.write(`\r${renderBar(this.#stage, progress, this.#width, now - this.#stageStarted)}\x1b[K`);
     this.#drawn = true;
   }
 
@@ -50,7 +56,7 @@ export class ProgressBar {
 }
 
 /** The text of one bar, for example `factorize [########------] 57% it 40/70 residual 3.1e-5`. */
-export function renderBar(stage: string, progress: Progress, width = 28): string {
+export function renderBar(stage: string, progress: Progress, width = 28, elapsedMs = 0): string {
   const f = progress.fraction === undefined ? undefined : Math.max(0, Math.min(1, progress.fraction));
   const filled = f === undefined ? 0 : Math.round(f * width);
   const bar = f === undefined ? '?'.repeat(width) : '#'.repeat(filled) + '-'.repeat(width - filled);
@@ -60,5 +66,17 @@ export function renderBar(stage: string, progress: Progress, width = 28): string
   }
   if (progress.residual !== undefined) parts.push(`residual ${progress.residual.toExponential(1)}`);
   if (progress.message) parts.push(progress.message);
+  // Time left, once a stage has run long enough for its rate to mean something.
+  if (f !== undefined && f > 0.02 && f < 1 && elapsedMs > 2000)
+    parts.push(`${formatDuration((elapsedMs * (1 - f)) / f)} left`);
   return parts.filter(Boolean).join(' ');
+}
+
+function formatDuration(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  return minutes < 60
+    ? `${minutes} min ${seconds % 60} s`
+    : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }

@@ -1,7 +1,8 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll } from 'vitest';
 import type { CliIO } from './cli-io.js';
 
 /** An in-memory CliIO for calling commands from tests. */
@@ -21,16 +22,27 @@ export function captureIO(overrides: Partial<CliIO> = {}): CliIO & { out(): stri
   };
 }
 
-/** The shared data folder as tests find it (env LOWRANK_SHARED_DIR wins). */
-export function sharedDataDir(): string {
-  const fromEnv = process.env.LOWRANK_SHARED_DIR;
-  return fromEnv
-    ? join(fromEnv, 'data')
-    : fileURLToPath(new URL('../../../../shared/data/', import.meta.url));
+/** A file of the repository's test data (test-data/ at the root; origins in its SOURCES.md). */
+export function testData(relative: string): string {
+  return fileURLToPath(new URL(`../../../test-data/${relative}`, import.meta.url));
 }
 
+/** A bundled sample (samples/ at the root), read by tests too. */
+export function sample(name: string): string {
+  return fileURLToPath(new URL(`../../../samples/${name}`, import.meta.url));
+}
+
+const madeTempDirs: string[] = [];
+// Registered while the importing test file is collected, so it runs after that file's tests.
+afterAll(() => {
+  for (const dir of madeTempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh folder in the system temp folder, removed after the test file's last test. */
 export function tempDir(prefix = 'lowrank-cli-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  madeTempDirs.push(dir);
+  return dir;
 }
 
 export const repoRootForTests = fileURLToPath(new URL('../../../', import.meta.url));

@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionError } from './errors.js';
@@ -16,12 +15,10 @@ import {
   ssim,
   svdStoredNumbers,
 } from './metrics.js';
-
-const sharedDir =
-  process.env.LOWRANK_SHARED_DIR ?? fileURLToPath(new URL('../../../../shared/', import.meta.url));
+import { sample } from './test-data.fixture.js';
 
 async function camera(): Promise<DenseMatrix> {
-  const { data, info } = await sharp(`${sharedDir}/data/images/camera.png`)
+  const { data, info } = await sharp(sample('camera.png'))
     .greyscale()
     .raw()
     .toBuffer({ resolveWithObject: true });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { AbortError, OutputExistsError } from '@lowrank/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createAtomicOutputDir, writeDirAtomic, writeFileAtomic } from './atomic-write.js';
-import { listing, tempDir } from './test-helpers.js';
+import { listing, sample, tempDir, testData } from './test-helpers.js';
 
 const tmp = tempDir();
 afterAll(tmp.cleanup);
@@ -83,11 +83,10 @@ describe('atomic output folders', () => {
 describe('detectMediaKind', () => {
   it('tells folders, images and videos apart', async () => {
     const { detectMediaKind } = await import('./media-input.js');
-    const { data } = await import('./test-helpers.js');
-    expect(await detectMediaKind(data('cdnet-fall/input'))).toBe('folder');
-    expect(await detectMediaKind(data('images/camera.png'))).toBe('image');
-    expect(await detectMediaKind(data('cdnet-fall/input/in001460.jpg'))).toBe('image');
-    expect(await detectMediaKind(data('video/tiny-traffic-48x48.avi'))).toBe('video');
-    await expect(detectMediaKind(data('nope.avi'))).rejects.toThrow(/does not exist/);
+    expect(await detectMediaKind(testData('cdnet-fall/input'))).toBe('folder');
+    expect(await detectMediaKind(sample('camera.png'))).toBe('image');
+    expect(await detectMediaKind(testData('cdnet-fall/input/in001460.jpg'))).toBe('image');
+    expect(await detectMediaKind(sample('tiny-traffic-48x48.avi'))).toBe('video');
+    await expect(detectMediaKind(testData('nope.avi'))).rejects.toThrow(/does not exist/);
   });
 });

@@ -2,11 +2,12 @@ import { psnr } from '@lowrank/core';
 import { describe, expect, it } from 'vitest';
 import { encodedSize, qualityForSize } from './encoded-size.js';
 import { readImage } from './read-image.js';
-import { data } from './test-helpers.js';
+import { sample, testData } from './test-helpers.js';
 
 describe('encoded size helpers (rate-distortion baseline)', async () => {
-  const camera = (await readImage(data('images/camera.png'), { scale: 0.25 })).matrix; // 128 x 128
-  const astronaut = (await readImage(data('images/astronaut.png'), { mode: 'rgb', scale: 0.25 })).channels;
+  const camera = (await readImage(sample('camera.png'), { scale: 0.25 })).matrix; // 128 x 128
+  const astronaut = (await readImage(testData('images/astronaut-256x256.png'), { mode: 'rgb', scale: 0.5 }))
+    .channels; // 128 x 128
 
   it('JPEG and WebP: more quality, more bytes and higher PSNR; PSNR is that of the decoded picture', async () => {
     for (const format of ['jpeg', 'webp'] as const) {

@@ -4,7 +4,7 @@ import { DependencyMissingError } from '@lowrank/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bundledFfmpegPath, ffmpegCapabilities, findFfmpeg } from './ffmpeg-discovery.js';
 import { readVideoMatrix } from './read-video-matrix.js';
-import { data, tempDir } from './test-helpers.js';
+import { sample, tempDir } from './test-helpers.js';
 
 const tmp = tempDir();
 afterAll(tmp.cleanup);
@@ -24,19 +24,19 @@ describe('findFfmpeg discovery chain', () => {
     const found = await findFfmpeg({ env: { PATH: '' } });
     expect(found).toEqual({ path: bundled, source: 'bundled' });
     // And that binary really decodes: the whole pipeline runs on it.
-    const video = await readVideoMatrix(data('video/tiny-traffic-48x48.avi'), {
+    const video = await readVideoMatrix(sample('tiny-traffic-48x48.avi'), {
       ffmpegPath: found.path,
       count: 3,
     });
     expect([video.matrix.rows, video.matrix.cols]).toEqual([3, 48 * 48]);
     // Frame selection works with this older build too (it spells passthrough -vsync, not -fps_mode).
-    const stepped = await readVideoMatrix(data('video/tiny-traffic-48x48.avi'), {
+    const stepped = await readVideoMatrix(sample('tiny-traffic-48x48.avi'), {
       ffmpegPath: found.path,
       start: 1,
       step: 10,
     });
     expect(stepped.sourceIndices).toEqual([1, 11, 21, 31, 41]);
-    const system = await readVideoMatrix(data('video/tiny-traffic-48x48.avi'), { start: 1, step: 10 });
+    const system = await readVideoMatrix(sample('tiny-traffic-48x48.avi'), { start: 1, step: 10 });
     expect(Array.from(stepped.matrix.data)).toEqual(Array.from(system.matrix.data));
   });
 

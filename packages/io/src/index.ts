@@ -1,18 +1,99 @@
-export * from './atomic-write.js';
-export * from './encoded-size.js';
-export * from './ffmpeg-discovery.js';
-export * from './ffmpeg-process.js';
-export * from './frame-folder.js';
-export * from './luma.js';
-export * from './matrix-pictures.js';
-export * from './media-formats.js';
-export * from './media-input.js';
-export * from './media-options.js';
-export * from './memory-budget.js';
-export * from './probe-video.js';
-export * from './read-frames.js';
-export * from './read-image.js';
-export * from './read-video-matrix.js';
-export * from './temporary-paths.js';
-export * from './write-image.js';
-export * from './write-video.js';
+/** @lowrank/io: images (sharp) and videos (ffmpeg) to Lowrank matrices and back, written safely. */
+export {
+  type AtomicOutputDir,
+  type AtomicWriteOptions,
+  assertWritableFolder,
+  checkOutputPath,
+  createAtomicOutputDir,
+  withTemporaryFile,
+  writeDirAtomic,
+  writeFileAtomic,
+} from './atomic-write.js';
+export {
+  type EncodedSize,
+  encodedSize,
+  type LossyFormat,
+  type QualityForSize,
+  qualityForSize,
+} from './encoded-size.js';
+export {
+  type FfmpegLocation,
+  type FfmpegSource,
+  type FindFfmpegOptions,
+  findFfmpeg,
+} from './ffmpeg-discovery.js';
+export { type FrameFolder, scanFrameFolder } from './frame-folder.js';
+export { LUMA_WEIGHTS, lumaFromRgb } from './luma.js';
+export {
+  absQuantile,
+  contrastNormalize,
+  separationComposite,
+  sideBySide,
+  videoFrame,
+  videoMatrixPicture,
+} from './matrix-pictures.js';
+export {
+  extensionOf,
+  extensionPattern,
+  FRAME_EXTENSIONS,
+  IMAGE_FILE_EXTENSIONS,
+  isFramePath,
+  isImageFilePath,
+  isStillImagePath,
+  isVideoPath,
+  MEDIA_FORMATS,
+  type MediaFormat,
+  STILL_IMAGE_EXTENSIONS,
+  VIDEO_EXTENSIONS,
+} from './media-formats.js';
+export { assertReadableFile, detectMediaKind } from './media-input.js';
+export { type ColorMode, scaledSize } from './media-options.js';
+export {
+  assertFitsMemory,
+  DEFAULT_MEMORY_FRACTION,
+  defaultMemoryBudget,
+  estimateVideoBytes,
+  formatBytes,
+  type MemoryEstimate,
+} from './memory-budget.js';
+export { type ProbeVideoOptions, probeVideo, type VideoInfo } from './probe-video.js';
+export {
+  decodeFrames,
+  openVideoSource,
+  type ReadFramesOptions,
+  readFrames,
+  type VideoFrame,
+  type VideoSource,
+} from './read-frames.js';
+export {
+  DEFAULT_BACKGROUND,
+  DEFAULT_MAX_PIXELS,
+  type ImageMatrices,
+  type ImageMetadata,
+  type ImageProbe,
+  probeImage,
+  type ReadImageOptions,
+  readImage,
+} from './read-image.js';
+export {
+  decodeVideoMatrix,
+  type ReadVideoMatrixOptions,
+  readVideoMatrix,
+  type VideoMatrixResult,
+  type VideoProgress,
+} from './read-video-matrix.js';
+export { liveTemporaryPaths, watchTemporaryPaths } from './temporary-paths.js';
+export {
+  encodeImage,
+  type ImageChannels,
+  type ImageFormat,
+  type WriteImageOptions,
+  writeImage,
+} from './write-image.js';
+export {
+  type FrameData,
+  type VideoOutputFormat,
+  type WriteVideoOptions,
+  type WrittenVideo,
+  writeVideo,
+} from './write-video.js';

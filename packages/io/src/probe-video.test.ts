@@ -5,37 +5,43 @@ import { MediaError } from '@lowrank/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findFfmpeg } from './ffmpeg-discovery.js';
 import { parseFfmpegHeader, probeVideo } from './probe-video.js';
-import { data, tempDir } from './test-helpers.js';
+import { sample, tempDir, testData, videoFacts } from './test-helpers.js';
 
 const tmp = tempDir();
 afterAll(tmp.cleanup);
 
 describe('probeVideo (ffmpeg only, no ffprobe)', () => {
-  it('reads size, fps, codec and frame count of the three shared videos', async () => {
-    const tiny = await probeVideo(data('video/tiny-traffic-48x48.avi'));
+  it('reads size, fps, codec and frame count of the three test videos as OpenCV does', async () => {
+    const opencv = (file: string) => {
+      const { width, height, fps, containerFrames } = videoFacts[file]!;
+      return { width, height, fps, frames: containerFrames };
+    };
+    const tiny = await probeVideo(sample('tiny-traffic-48x48.avi'));
     expect(tiny).toMatchObject({
-      width: 48,
-      height: 48,
-      fps: 15,
-      frames: 51,
+      ...opencv('samples/tiny-traffic-48x48.avi'),
       codec: 'rawvideo',
       container: 'avi',
     });
-    const highway = await probeVideo(data('video/highway-traffic-320x240.avi'));
-    expect(highway).toMatchObject({ width: 320, height: 240, fps: 25, codec: 'mpeg4' });
-    // The AVI index lists 750 packets; 2 are empty XviD placeholders, so 748 frames decode.
-    expect(highway.frames).toBe(750);
-    expect(highway.duration).toBeCloseTo(30, 1);
-    const pedestrians = await probeVideo(data('video/pedestrians-768x576.avi'));
-    expect(pedestrians).toMatchObject({ width: 768, height: 576, fps: 10, frames: 300, codec: 'msmpeg4v3' });
+    const highway = await probeVideo(sample('highway-traffic-320x240-cut.avi'));
+    // The AVI index lists 150 packets; 2 are empty XviD placeholders, so 148 frames decode.
+    expect(highway).toMatchObject({ ...opencv('samples/highway-traffic-320x240-cut.avi'), codec: 'mpeg4' });
+    expect(highway.duration).toBeCloseTo(150 / 25, 1);
+    const pedestrians = await probeVideo(testData('video/pedestrians-768x576-cut.avi'));
+    expect(pedestrians).toMatchObject({
+      ...opencv('test-data/video/pedestrians-768x576-cut.avi'),
+      codec: 'msmpeg4v3',
+    });
   });
 
   it("count: 'decode' counts decoded frames where packet counts lie", async () => {
-    const highway = await probeVideo(data('video/highway-traffic-320x240.avi'), { count: 'decode' });
-    expect(highway.frames).toBe(748);
+    const highway = await probeVideo(sample('highway-traffic-320x240-cut.avi'), { count: 'decode' });
+    expect(highway.frames).toBe(videoFacts['samples/highway-traffic-320x240-cut.avi']!.decodedFrames);
+    expect(highway.frames).toBeLessThan(
+      videoFacts['samples/highway-traffic-320x240-cut.avi']!.containerFrames,
+    );
     expect(highway.frameCountSource).toBe('decoded');
-    const estimate = await probeVideo(data('video/tiny-traffic-48x48.avi'), { count: 'estimate' });
-    expect(estimate.frames).toBe(51);
+    const estimate = await probeVideo(sample('tiny-traffic-48x48.avi'), { count: 'estimate' });
+    expect(estimate.frames).toBe(videoFacts['samples/tiny-traffic-48x48.avi']!.containerFrames);
   });
 
   it('parses stream lines with nested commas', () => {

@@ -1,16 +1,26 @@
 // Shared by the tests only (excluded from the build).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The shared test data folder: $LOWRANK_SHARED_DIR/data, else ../shared/data beside the repo. */
-export const DATA_DIR = process.env.LOWRANK_SHARED_DIR
-  ? path.join(process.env.LOWRANK_SHARED_DIR, 'data')
-  : fileURLToPath(new URL('../../../../shared/data/', import.meta.url));
+/** A file of the repository's test data (test-data/ at the root; origins in its SOURCES.md). */
+export const testData = (relative: string) =>
+  fileURLToPath(new URL(`../../../test-data/${relative}`, import.meta.url));
 
-export const data = (relative: string) => path.join(DATA_DIR, relative);
+/** A bundled sample (samples/ at the root), read by tests too. */
+export const sample = (name: string) => fileURLToPath(new URL(`../../../samples/${name}`, import.meta.url));
+
+/** What OpenCV reads from each test video (test-data/fixtures/videos.json, by make-fixtures.py). */
+export const videoFacts = (
+  JSON.parse(readFileSync(testData('fixtures/videos.json'), 'utf8')) as {
+    videos: Record<
+      string,
+      { width: number; height: number; fps: number; containerFrames: number; decodedFrames: number }
+    >;
+  }
+).videos;
 
 export function tempDir(prefix = 'lowrank-io-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));

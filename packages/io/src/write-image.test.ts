@@ -4,7 +4,7 @@ import { AbortError, MediaError, matrixFrom, OutputExistsError } from '@lowrank/
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readImage } from './read-image.js';
-import { data, listing, tempDir } from './test-helpers.js';
+import { listing, sample, tempDir, testData } from './test-helpers.js';
 import { encodeImage, toSamples, writeImage } from './write-image.js';
 
 const tmp = tempDir();
@@ -12,7 +12,7 @@ afterAll(tmp.cleanup);
 
 describe('writeImage', () => {
   it('round trip: 8-bit gray PNG -> matrix -> PNG gives the same pixels', async () => {
-    const input = data('images/camera.png');
+    const input = sample('camera.png');
     const image = await readImage(input);
     const out = path.join(tmp.dir, 'camera-copy.png');
     await writeImage(image.matrix, out);
@@ -26,7 +26,7 @@ describe('writeImage', () => {
   });
 
   it('round trip: RGB PNG -> three matrices -> PNG gives the same pixels', async () => {
-    const input = data('images/coffee.png');
+    const input = testData('images/coffee-300x200.png');
     const image = await readImage(input, { mode: 'rgb' });
     const out = path.join(tmp.dir, 'coffee-copy.png');
     await writeImage(image.channels, out);
@@ -50,7 +50,7 @@ describe('writeImage', () => {
   });
 
   it('writes JPEG and WebP by extension, quality changing the size', async () => {
-    const image = await readImage(data('images/astronaut.png'), { mode: 'rgb' });
+    const image = await readImage(testData('images/astronaut-256x256.png'), { mode: 'rgb' });
     for (const ext of ['jpg', 'webp'] as const) {
       const out = path.join(tmp.dir, `astro.${ext}`);
       await writeImage(image.channels, out, { quality: 80 });

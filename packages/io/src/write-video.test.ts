@@ -14,14 +14,14 @@ import { ffmpegCapabilities, findFfmpeg } from './ffmpeg-discovery.js';
 import { probeVideo } from './probe-video.js';
 import { readImage } from './read-image.js';
 import { readVideoMatrix } from './read-video-matrix.js';
-import { data, listing, tempDir } from './test-helpers.js';
+import { listing, sample, tempDir } from './test-helpers.js';
 import { writeVideo } from './write-video.js';
 
 const tmp = tempDir();
 afterAll(tmp.cleanup);
 let tiny: VideoMatrix;
 beforeAll(async () => {
-  tiny = (await readVideoMatrix(data('video/tiny-traffic-48x48.avi'), { count: 12 })).matrix;
+  tiny = (await readVideoMatrix(sample('tiny-traffic-48x48.avi'), { count: 12 })).matrix;
 });
 
 describe('writeVideo', () => {
@@ -42,7 +42,7 @@ describe('writeVideo', () => {
 
   it('MPEG-4 on request; odd sizes padded to even', async () => {
     const odd = (
-      await readVideoMatrix(data('video/tiny-traffic-48x48.avi'), {
+      await readVideoMatrix(sample('tiny-traffic-48x48.avi'), {
         size: { width: 47, height: 33 },
         count: 4,
       })
@@ -75,8 +75,7 @@ describe('writeVideo', () => {
   });
 
   it('RGB video matrices are written as colour', async () => {
-    const rgb = (await readVideoMatrix(data('video/tiny-traffic-48x48.avi'), { mode: 'rgb', count: 3 }))
-      .matrix;
+    const rgb = (await readVideoMatrix(sample('tiny-traffic-48x48.avi'), { mode: 'rgb', count: 3 })).matrix;
     const out = path.join(tmp.dir, 'rgb.mp4');
     await writeVideo(rgb, out);
     const back = (await readVideoMatrix(out, { mode: 'rgb' })).matrix;

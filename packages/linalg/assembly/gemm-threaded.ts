@@ -370,7 +370,5 @@ export function dgemmDepthUnits(
   }
 }
 
-// Robust PCA's element-wise passes, run by the same threads on the same shared memory.
-export { pcpResidualUnits, pcpStartUnits, pcpUpdateUnits } from './pcp-passes';
 // Householder tridiagonalization's symmetric product, rows split between the same threads.
 export { panelCorrections, panelRowUpdate, symmetricUpperRows } from './symmetric-product';

@@ -1,7 +1,8 @@
 import { InvalidOptionError } from '@lowrank/core';
-import { stopGemmThreads, threadsSupported } from './gemm-threads.js';
 import { wasmKernelsAvailable } from './gemm-wasm.js';
+import { threadsSupported } from './threads-support.js';
 import { kernelInstructionSet } from './wasm-features.js';
+import { stopWorkerPool } from './worker-pool.js';
 
 /** Which GEMM implementation runs: 'auto' picks WebAssembly SIMD when it loads, else portable JS. */
 export type LinalgBackendChoice = 'auto' | 'js' | 'wasm';
@@ -94,5 +95,5 @@ export function setLinalgBackend(backend: LinalgBackendChoice, options?: { threa
   }
   state.choice = backend;
   state.threads = threads ?? DEFAULT_THREADS;
-  if (state.threads === 1 || backend === 'js') stopGemmThreads();
+  if (state.threads === 1 || backend === 'js') stopWorkerPool();
 }

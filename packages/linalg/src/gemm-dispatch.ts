@@ -1,7 +1,8 @@
 import { forcedWasm, gemmThreads, useWasm } from './backend.js';
 import { type GemmProblem, gemmJs } from './gemm-js.js';
-import { gemmThreaded, inKernelMemory } from './gemm-threads.js';
+import { gemmThreaded } from './gemm-thread-plans.js';
 import { gemmWasm } from './gemm-wasm.js';
+import { isKernelArray } from './kernel-memory.js';
 
 /** Below this many multiply-adds the packing into WebAssembly memory costs more than it saves. */
 const WASM_MIN_WORK = 24 * 24 * 24;
@@ -20,9 +21,9 @@ const THREADS_MIN_WORK_PER_COPIED = 64;
 
 function threadsPay(p: GemmProblem, work: number): boolean {
   if (work < THREADS_MIN_WORK) return false;
-  let copied = inKernelMemory(p.c) ? 0 : p.m * p.n;
-  if (!inKernelMemory(p.a.data)) copied += p.m * p.k;
-  if (!inKernelMemory(p.b.data)) copied += p.k * p.n;
+  let copied = isKernelArray(p.c) ? 0 : p.m * p.n;
+  if (!isKernelArray(p.a.data)) copied += p.m * p.k;
+  if (!isKernelArray(p.b.data)) copied += p.k * p.n;
   return copied <= THREADS_SMALL_COPY || work / copied >= THREADS_MIN_WORK_PER_COPIED;
 }
 

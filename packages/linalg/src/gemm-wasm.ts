@@ -83,7 +83,7 @@ function loadKernels(): Kernels | null {
 
 /**
  * A dozen tiny block products so V8 optimizes the kernels before the first real product, which
- * would otherwise start in its baseline compiler (see gemm-threads.ts's warmUp).
+ * would otherwise start in its baseline compiler (see threaded-kernels.ts's warmUp).
  */
 function warmUpKernels(k: Kernels): void {
   const size = 16;

@@ -1,16 +1,38 @@
-// biome-ignore-all assist/source/organizeImports: helpers append one re-export each; keep the order.
-export * from './backend.js';
-export * from './matmul.js';
-export * from './householder-qr.js';
-export * from './lu-permuted-lower.js';
-export * from './elementwise.js';
-export * from './symmetric-eigen.js';
+export {
+  type LinalgBackendChoice,
+  type LinalgBackendInfo,
+  linalgBackend,
+  setLinalgBackend,
+} from './backend.js';
+export { axpby, frobeniusNorm, maxAbs, softThreshold } from './elementwise.js';
+export { orthonormalizeColumns, qrThin } from './householder-qr.js';
 export {
   allocateCollectedKernelArray,
   allocateKernelMatrix,
+  isKernelArray,
   isKernelMatrix,
   kernelMatrixBytes,
   releaseKernelMatrix,
   releaseKernelMatrixWhenCollected,
-} from './gemm-threads.js';
-export * from './pcp-passes.js';
+} from './kernel-memory.js';
+export { type LuFactors, luFactor, luPermutedLower } from './lu-permuted-lower.js';
+export { gemmFlops, gram, type MatmulOptions, matmul } from './matmul.js';
+export {
+  type SymmetricEigenOptions,
+  type SymmetricEigenResult,
+  symmetricEigen,
+  symmetricTridiagonalEigen,
+} from './symmetric-eigen.js';
+export {
+  defineThreadedKernels,
+  type KernelArgumentKind,
+  type KernelArguments,
+  type KernelArray,
+  runKernelOnCallingThread,
+  runKernelOnThreads,
+  type ThreadedKernel,
+  type ThreadedKernelDeclaration,
+  type ThreadedKernelModuleDeclaration,
+  type WarmUpSpace,
+} from './threaded-kernels.js';
+export { threadsSupported } from './threads-support.js';

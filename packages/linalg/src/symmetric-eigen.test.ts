@@ -1,8 +1,8 @@
 import { createRng, type DenseMatrix } from '@lowrank/core';
 import { describe, expect, it } from 'vitest';
 import { setLinalgBackend } from './backend.js';
-import { threadsSupported } from './gemm-threads.js';
 import { symmetricEigen, symmetricTridiagonalEigen } from './symmetric-eigen.js';
+import { threadsSupported } from './threads-support.js';
 
 function randomSymmetric(n: number, seed: number): DenseMatrix<Float64Array> {
   const rng = createRng(seed);

@@ -1,16 +1,15 @@
 import { type DenseMatrix, InvalidInputError, LowrankError, throwIfAborted } from '@lowrank/core';
 import { gemmThreads } from './backend.js';
 import { gemm } from './gemm-dispatch.js';
+import { allocateKernelMatrix, isKernelArray, releaseKernelMatrix } from './kernel-memory.js';
+import { matmul } from './matmul.js';
 import {
-  allocateKernelMatrix,
-  inKernelMemory,
-  releaseKernelMatrix,
+  type SymmetricProductWorkspace,
   symmetricProductWorkspace,
   symmetricUpperProductOnThreads,
   type TridiagonalPanelSteps,
   tridiagonalPanelSteps,
-} from './gemm-threads.js';
-import { matmul } from './matmul.js';
+} from './symmetric-product-threads.js';
 
 /**
  * Dense symmetric eigendecomposition A = V diag(values) V^T:
@@ -43,7 +42,6 @@ export interface SymmetricEigenOptions {
 
 const EPS = 2 ** -52;
 
-type SymmetricProductWorkspace = NonNullable<ReturnType<typeof symmetricProductWorkspace>>;
 /** Subproblems up to this size are solved by implicit QL directly. */
 const LEAF_SIZE = 32;
 
@@ -202,7 +200,7 @@ function tridiagonalize(
   const vt = vtMatrix?.data ?? new Float64Array(PANEL * n);
   const wt = wtMatrix?.data ?? new Float64Array(PANEL * n);
   const y = yMatrix?.data ?? new Float64Array(n);
-  const onThreads = threaded !== null && inKernelMemory(vt) && inKernelMemory(a);
+  const onThreads = threaded !== null && isKernelArray(vt) && isKernelArray(a);
   try {
     tridiagonalizeWith(
       a,

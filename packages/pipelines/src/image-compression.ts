@@ -80,6 +80,25 @@ export interface JobControl {
    * power iteration: a few percent of the full cost) before the full factorization, for a first preview.
    */
   readonly onPreview?: (factors: readonly SvdFactorsView[]) => void;
+  /** Told of a choice the job made for the caller (a method swapped for one that fits). */
+  readonly onNote?: (message: string) => void;
+  /**
+   * Streaming separations: each frame as soon as it is separated, as 8-bit pictures (views that are
+   * valid during the call only), so a viewer can show the background emerge.
+   */
+  readonly onFrame?: (frame: LiveFrame) => void;
+}
+
+/** One separated frame, drawn: frames x height x width x channels bytes, the mask one per pixel. */
+export interface LiveFrame {
+  readonly index: number;
+  readonly width: number;
+  readonly height: number;
+  readonly channels: number;
+  readonly original: Uint8Array;
+  readonly background: Uint8Array;
+  readonly foreground: Uint8Array;
+  readonly mask?: Uint8Array;
 }
 
 /** Power iterations of the automatic partial SVD (see compressPlanes). */

@@ -3,6 +3,7 @@
  * Each checks its inputs, outputs and memory budget before the work, reports stages and progress,
  * stops on an AbortSignal and leaves nothing half-written.
  */
+export { type BackgroundPlate, type BackgroundPlateOptions, backgroundPlate } from './background-plate.js';
 export type { CodecPoint } from './codec-comparison.js';
 export {
   AUTOMATIC_METHOD,
@@ -14,6 +15,7 @@ export {
   estimateCompressionBytes,
   ImageCompression,
   type JobControl,
+  type LiveFrame,
   type PartialSvdInfo,
   PREVIEW_RANK,
   type SweepRow,
@@ -33,15 +35,18 @@ export { builtInFactorizers, defaultMethods, type LoadMethodsOptions, loadMethod
 export { DEFAULT_COMPRESSION_RANK, describeRankRule, type RankRule } from './rank-rules.js';
 export { FOREGROUND_WHITE_QUANTILE } from './separation-pictures.js';
 export { type BandSource, streamingImageQuality } from './streaming-quality.js';
+export type {
+  SeparateVideoOptions,
+  SeparationDisplay,
+  SeparationOptionName,
+  SeparationSummary,
+  WriteSeparationOptions,
+} from './separation-types.js';
+export { SEPARATION_FILES } from './separation-writer.js';
+export { estimateStreamingBytes, StreamedSeparation } from './streaming-separation.js';
 export {
   estimateSeparationBytes,
   LOW_RANK_BACKGROUND_RANK,
-  SEPARATION_FILES,
-  type SeparateVideoOptions,
-  type SeparationDisplay,
-  type SeparationOptionName,
-  type SeparationSummary,
   separateVideo,
   VideoSeparation,
-  type WriteSeparationOptions,
 } from './video-separation.js';

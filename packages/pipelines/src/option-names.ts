@@ -1,11 +1,11 @@
-import { type AnyBatchFactorizer, InvalidOptionError } from '@lowrank/core';
+import { type AnyFactorizer, InvalidOptionError } from '@lowrank/core';
 
 /**
  * Runs `body` so that an InvalidOptionError about one of `method`'s options names the option the
  * way the caller's user knows it (`--max-iterations` on the command line, `maxIterations` in code).
  */
 export async function withMethodOptionNames<T>(
-  method: AnyBatchFactorizer,
+  method: AnyFactorizer,
   nameOf: ((key: string) => string) | undefined,
   body: () => Promise<T> | T,
 ): Promise<T> {

@@ -1,4 +1,4 @@
-import type { MatrixData, VideoMatrix } from '@lowrank/core';
+import type { DenseMatrix, MatrixData, VideoMatrix } from '@lowrank/core';
 import { absQuantile, videoMatrixPicture } from '@lowrank/io';
 
 /**
@@ -54,4 +54,47 @@ export function matrixPictureBytes(
 ): { width: number; height: number; pixels: Uint8Array } {
   const picture = videoMatrixPicture(video, { maxWidth, height });
   return { width: picture.cols, height: picture.rows, pixels: unitToBytes(picture.data) };
+}
+
+/**
+ * The video matrix picture (io's videoMatrixPicture: pixels down in `height` bands, frames across
+ * in at most `maxWidth` columns), accumulated one frame at a time in fixed memory. Frame f goes to
+ * column floor(f * columns / expectedFrames); frames past the expected count join the last column.
+ */
+export class MatrixPictureAccumulator {
+  readonly #sums: Float64Array;
+  readonly #counts: Float64Array;
+  readonly #columns: number;
+  readonly #bands: number;
+  readonly #expected: number;
+  readonly #values: number;
+
+  constructor(expectedFrames: number, values: number, height = 480, maxWidth = 1600) {
+    this.#expected = Math.max(1, expectedFrames);
+    this.#values = values;
+    this.#columns = Math.min(this.#expected, maxWidth);
+    this.#bands = Math.min(values, height);
+    this.#sums = new Float64Array(this.#bands * this.#columns);
+    this.#counts = new Float64Array(this.#bands * this.#columns);
+  }
+
+  add(index: number, frame: MatrixData): void {
+    const col = Math.min(this.#columns - 1, Math.floor((index * this.#columns) / this.#expected));
+    for (let band = 0; band < this.#bands; band++) {
+      const p0 = Math.floor((band * this.#values) / this.#bands);
+      const p1 = Math.floor(((band + 1) * this.#values) / this.#bands);
+      let sum = 0;
+      for (let p = p0; p < p1; p++) sum += frame[p]!;
+      this.#sums[band * this.#columns + col]! += sum;
+      this.#counts[band * this.#columns + col]! += p1 - p0;
+    }
+  }
+
+  /** The picture so far, as a bands x columns matrix of means (0 where no frame landed). */
+  picture(): DenseMatrix<Float64Array> {
+    const data = new Float64Array(this.#sums.length);
+    for (let i = 0; i < data.length; i++)
+      data[i] = this.#counts[i]! > 0 ? this.#sums[i]! / this.#counts[i]! : 0;
+    return { rows: this.#bands, cols: this.#columns, data };
+  }
 }

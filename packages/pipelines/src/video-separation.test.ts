@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryBudgetError } from './memory-budget.js';
 import { defaultMethods } from './methods.js';
-import { estimateSeparationBytes, SEPARATION_FILES, separateVideo } from './video-separation.js';
+import { SEPARATION_FILES } from './separation-writer.js';
+import { estimateSeparationBytes, separateVideo, VideoSeparation } from './video-separation.js';
 
 const tiny = fileURLToPath(new URL('../../../samples/tiny-traffic-48x48.avi', import.meta.url));
 const highway = fileURLToPath(new URL('../../../samples/highway-traffic-320x240-cut.avi', import.meta.url));
@@ -25,7 +26,8 @@ describe('separateVideo', () => {
       { method: 'svd-background', masks: true, out, keepDisplay: true },
       { onStage: (s) => stages.push(s) },
     );
-    expect(stages).toEqual(['probe', 'decode', 'factorize', 'masks', 'write']);
+    if (!(job instanceof VideoSeparation)) throw new Error('a batch method gives a VideoSeparation');
+    expect(stages).toEqual(['probe', 'allocate', 'decode', 'factorize', 'masks', 'write']);
     expect([job.frames, job.width, job.height, job.channels, job.rank]).toEqual([51, 48, 48, 1, 2]);
     // L + S is the video, to rounding.
     let worst = 0;

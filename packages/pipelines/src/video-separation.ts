@@ -1,14 +1,18 @@
-import { stat, writeFile } from 'node:fs/promises';
-import { join, resolve, sep } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { resolve, sep } from 'node:path';
 import { foregroundMasks } from '@lowrank/algorithms-rpca';
 import {
   type AnyBatchFactorizer,
+  type AnyFactorizer,
+  type AnyStreamingFactorizer,
   type DenseMatrix,
   type Diagnostics,
   type Factorization,
   type FactorizerRegistry,
   InvalidInputError,
   InvalidOptionError,
+  isBatchFactorizer,
+  isStreamingFactorizer,
   MediaError,
   throwIfAborted,
   type VideoMatrix,
@@ -22,9 +26,6 @@ import {
   openVideoSource,
   scaledSize,
   type VideoSource,
-  videoMatrixPicture,
-  writeImage,
-  writeVideo,
 } from '@lowrank/io';
 import { isStillImagePath } from '@lowrank/io/formats';
 import { allocateCollectedKernelArray } from '@lowrank/linalg';
@@ -50,97 +51,25 @@ import {
   matrixPictureBytes,
   unitToBytes,
 } from './separation-pictures.js';
+import type {
+  SeparateVideoOptions,
+  SeparationDisplay,
+  SeparationSummary,
+  WriteSeparationOptions,
+} from './separation-types.js';
+import { SeparationWriter } from './separation-writer.js';
+import {
+  estimateStreamingBytes,
+  runStreamingSeparation,
+  type StreamedSeparation,
+  streamingOptions,
+} from './streaming-separation.js';
 
 /** Frames smaller than this a side hold too little to tell background from foreground. */
 export const MIN_FRAME_SIDE = 8;
 
 /** Background rank for a low-rank method whose own default rank is 'auto' (often the full rank). */
 export const LOW_RANK_BACKGROUND_RANK = 2;
-
-export type SeparationOptionName = 'method' | 'rank' | 'scale' | 'start' | 'count' | 'out' | 'memoryBudget';
-
-export interface SeparateVideoOptions {
-  /** A method name (looked up in `methods`) or a factorizer; default 'rpca'. */
-  readonly method?: string | AnyBatchFactorizer;
-  /** Where method names resolve (built-ins plus plugins); default the built-ins. */
-  readonly methods?: FactorizerRegistry;
-  /** Background rank, for methods with a rank option. */
-  readonly rank?: number;
-  /** The method's other options, validated against its spec. */
-  readonly methodOptions?: Record<string, unknown>;
-  /** Resize frames by this factor before separating (0.5 = half size). */
-  readonly scale?: number;
-  /** 0-based index of the first frame. */
-  readonly start?: number;
-  /** Number of frames to use (default all). */
-  readonly count?: number;
-  /** Separate in colour: read RGB, and a method with a colorMode option works on all three channels. */
-  readonly color?: boolean;
-  /** Compute foreground masks from |S|. */
-  readonly masks?: boolean;
-  /** Write the outputs into this new folder (atomically), checked before any decoding. */
-  readonly out?: string;
-  /** Replace an existing `out` folder. */
-  readonly overwrite?: boolean;
-  /** Bytes the job may plan to use; default 3/4 of the memory available now. */
-  readonly memoryBudgetBytes?: number;
-  readonly ffmpegPath?: string;
-  /** Names options in messages the way the caller's user knows them (CLI flags, settings). */
-  readonly optionNames?: Partial<Record<SeparationOptionName, string>>;
-  /** Names the method's own options in messages (default: their keys). */
-  readonly methodOptionName?: (key: string) => string;
-  /** Words a memory refusal's advice for the caller's user (default: option names with values). */
-  readonly advice?: (fits: FittingSize, budget: number) => string;
-  /** Keep 8-bit display frames (original, background, foreground, mask) for a viewer. */
-  readonly keepDisplay?: boolean;
-}
-
-/** 8-bit frames for a viewer: frames x height x width x channels each; masks one value per pixel. */
-export interface SeparationDisplay {
-  readonly original: Uint8Array;
-  readonly background: Uint8Array;
-  readonly foreground: Uint8Array;
-  readonly mask: Uint8Array | undefined;
-  readonly matrixPicture: { readonly width: number; readonly height: number; readonly pixels: Uint8Array };
-}
-
-/** What both front ends report for a separation. */
-export interface SeparationSummary {
-  input: string;
-  frames: number;
-  width: number;
-  height: number;
-  /** Values per pixel of the background and foreground (1 gray, 3 colour). */
-  channels: number;
-  fps: number | null;
-  method: string;
-  rank: number;
-  iterations: number;
-  converged: boolean;
-  residual: number;
-  /** Share of mask pixels that are foreground (with masks). */
-  foregroundFraction?: number;
-  decodeSeconds: number;
-  factorizeSeconds: number;
-  /** Per-iteration residuals, when the method reports them. */
-  history?: number[];
-}
-
-export interface WriteSeparationOptions {
-  readonly overwrite?: boolean;
-  readonly signal?: AbortSignal;
-  readonly onProgress?: (progress: { fraction: number; message: string }) => void;
-}
-
-/** The files a separation writes into its folder (masks only when computed). */
-export const SEPARATION_FILES = {
-  background: 'background.mp4',
-  foreground: 'foreground.mp4',
-  mask: 'mask.mp4',
-  masks: 'masks',
-  matrix: 'matrix.png',
-  summary: 'summary.json',
-} as const;
 
 /** A finished separation: the video, L and S (frames x values), the masks, and how to write or show them. */
 export class VideoSeparation {
@@ -264,99 +193,55 @@ export class VideoSeparation {
    * already created atomic folder. Returns the files written, relative to the folder.
    */
   async writeOutputs(dir: string | AtomicOutputDir, options: WriteSeparationOptions = {}): Promise<string[]> {
+    const { signal } = options;
     const out =
       typeof dir === 'string'
         ? await createAtomicOutputDir(dir, {
             overwrite: options.overwrite ?? false,
             protect: [this.source],
-            ...(options.signal ? { signal: options.signal } : {}),
+            ...(signal ? { signal } : {}),
           })
         : dir;
+    const writer = new SeparationWriter(
+      out,
+      {
+        width: this.width,
+        height: this.height,
+        channels: this.channels as 1 | 3,
+        fps: this.fps ?? 25,
+        expectedFrames: this.frames,
+        masks: this.masks !== undefined,
+      },
+      signal,
+    );
     try {
-      const files = await this.#fill(out.path, options);
-      this.written = { dir: await out.commit(), files };
-      return files;
+      const original = this.#originalValues();
+      const gain = this.foregroundGain;
+      const pixels = this.width * this.height;
+      const background = new Uint8Array(this.lowRank.cols);
+      const foreground = new Uint8Array(this.sparse.cols);
+      const mask = new Uint8Array(pixels);
+      for (let f = 0; f < this.frames; f++) {
+        await writer.frame({
+          name: this.frameNames[f]!,
+          original: frameOf(original, f),
+          background: unitToBytes(frameOf(this.lowRank, f), background),
+          foreground: magnitudeToBytes(frameOf(this.sparse, f), gain, foreground),
+          ...(this.masks
+            ? { mask: maskToBytes(this.masks.subarray(f * pixels, (f + 1) * pixels), mask) }
+            : {}),
+        });
+        if (f % 16 === 0)
+          options.onProgress?.({ fraction: f / this.frames, message: `frame ${f + 1} of ${this.frames}` });
+      }
+      options.onProgress?.({ fraction: 1, message: 'finishing' });
+      this.written = await writer.finish(this.summary());
+      return [...this.written.files];
     } catch (error) {
-      await out.abort();
+      await writer.abort(error);
       throw error;
     }
   }
-
-  async #fill(folder: string, options: WriteSeparationOptions): Promise<string[]> {
-    const { signal } = options;
-    const files: string[] = [];
-    const shape = {
-      width: this.width,
-      height: this.height,
-      channels: this.channels as 1 | 3,
-      fps: this.fps ?? 25,
-      format: 'mp4' as const,
-      ...(signal ? { signal } : {}),
-    };
-    const steps = this.masks ? 5 : 3;
-    let step = 0;
-    const report = (message: string) => options.onProgress?.({ fraction: step++ / steps, message });
-    const gain = this.foregroundGain;
-    const frames = this.frames;
-    const lowRank = this.lowRank;
-    const sparse = this.sparse;
-    report('background video');
-    await writeVideo(
-      framesOf(frames, (f) => frameOf(lowRank, f)),
-      join(folder, SEPARATION_FILES.background),
-      shape,
-    );
-    files.push(SEPARATION_FILES.background);
-    report('foreground video');
-    const scratch = new Uint8Array(sparse.cols);
-    await writeVideo(
-      framesOf(frames, (f) => magnitudeToBytes(frameOf(sparse, f), gain, scratch)),
-      join(folder, SEPARATION_FILES.foreground),
-      shape,
-    );
-    files.push(SEPARATION_FILES.foreground);
-    const masks = this.masks;
-    if (masks) {
-      const pixels = this.width * this.height;
-      const maskFrame = (f: number) => maskToBytes(masks.subarray(f * pixels, (f + 1) * pixels));
-      report('mask video');
-      await writeVideo(framesOf(frames, maskFrame), join(folder, SEPARATION_FILES.mask), {
-        ...shape,
-        channels: 1,
-      });
-      files.push(SEPARATION_FILES.mask);
-      report('mask frames');
-      await writeVideo(framesOf(frames, maskFrame), join(folder, SEPARATION_FILES.masks), {
-        width: this.width,
-        height: this.height,
-        channels: 1,
-        format: 'png-sequence',
-        names: this.frameNames,
-        ...(signal ? { signal } : {}),
-      });
-      files.push(`${SEPARATION_FILES.masks}/`);
-    }
-    report('matrix picture');
-    await writeImage(videoMatrixPicture(this.video), join(folder, SEPARATION_FILES.matrix), {
-      ...(signal ? { signal } : {}),
-    });
-    files.push(SEPARATION_FILES.matrix);
-    throwIfAborted(signal);
-    files.push(SEPARATION_FILES.summary);
-    await writeFile(
-      join(folder, SEPARATION_FILES.summary),
-      `${JSON.stringify({ ...this.summary(), files }, null, 2)}\n`,
-    );
-    options.onProgress?.({ fraction: 1, message: 'done' });
-    return files;
-  }
-}
-
-async function* framesOf(
-  count: number,
-  frame: (index: number) => Float64Array | Float32Array | Uint8Array,
-): AsyncGenerator<Float64Array | Float32Array | Uint8Array> {
-  for (let f = 0; f < count; f++) yield frame(f);
 }
 
 /** BT.601 luma of an RGB video matrix (a gray copy). */
@@ -500,34 +385,128 @@ function checkSeparationMemory(
   );
 }
 
+/** Everything a run needs once the input, outputs and method are checked and the source probed. */
+interface PreparedSeparation {
+  readonly input: string;
+  readonly plan: VideoSource;
+  readonly out: AtomicOutputDir | undefined;
+  readonly budget: number;
+}
+
+/** The first streaming method registered: what a batch run that would not fit streams with. */
+function defaultStreamingMethod(registry: FactorizerRegistry): AnyStreamingFactorizer | undefined {
+  return registry.list('streaming').find(isStreamingFactorizer);
+}
+
+/** A separation method: low-rank + sparse, low-rank (S = M - L) or streaming. */
+function pickSeparationMethod(
+  registry: FactorizerRegistry,
+  method: string | AnyFactorizer,
+  option = 'method',
+): AnyFactorizer {
+  const plugin =
+    typeof method !== 'string' ? method : registry.has(method) ? registry.get(method) : undefined;
+  if (plugin && isStreamingFactorizer(plugin)) return plugin;
+  return pickBatchMethod(
+    registry,
+    plugin && isBatchFactorizer(plugin) ? plugin : (method as string),
+    ['low-rank-plus-sparse', 'low-rank'],
+    'background separation',
+    option,
+  );
+}
+
 /**
  * Splits a fixed-camera video (or a folder of frames) into background and foreground: the work
  * behind `lowrank separate` and the VS Code separation panel. Checks the method, its options, the
  * output folder and the memory budget before decoding; writes the outputs atomically when `out`
- * is given (nothing is left behind after an error or a cancel).
+ * is given (nothing is left behind after an error or a cancel). A batch method holds the whole
+ * video; a streaming one (kind 'streaming') takes frames one at a time in bounded memory, and is
+ * used instead of the batch default when the caller names no method and the batch run would not fit.
  */
 export async function separateVideo(
   source: string,
   options: SeparateVideoOptions = {},
   control: JobControl = {},
-): Promise<VideoSeparation> {
+): Promise<VideoSeparation | StreamedSeparation> {
   const names = options.optionNames ?? {};
-  const { signal } = control;
   const registry = options.methods ?? (await defaultMethods()).registry;
-  const method = pickBatchMethod(
-    registry,
-    options.method ?? 'rpca',
-    ['low-rank-plus-sparse', 'low-rank'],
-    'background separation',
-    names.method,
-  );
-  if (options.rank !== undefined && !Object.hasOwn(method.options, 'rank')) {
+  const picked = pickSeparationMethod(registry, options.method ?? 'rpca', names.method);
+  if (options.rank !== undefined && !Object.hasOwn(picked.options, 'rank')) {
     throw new InvalidOptionError(
       names.rank ?? 'rank',
-      `method "${method.meta.name}" has no rank option (it chooses the rank itself).`,
+      `method "${picked.meta.name}" has no rank option (it chooses the rank itself).`,
       { hint: 'Leave the rank out, or use the svd-background method.' },
     );
   }
+  const { input, out } = await checkInputAndOutput(source, options, control.signal);
+  try {
+    control.onStage?.('probe');
+    const plan = await probeSource(input, options, control.signal);
+    const budget = checkBudget(options.memoryBudgetBytes, names.memoryBudget ?? 'memoryBudget');
+    const prepared: PreparedSeparation = { input, plan, out, budget };
+    let method = picked;
+    if (isBatchFactorizer(method)) {
+      const batch = method;
+      const batchOptions = await withMethodOptionNames(batch, options.methodOptionName, () =>
+        separationOptions(batch, options, {
+          rows: Math.max(plan.frames, 2),
+          cols: plan.width * plan.height * plan.channels,
+        }),
+      );
+      const fits =
+        totalBytes(estimateSeparationBytes(batch, plan, batchOptions, options.keepDisplay)) <= budget;
+      const fallback = options.method === undefined ? defaultStreamingMethod(registry) : undefined;
+      if (fits || !fallback) {
+        const estimate = checkSeparationMemory(batch, plan, batchOptions, options, budget);
+        return await runBatchSeparation(batch, batchOptions, estimate, prepared, options, control);
+      }
+      control.onNote?.(
+        `${plan.frames} frames of ${plan.width} x ${plan.height} would not fit the memory budget with ${batch.meta.name}; separating them as a stream with ${fallback.meta.name} instead.`,
+      );
+      method = fallback;
+    }
+    const streaming = method as AnyStreamingFactorizer;
+    const streamOptions = await withMethodOptionNames(streaming, options.methodOptionName, () =>
+      streamingOptions(streaming, options),
+    );
+    const estimate = estimateStreamingBytes(streaming, plan, streamOptions, options.keepDisplay);
+    if (totalBytes(estimate) > budget) {
+      const advice = options.advice ?? defaultAdvice(options.optionNames);
+      throw new MemoryBudgetError(
+        `${plan.path}: frames of ${plan.width} x ${plan.height} with ${streaming.meta.name}`,
+        estimate,
+        budget,
+        {},
+        advice({}, budget),
+      );
+    }
+    const streamed = await withMethodOptionNames(streaming, options.methodOptionName, () =>
+      runStreamingSeparation({
+        method: streaming,
+        methodOptions: streamOptions,
+        input,
+        plan,
+        out,
+        options,
+        control,
+      }),
+    );
+    streamed.memoryEstimate = estimate;
+    return streamed;
+  } catch (error) {
+    await out?.abort();
+    throw error;
+  }
+}
+
+/** The input exists and is not a still image; the output folder, if any, is created now (refused if it exists or is read-only). */
+async function checkInputAndOutput(
+  source: string,
+  options: SeparateVideoOptions,
+  signal: AbortSignal | undefined,
+): Promise<{ input: string; out: AtomicOutputDir | undefined }> {
+  const names = options.optionNames ?? {};
   const input = resolve(source);
   const isFolder = await stat(input).then(
     (s) => s.isDirectory(),
@@ -546,138 +525,150 @@ export async function separateVideo(
       },
     );
   }
-  let out: AtomicOutputDir | undefined;
-  if (options.out !== undefined) {
-    const target = resolve(options.out);
-    if (isFolder && (target === input || target.startsWith(input + sep))) {
-      throw new InvalidOptionError(
-        names.out ?? 'out',
-        `${options.out} is inside the frames folder ${source}; outputs never go there.`,
-        {
-          hint: 'Choose a folder beside it.',
-        },
-      );
-    }
-    // Created now: a read-only or existing folder is refused before any work.
-    out = await createAtomicOutputDir(target, {
-      overwrite: options.overwrite ?? false,
-      protect: [input],
+  if (options.out === undefined) return { input, out: undefined };
+  const target = resolve(options.out);
+  if (isFolder && (target === input || target.startsWith(input + sep))) {
+    throw new InvalidOptionError(
+      names.out ?? 'out',
+      `${options.out} is inside the frames folder ${source}; outputs never go there.`,
+      {
+        hint: 'Choose a folder beside it.',
+      },
+    );
+  }
+  const out = await createAtomicOutputDir(target, {
+    overwrite: options.overwrite ?? false,
+    protect: [input],
+    ...(signal ? { signal } : {}),
+  });
+  return { input, out };
+}
+
+/** Opens the source (sizes and frame count, no pixels) and refuses frames too small to separate. */
+async function probeSource(
+  input: string,
+  options: SeparateVideoOptions,
+  signal: AbortSignal | undefined,
+): Promise<VideoSource> {
+  const names = options.optionNames ?? {};
+  // colorMode 'channels' asks for colour as plainly as the color option does.
+  const colour = options.color || options.methodOptions?.colorMode === 'channels';
+  const plan = await openVideoSource(input, {
+    mode: colour ? 'rgb' : 'gray',
+    ...(options.scale === undefined ? {} : { scale: options.scale }),
+    ...(options.start === undefined ? {} : { start: options.start }),
+    ...(options.count === undefined ? {} : { count: options.count }),
+    ...(options.ffmpegPath ? { ffmpegPath: options.ffmpegPath } : {}),
+    ...(signal ? { signal } : {}),
+  });
+  if (plan.width < MIN_FRAME_SIDE || plan.height < MIN_FRAME_SIDE) {
+    const smallest = Math.ceil((MIN_FRAME_SIDE / Math.min(plan.sourceWidth, plan.sourceHeight)) * 100) / 100;
+    throw new InvalidOptionError(
+      names.scale ?? 'scale',
+      `${options.scale ?? 1} makes ${plan.width} x ${plan.height} frames of the ${plan.sourceWidth} x ${plan.sourceHeight} video; separation needs at least ${MIN_FRAME_SIDE} pixels a side.`,
+      { hint: smallest <= 1 ? `Use a scale of at least ${smallest}.` : 'The video itself is too small.' },
+    );
+  }
+  return plan;
+}
+
+/** Decodes the whole video into the kernel memory, factorizes it, masks it, writes it. */
+async function runBatchSeparation(
+  method: AnyBatchFactorizer,
+  methodOptions: Record<string, unknown>,
+  estimate: MemoryEstimate,
+  { input, plan, out, budget }: PreparedSeparation,
+  options: SeparateVideoOptions,
+  control: JobControl,
+): Promise<VideoSeparation> {
+  const names = options.optionNames ?? {};
+  const { signal } = control;
+  const decodeStart = performance.now();
+  const decoded = await decodeVideoMatrix(plan, {
+    // Decoded straight into the kernel memory: robust PCA's threads read it there, no copy.
+    allocate: (length) => {
+      control.onStage?.('allocate');
+      const data = allocateCollectedKernelArray(length);
+      control.onStage?.('decode');
+      return data;
+    },
+    memoryBudget: budget,
+    ...(signal ? { signal } : {}),
+    ...(control.onWarning ? { onWarning: control.onWarning } : {}),
+    onProgress: (p) =>
+      control.onProgress?.({ fraction: p.fraction, message: `${p.frames}/${p.total} frames` }),
+  });
+  const decodeSeconds = (performance.now() - decodeStart) / 1000;
+  const video = decoded.matrix;
+  if (video.rows < 2) {
+    throw new InvalidInputError(
+      `${input}: only ${video.rows} frame(s) to work with; background separation needs at least 2.`,
+      {
+        hint: `Check ${names.start ?? 'start'} and ${names.count ?? 'count'}.`,
+      },
+    );
+  }
+  // The decode is the truth: a header may have miscounted the frames.
+  const settled =
+    video.rows === Math.max(plan.frames, 2)
+      ? methodOptions
+      : await withMethodOptionNames(method, options.methodOptionName, () =>
+          separationOptions(method, options, video),
+        );
+  control.onStage?.('factorize');
+  const factorizeStart = performance.now();
+  const result = await withMethodOptionNames(method, options.methodOptionName, () =>
+    method.factorize(video, settled, {
       ...(signal ? { signal } : {}),
+      ...(control.onProgress ? { onProgress: control.onProgress } : {}),
+    }),
+  );
+  const factorizeSeconds = (performance.now() - factorizeStart) / 1000;
+  throwIfAborted(signal);
+  const parts = splitParts(result, video);
+  const pixels = video.width * video.height;
+  const channels = Math.max(1, Math.round(parts.lowRank.cols / pixels));
+  if (parts.lowRank.rows !== video.rows || channels * pixels !== parts.lowRank.cols) {
+    throw new InvalidInputError(
+      `method "${method.meta.name}" returned a ${parts.lowRank.rows} x ${parts.lowRank.cols} background for a ${video.rows} x ${video.cols} video.`,
+    );
+  }
+  const asVideo = (m: DenseMatrix) =>
+    videoMatrixFrom(m.data, {
+      frames: m.rows,
+      width: video.width,
+      height: video.height,
+      channels,
+      ...(video.fps === undefined ? {} : { fps: video.fps }),
+    });
+  const lowRank = asVideo(parts.lowRank);
+  const sparse = asVideo(parts.sparse);
+  let masks: Uint8Array | undefined;
+  if (options.masks) {
+    control.onStage?.('masks');
+    masks = foregroundMasks(grayMagnitude(sparse), { width: video.width, height: video.height }).data;
+  }
+  const separation = new VideoSeparation({
+    source: input,
+    method,
+    video,
+    lowRank,
+    sparse,
+    masks,
+    frameNames: decoded.names ?? decoded.sourceIndices.map((i) => `frame-${String(i + 1).padStart(6, '0')}`),
+    rank: result.rank,
+    diagnostics: result.diagnostics,
+    decodeSeconds,
+    factorizeSeconds,
+    keepDisplay: options.keepDisplay ?? false,
+  });
+  separation.memoryEstimate = estimate;
+  if (out) {
+    control.onStage?.('write');
+    await separation.writeOutputs(out, {
+      ...(signal ? { signal } : {}),
+      onProgress: (p) => control.onProgress?.(p),
     });
   }
-  try {
-    control.onStage?.('probe');
-    const plan = await openVideoSource(input, {
-      mode: options.color ? 'rgb' : 'gray',
-      ...(options.scale === undefined ? {} : { scale: options.scale }),
-      ...(options.start === undefined ? {} : { start: options.start }),
-      ...(options.count === undefined ? {} : { count: options.count }),
-      ...(options.ffmpegPath ? { ffmpegPath: options.ffmpegPath } : {}),
-      ...(signal ? { signal } : {}),
-    });
-    if (plan.width < MIN_FRAME_SIDE || plan.height < MIN_FRAME_SIDE) {
-      const smallest =
-        Math.ceil((MIN_FRAME_SIDE / Math.min(plan.sourceWidth, plan.sourceHeight)) * 100) / 100;
-      throw new InvalidOptionError(
-        names.scale ?? 'scale',
-        `${options.scale ?? 1} makes ${plan.width} x ${plan.height} frames of the ${plan.sourceWidth} x ${plan.sourceHeight} video; separation needs at least ${MIN_FRAME_SIDE} pixels a side.`,
-        { hint: smallest <= 1 ? `Use a scale of at least ${smallest}.` : 'The video itself is too small.' },
-      );
-    }
-    const shape = { rows: Math.max(plan.frames, 2), cols: plan.width * plan.height * plan.channels };
-    const methodOptions = await withMethodOptionNames(method, options.methodOptionName, () =>
-      separationOptions(method, options, shape),
-    );
-    const budget = checkBudget(options.memoryBudgetBytes, names.memoryBudget ?? 'memoryBudget');
-    const estimate = checkSeparationMemory(method, plan, methodOptions, options, budget);
-
-    control.onStage?.('decode');
-    const decodeStart = performance.now();
-    const decoded = await decodeVideoMatrix(plan, {
-      // Decoded straight into the kernel memory: robust PCA's threads read it there, no copy.
-      allocate: allocateCollectedKernelArray,
-      memoryBudget: budget,
-      ...(signal ? { signal } : {}),
-      ...(control.onWarning ? { onWarning: control.onWarning } : {}),
-      onProgress: (p) =>
-        control.onProgress?.({ fraction: p.fraction, message: `${p.frames}/${p.total} frames` }),
-    });
-    const decodeSeconds = (performance.now() - decodeStart) / 1000;
-    const video = decoded.matrix;
-    if (video.rows < 2) {
-      throw new InvalidInputError(
-        `${source}: only ${video.rows} frame(s) to work with; background separation needs at least 2.`,
-        { hint: `Check ${names.start ?? 'start'} and ${names.count ?? 'count'}.` },
-      );
-    }
-    // The decode is the truth: a header may have miscounted the frames.
-    const settled =
-      video.rows === shape.rows
-        ? methodOptions
-        : await withMethodOptionNames(method, options.methodOptionName, () =>
-            separationOptions(method, options, video),
-          );
-
-    control.onStage?.('factorize');
-    const factorizeStart = performance.now();
-    const result = await withMethodOptionNames(method, options.methodOptionName, () =>
-      method.factorize(video, settled, {
-        ...(signal ? { signal } : {}),
-        ...(control.onProgress ? { onProgress: control.onProgress } : {}),
-      }),
-    );
-    const factorizeSeconds = (performance.now() - factorizeStart) / 1000;
-    throwIfAborted(signal);
-    const parts = splitParts(result, video);
-    const pixels = video.width * video.height;
-    const channels = Math.max(1, Math.round(parts.lowRank.cols / pixels));
-    if (parts.lowRank.rows !== video.rows || channels * pixels !== parts.lowRank.cols) {
-      throw new InvalidInputError(
-        `method "${method.meta.name}" returned a ${parts.lowRank.rows} x ${parts.lowRank.cols} background for a ${video.rows} x ${video.cols} video.`,
-      );
-    }
-    const asVideo = (m: DenseMatrix) =>
-      videoMatrixFrom(m.data, {
-        frames: m.rows,
-        width: video.width,
-        height: video.height,
-        channels,
-        ...(video.fps === undefined ? {} : { fps: video.fps }),
-      });
-    const lowRank = asVideo(parts.lowRank);
-    const sparse = asVideo(parts.sparse);
-    let masks: Uint8Array | undefined;
-    if (options.masks) {
-      control.onStage?.('masks');
-      masks = foregroundMasks(grayMagnitude(sparse), { width: video.width, height: video.height }).data;
-    }
-    const frameNames =
-      decoded.names ?? decoded.sourceIndices.map((i) => `frame-${String(i + 1).padStart(6, '0')}`);
-    const separation = new VideoSeparation({
-      source: input,
-      method,
-      video,
-      lowRank,
-      sparse,
-      masks,
-      frameNames,
-      rank: result.rank,
-      diagnostics: result.diagnostics,
-      decodeSeconds,
-      factorizeSeconds,
-      keepDisplay: options.keepDisplay ?? false,
-    });
-    separation.memoryEstimate = estimate;
-    if (out) {
-      control.onStage?.('write');
-      await separation.writeOutputs(out, {
-        ...(signal ? { signal } : {}),
-        onProgress: (p) => control.onProgress?.(p),
-      });
-    }
-    return separation;
-  } catch (error) {
-    await out?.abort();
-    throw error;
-  }
+  return separation;
 }

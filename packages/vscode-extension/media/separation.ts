@@ -1,6 +1,7 @@
 /** The separation webview: run options, then original / background / foreground panes with a scrubber. */
 import type {
   HostToWebview,
+  LiveFrameInfo,
   MethodInfo,
   OptionValues,
   SeparationResultInfo,
@@ -107,10 +108,11 @@ function persist(): void {
   });
 }
 
-/** Methods that separate (low-rank + sparse), then low-rank ones (S = M - L), as `lowrank separate` takes them. */
+/** Methods that separate (low-rank + sparse, streaming), then low-rank ones (S = M - L), as `lowrank separate` takes them. */
 function sparseMethods(): MethodInfo[] {
   return [
     ...methods.filter((m) => m.kind === 'low-rank-plus-sparse'),
+    ...methods.filter((m) => m.kind === 'streaming'),
     ...methods.filter((m) => m.kind === 'low-rank'),
   ];
 }
@@ -249,6 +251,18 @@ function showFrame(): void {
   frameLabel.textContent = `frame ${f + 1} / ${result.frames}`;
 }
 
+/** A streaming separation's latest frame, drawn while the run goes on: the background emerging. */
+function showLiveFrame(frame: LiveFrameInfo): void {
+  results.hidden = false;
+  const c = frame.channels;
+  drawGray(canvases.original, frame.width, frame.height, frame.original, 0, c);
+  drawGray(canvases.background, frame.width, frame.height, frame.background, 0, c);
+  if (state.view === 'mask' && frame.mask)
+    drawGray(canvases.foreground, frame.width, frame.height, frame.mask);
+  else drawGray(canvases.foreground, frame.width, frame.height, frame.foreground, 0, c);
+  frameLabel.textContent = `live: frame ${frame.index + 1}`;
+}
+
 function stop(): void {
   if (playing) clearInterval(playing);
   playing = undefined;
@@ -364,6 +378,7 @@ onHostMessage((message: HostToWebview) => {
       if (p.residual !== undefined) parts.push(`residual ${p.residual.toExponential(2)}`);
       if (p.message) parts.push(p.message);
       progressLine.textContent = parts.join(' · ');
+      if (p.frame) showLiveFrame(p.frame);
       break;
     }
     case 'separated':
@@ -382,7 +397,9 @@ onHostMessage((message: HostToWebview) => {
         setDisabled(exportButton, true);
       }
       progressLine.textContent = message.resultsKept
-        ? 'Export cancelled; nothing was written.'
+        ? result
+          ? 'Export cancelled; nothing was written.'
+          : 'Stopping: the frames separated so far are kept.'
         : 'Cancelled.';
       break;
     case 'lowerScale':

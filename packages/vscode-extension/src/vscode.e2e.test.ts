@@ -17,16 +17,16 @@ import {
 } from 'node:fs';
 import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Frame, type FrameLocator, type Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sample, testData } from './test-data.fixture.js';
 
 const packageRoot = fileURLToPath(new URL('..', import.meta.url));
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const samples = (name: string) => join(repoRoot, 'samples', name);
-const setupScript = resolve(packageRoot, '../../../shared/tools/code-server-setup.sh');
+const setupScript = join(packageRoot, 'scripts', 'code-server-setup.sh');
 const vsix = join(packageRoot, 'dist-vsix', 'lowrank-vscode-0.1.0-linux-x64.vsix');
 const screenshots = join(packageRoot, 'test-results', 'e2e');
 const chromiumPath = process.env.LOWRANK_CHROMIUM ?? '/usr/bin/chromium';
@@ -205,22 +205,15 @@ describe('Lowrank in VS Code (code-server)', () => {
     temp = mkdtempSync(join(tmpdir(), 'lowrank-e2e-'));
     workspace = join(temp, 'workspace');
     mkdirSync(workspace);
-    // Small inputs keep the run short: a 150 x 100 colour image (camera.png tinted) and a
-    // 51-frame 48 x 48 video.
-    const gray = await sharp(samples('camera.png')).resize(150, 100).greyscale().raw().toBuffer();
-    const rgb = Buffer.alloc(150 * 100 * 3);
-    for (let p = 0; p < 150 * 100; p++) {
-      rgb[3 * p] = gray[p]!;
-      rgb[3 * p + 1] = Math.round(gray[p]! * 0.75);
-      rgb[3 * p + 2] = Math.round(gray[p]! * 0.4);
-    }
-    await sharp(rgb, { raw: { width: 150, height: 100, channels: 3 } })
+    // Small inputs keep the run short: a 150 x 100 colour image and a 51-frame 48 x 48 video.
+    await sharp(testData('images/coffee-300x200.png'))
+      .resize(150, 100)
       .png()
       .toFile(join(workspace, 'coffee-small.png'));
-    cpSync(samples('tiny-traffic-48x48.avi'), join(workspace, 'tiny-traffic.avi'));
+    cpSync(sample('tiny-traffic-48x48.avi'), join(workspace, 'tiny-traffic.avi'));
     // A phone-size photo (4000 x 3000, 12 megapixels) made from camera.png: upscaled, tinted, with
     // mild noise so that it is not exactly smooth. Made here, never stored in the repository.
-    const photo = await sharp(samples('camera.png'))
+    const photo = await sharp(sample('camera.png'))
       .resize(4000, 3000, { fit: 'fill' })
       .greyscale()
       .raw()
@@ -237,7 +230,7 @@ describe('Lowrank in VS Code (code-server)', () => {
     await sharp(photoRgb, { raw: { width: 4000, height: 3000, channels: 3 } })
       .jpeg({ quality: 90 })
       .toFile(join(workspace, 'photo-4000x3000.jpg'));
-    cpSync(samples('highway-traffic-320x240-cut.avi'), join(workspace, 'highway.avi'));
+    cpSync(sample('highway-traffic-320x240-cut.avi'), join(workspace, 'highway.avi'));
     // Every documented form of lowrank.plugins, and one broken plugin whose error must show.
     symlinkSync(join(repoRoot, 'examples'), join(workspace, 'examples'));
     const plugin = (name: string, displayName: string) =>

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { InvalidInputError, isAbortError, throwIfAborted } from '@lowrank/core';
 import type { BenchRecord, BenchSuite } from '@lowrank/core/bench';
@@ -6,7 +7,7 @@ import { createBenchContext } from '../bench-context.js';
 import { EXIT_FAILURE, EXIT_OK, printJson } from '../cli-io.js';
 import type { Command } from '../command.js';
 import { commandHelp, guarded, HELP_FLAG, JSON_FLAG } from '../command-support.js';
-import { sharedDir } from '../shared-dir.js';
+import { benchDir, dataDir, missingDataHint } from '../data-folders.js';
 
 const FLAGS: FlagDef[] = [
   {
@@ -86,7 +87,7 @@ export const benchCommand: Command = {
         io.stdout.write(
           commandHelp({
             usage: 'lowrank bench [--filter NAME] [--repeat N] [--quick] [--json]',
-            description: `Runs the BenchSuites of ${BENCH_MODULES.join(', ')}.\nMedia come from the shared data folder (env LOWRANK_SHARED_DIR, else ../shared beside the repo).\nThe numpy reference runs when /usr/bin/python3 with numpy and scikit-learn is installed.\nWith --json: one JSON record per line on stdout.`,
+            description: `Runs the BenchSuites of ${BENCH_MODULES.join(', ')}.\nMedia come from the data folder: env LOWRANK_DATA, else ../shared/data beside the repository.\nThe numpy reference (reference.py from env LOWRANK_BENCH, else ../shared/bench) runs when\n/usr/bin/python3 with numpy and scikit-learn is installed.\nWith --json: one JSON record per line on stdout.`,
             flags: FLAGS,
           }),
         );
@@ -101,7 +102,16 @@ export const benchCommand: Command = {
       const filter = getString(args, 'filter');
       const quick = getBoolean(args, 'quick');
       const log = (m: string) => io.stderr.write(`bench: ${m}\n`);
-      const ctx = createBenchContext({ sharedDir: sharedDir(io.env), repeat, signal: io.signal, log, quick });
+      const data = dataDir(io.env);
+      if (!existsSync(data)) log(missingDataHint(data));
+      const ctx = createBenchContext({
+        dataDir: data,
+        benchDir: benchDir(io.env),
+        repeat,
+        signal: io.signal,
+        log,
+        quick,
+      });
       const suites = await loadSuites(log);
       const [l1, l5] = loadavg();
       log(

@@ -32,9 +32,9 @@ import {
   memoryBudgetFromArgs,
   PLUGIN_FLAG,
   pickMethod,
+  progressFor,
 } from '../command-support.js';
 import { pluginFlagDefs, pluginOptionsFromArgs } from '../plugin-flags.js';
-import { ProgressBar } from '../progress-bar.js';
 
 const HANDLED = new Set(['rank']);
 
@@ -265,7 +265,7 @@ export const compressCommand: Command = {
         );
       }
       const json = getBoolean(args, 'json');
-      const bar = new ProgressBar(io.stderr, !json && io.stdoutIsTTY);
+      const bar = progressFor(io, json);
       const budget = memoryBudgetFromArgs(args);
       const result = await compressWithFlags(
         {

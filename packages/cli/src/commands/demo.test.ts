@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { captureIO, sharedDataDir, tempDir } from '../test-support.js';
+import { captureIO, sample, tempDir } from '../test-support.js';
 import { runDemo } from './demo.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -17,7 +17,7 @@ describe('lowrank demo report', () => {
       {
         outDir,
         force: false,
-        video: join(sharedDataDir(), 'video', 'tiny-traffic-48x48.avi'),
+        video: sample('tiny-traffic-48x48.avi'),
         videoScale: 1,
         videoCount: 30,
         ranks: [5, 50],

@@ -3,19 +3,26 @@ import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type DenseMatrix, InvalidInputError, throwIfAborted, type VideoMatrix, zeros } from '@lowrank/core';
 import { encodeImage, writeDirAtomic } from '@lowrank/io';
-import { compressImageFile, separateVideo } from '@lowrank/pipelines';
+import { compressImageFile, separateVideo, VideoSeparation } from '@lowrank/pipelines';
 import { type FlagDef, getBoolean, getString, parseArgs } from '../args.js';
 import { type CliIO, EXIT_OK, formatSeconds } from '../cli-io.js';
 import type { Command } from '../command.js';
-import { commandHelp, FORCE_FLAG, guarded, HELP_FLAG, JSON_FLAG, loadPlugins } from '../command-support.js';
-import { ProgressBar } from '../progress-bar.js';
+import {
+  commandHelp,
+  FORCE_FLAG,
+  guarded,
+  HELP_FLAG,
+  JSON_FLAG,
+  loadPlugins,
+  progressFor,
+} from '../command-support.js';
+import { repoRoot, samplesDir } from '../data-folders.js';
 import {
   type DemoReportData,
   type RateDistortionRow,
   renderDemoReport,
   type VideoRun,
 } from '../report/html-report.js';
-import { repoRoot, samplesDir } from '../shared-dir.js';
 import { foregroundPicture } from '../video-outputs.js';
 
 /** Robust PCA costs grow with pixels x frames: a quarter-size, 100-frame clip keeps the demo short. */
@@ -179,6 +186,7 @@ export async function runDemo(options: DemoOptions, io: CliIO): Promise<DemoResu
         log(
           `${method}: rank ${result.rank}, ${result.iterations} iterations, ${formatSeconds(result.factorizeSeconds)}`,
         );
+        if (!(separation instanceof VideoSeparation)) throw new Error(`${method} is not a batch method.`);
         const { video, lowRank, sparse, masks } = separation;
         const shown = [Math.floor(video.rows * 0.25), Math.floor(video.rows * 0.6), video.rows - 1];
         const fg = foregroundPicture(sparse);
@@ -278,7 +286,7 @@ export const demoCommand: Command = {
       const given = getString(args, 'out');
       const outDir = given !== undefined ? resolve(io.cwd, given) : join(repoRoot(), 'demo-output');
       const json = getBoolean(args, 'json');
-      const bar = new ProgressBar(io.stderr, !json && io.stdoutIsTTY);
+      const bar = progressFor(io, json);
       const result = await runDemo(
         {
           outDir,

@@ -5,9 +5,8 @@ import { readImage } from '@lowrank/io';
 import { type FlagDef, getBoolean, getString, parseArgs } from '../args.js';
 import { EXIT_OK, printJson } from '../cli-io.js';
 import type { Command } from '../command.js';
-import { commandHelp, guarded, HELP_FLAG, JSON_FLAG } from '../command-support.js';
+import { commandHelp, guarded, HELP_FLAG, JSON_FLAG, progressFor } from '../command-support.js';
 import { type ConfusionCounts, matchMasks, scores } from '../mask-matching.js';
-import { ProgressBar } from '../progress-bar.js';
 
 const FLAGS: FlagDef[] = [
   {
@@ -141,7 +140,7 @@ export const evalCommand: Command = {
           'is required: the folder of CDnet ground-truth images.',
         );
       const json = getBoolean(args, 'json');
-      const bar = new ProgressBar(io.stderr, !json && io.stdoutIsTTY);
+      const bar = progressFor(io, json);
       bar.stage('evaluate');
       const result = await evaluateMaskFolders(resolve(io.cwd, masks), resolve(io.cwd, truth), {
         signal: io.signal,

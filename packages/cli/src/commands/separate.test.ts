@@ -2,10 +2,9 @@ import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync } f
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../main.js';
-import { captureIO, sharedDataDir, tempDir } from '../test-support.js';
+import { captureIO, sample, tempDir, testData } from '../test-support.js';
 
-const data = sharedDataDir();
-const tinyVideo = join(data, 'video', 'tiny-traffic-48x48.avi');
+const tinyVideo = sample('tiny-traffic-48x48.avi');
 let dir: string;
 
 async function run(args: string[], signal?: AbortSignal) {
@@ -18,7 +17,7 @@ beforeAll(() => {
   dir = tempDir();
   // A small frames folder: 6 CDnet frames, copied so the default output lands in a writable place.
   mkdirSync(join(dir, 'frames'));
-  const input = join(data, 'cdnet-fall', 'input');
+  const input = testData('cdnet-fall/input');
   for (const name of readdirSync(input).sort().slice(0, 6))
     cpSync(join(input, name), join(dir, 'frames', name));
 });
@@ -114,7 +113,7 @@ describe('lowrank separate', () => {
 
   it('writes to the working directory when the folder beside the input is marked read-only', async () => {
     mkdirSync(join(dir, 'shared', 'clip'), { recursive: true });
-    const input = join(data, 'cdnet-fall', 'input');
+    const input = testData('cdnet-fall/input');
     for (const name of readdirSync(input).sort().slice(0, 3))
       cpSync(join(input, name), join(dir, 'shared', 'clip', name));
     chmodSync(join(dir, 'shared'), 0o555);

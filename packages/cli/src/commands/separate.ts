@@ -1,11 +1,12 @@
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
-import { type AnyBatchFactorizer, InvalidInputError, toKebabCase } from '@lowrank/core';
+import { type AnyFactorizer, InvalidInputError, toKebabCase } from '@lowrank/core';
 import {
   type FittingSize,
   type JobControl,
   type SeparationSummary,
+  type StreamedSeparation,
   separateVideo,
   type VideoSeparation,
 } from '@lowrank/pipelines';
@@ -22,10 +23,10 @@ import {
   MEMORY_BUDGET_FLAG,
   memoryBudgetFromArgs,
   PLUGIN_FLAG,
-  pickMethod,
+  pickSeparation,
+  progressFor,
 } from '../command-support.js';
 import { pluginFlagDefs, pluginOptionsFromArgs } from '../plugin-flags.js';
-import { ProgressBar } from '../progress-bar.js';
 
 const HANDLED = new Set(['rank']);
 
@@ -87,7 +88,9 @@ export const SEPARATE_FLAGS: FlagDef[] = [
 
 export interface SeparateRequest {
   readonly input: string;
-  readonly plugin: AnyBatchFactorizer;
+  readonly plugin: AnyFactorizer;
+  /** False when --method was not given: the pipeline may then stream a run the default would not fit. */
+  readonly explicit?: boolean;
   readonly rank?: number;
   readonly scale?: number;
   readonly start?: number;
@@ -151,7 +154,7 @@ export async function separateWithFlags(
   request: SeparateRequest,
   cwd: string,
   hooks: SeparateHooks = {},
-): Promise<{ result: SeparateResult; separation: VideoSeparation }> {
+): Promise<{ result: SeparateResult; separation: VideoSeparation | StreamedSeparation }> {
   const started = performance.now();
   let outDir: string;
   let note: string | undefined;
@@ -172,7 +175,7 @@ export async function separateWithFlags(
   const separation = await separateVideo(
     resolve(cwd, request.input),
     {
-      method: request.plugin,
+      ...(request.explicit === false ? {} : { method: request.plugin }),
       ...(request.rank !== undefined ? { rank: request.rank } : {}),
       methodOptions: request.pluginOptions ?? {},
       ...(request.scale !== undefined ? { scale: request.scale } : {}),
@@ -200,7 +203,7 @@ export async function separateWithFlags(
   const result: SeparateResult = {
     ...separation.summary(),
     input: request.input,
-    ...(separation.masks ? { maskFiles: separation.frames } : {}),
+    ...(request.masks ? { maskFiles: separation.frames } : {}),
     seconds: (performance.now() - started) / 1000,
     outDir,
     files: [...(separation.written?.files ?? [])],
@@ -214,7 +217,7 @@ export const separateCommand: Command = {
   run: (argv, io) =>
     guarded(io, async () => {
       const loaded = await loadPlugins(argv, io);
-      const plugin = pickMethod(loaded, argv, 'rpca', ['low-rank-plus-sparse', 'low-rank'], 'separate');
+      const { plugin, explicit } = pickSeparation(loaded, argv, 'rpca', 'separate');
       const pluginFlags = pluginFlagDefs(plugin, HANDLED);
       const args = parseArgs(
         argv,
@@ -243,7 +246,7 @@ export const separateCommand: Command = {
         );
       }
       const json = getBoolean(args, 'json');
-      const bar = new ProgressBar(io.stderr, !json && io.stdoutIsTTY);
+      const bar = progressFor(io, json);
       const rank = getNumber(args, 'rank', { integer: true, min: 1 });
       const scale = getNumber(args, 'scale', { min: 0, max: 1, exclusiveMin: true });
       const start = getNumber(args, 'start', { integer: true, min: 0 });
@@ -254,6 +257,7 @@ export const separateCommand: Command = {
         {
           input: args.positionals[0]!,
           plugin,
+          explicit,
           ...(rank !== undefined ? { rank } : {}),
           ...(scale !== undefined ? { scale } : {}),
           ...(start !== undefined ? { start } : {}),

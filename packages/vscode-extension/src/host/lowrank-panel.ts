@@ -71,6 +71,8 @@ export class LowrankPanel {
     ),
   };
   #runningType: WorkerRequest['type'] | undefined;
+  /** The running separation streams: Cancel stops it where it is and keeps the frames done. */
+  #streaming = false;
   readonly #rememberedRanks: RememberedRanks;
   readonly #separations: SeparationStore;
   /** The separation shown came from storage (a window reload): the worker has no job to export. */
@@ -325,6 +327,8 @@ export class LowrankPanel {
   async #separate(message: Extract<WebviewToHost, { type: 'separate' }>): Promise<void> {
     this.#separated = undefined;
     this.#lastMethod = message.method;
+    const methods = await this.#loadMethods().catch(() => undefined);
+    this.#streaming = methods?.methods.find((m) => m.name === message.method)?.kind === 'streaming';
     const result = await this.#withProgress('Lowrank: separating', {
       type: 'separate',
       file: this.#source.fsPath,
@@ -374,15 +378,23 @@ export class LowrankPanel {
   }
 
   /**
-   * Stops the running work at once. An export stops through its AbortSignal (ffmpeg is killed and
-   * the temporary folder removed) so the worker keeps the separation; anything else terminates the
-   * worker thread (the host keeps the last results it was sent).
+   * Stops the running work at once. A streaming separation stops through its AbortSignal and keeps
+   * the frames done (the worker answers with them); an export stops the same way (ffmpeg is killed
+   * and the temporary folder removed) so the worker keeps the separation; anything else terminates
+   * the worker thread (the host keeps the last results it was sent).
    */
   cancel(): void {
     const exporting = this.#runningType === 'export';
+    const stoppingStream = this.#runningType === 'separate' && this.#streaming;
     this.#running?.cancel();
     this.#running = undefined;
     this.#runningType = undefined;
+    if (stoppingStream) {
+      // The worker ends the stream where it is and answers with the frames done so far.
+      this.#worker.abortCurrent();
+      this.#post({ type: 'cancelled', resultsKept: true });
+      return;
+    }
     if (exporting) {
       this.#worker.abortCurrent();
     } else {

@@ -49,8 +49,22 @@ export interface PluginErrorInfo {
   readonly message: string;
 }
 
+/** A frame of a streaming separation, drawn as soon as it is computed (bytes as in SeparationResultInfo). */
+export interface LiveFrameInfo {
+  readonly index: number;
+  readonly width: number;
+  readonly height: number;
+  readonly channels: number;
+  readonly original: Uint8Array;
+  readonly background: Uint8Array;
+  readonly foreground: Uint8Array;
+  readonly mask?: Uint8Array;
+}
+
 export interface ProgressInfo {
   readonly stage: string;
+  /** The latest frame of a streaming separation (at most a few a second). */
+  readonly frame?: LiveFrameInfo;
   readonly fraction?: number;
   readonly iteration?: number;
   readonly maxIterations?: number;

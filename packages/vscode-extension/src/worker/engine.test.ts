@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeError } from '../host/user-errors.js';
 import type { ChannelFactors, CompressionResultInfo, ImageInfo, OptionValues } from '../shared/protocol.js';
 import type { WorkerConfig } from '../shared/worker-protocol.js';
+import { sample, testData } from '../test-data.fixture.js';
 import { Engine, toErrorInfo } from './engine.js';
 
 const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -376,6 +377,55 @@ describe('Engine: separation', () => {
     );
     expect([result.frames, result.width, result.height]).toEqual([20, 24, 24]);
     expect(existsSync(join(dir, 'tiny-traffic-48x48.avi'))).toBe(false);
+  });
+
+  it('shows a streaming separation frame by frame, and Stop keeps the frames done', async () => {
+    writeFileSync(
+      join(dir, 'running-mean.mjs'),
+      `export default {
+        meta: { name: 'running-mean', version: '1.0.0', apiVersion: 1, displayName: 'Running mean', description: 'streaming test plugin' },
+        kind: 'streaming',
+        options: {},
+        open(frame, options, run) {
+          const n = frame.width * frame.height * frame.channels;
+          const bg = new Float64Array(n);
+          let count = 0;
+          return {
+            push(m) {
+              if (run?.signal?.aborted) throw Object.assign(new Error('stopped'), { name: 'AbortError' });
+              if (m.length !== n) throw new Error('frame ' + count + ' has the wrong size');
+              const lowRank = new Float64Array(n);
+              const sparse = new Float64Array(n);
+              for (let k = 0; k < n; k++) { bg[k] = count === 0 ? m[k] : 0.8 * bg[k] + 0.2 * m[k]; lowRank[k] = bg[k]; sparse[k] = m[k] - bg[k]; }
+              return [{ index: count++, lowRank, sparse }];
+            },
+            finish: () => [],
+            background: () => bg,
+            diagnostics: () => ({ frames: count, rank: 1, stateBytes: 8 * n, milliseconds: 0 }),
+          };
+        },
+      };\n`,
+    );
+    const engine = new Engine(config({ pluginModules: ['./running-mean.mjs'] }));
+    const { methods } = await engine.methods();
+    expect(methods.find((m) => m.name === 'running-mean')?.kind).toBe('streaming');
+    const live: number[] = [];
+    const controller = new AbortController();
+    const result = await engine.separate(
+      request(samples('highway-traffic-320x240-cut.avi'), { method: 'running-mean', frameCount: 150 }),
+      (p) => {
+        if (!p.frame) return;
+        live.push(p.frame.index);
+        expect(p.frame.background).toHaveLength(320 * 240);
+        if (live.length === 2) controller.abort(new Error('Stop'));
+      },
+      controller.signal,
+    );
+    expect(live.length).toBeGreaterThanOrEqual(2);
+    // Stopped early: what was done is kept, ready to show and export.
+    expect(result.frames).toBeGreaterThan(live[1]!);
+    expect(result.frames).toBeLessThan(150);
+    expect(result.background).toHaveLength(result.frames * 320 * 240);
   });
 
   it('says how to get ffmpeg when the configured one is missing', async () => {

@@ -14,6 +14,7 @@ import {
   type ImageCompression,
   loadMethods,
   MemoryBudgetError,
+  type StreamedSeparation,
   separateVideo,
   type VideoSeparation,
 } from '@lowrank/pipelines';
@@ -54,6 +55,9 @@ export function rgbaOf(planes: readonly { data: ArrayLike<number> }[], pixels: n
   }
   return out;
 }
+
+/** How often a streaming separation's latest frame goes to the panel. */
+const LIVE_FRAME_INTERVAL_MS = 150;
 
 /** What each pipeline stage is called in the panels. */
 const STAGE_LABELS: Record<string, string> = {
@@ -119,7 +123,7 @@ export class Engine {
   readonly #config: WorkerConfig;
   #methods: Promise<LoadedPlugins> | undefined;
   #compression: ImageCompression | undefined;
-  #separation: VideoSeparation | undefined;
+  #separation: VideoSeparation | StreamedSeparation | undefined;
 
   constructor(config: WorkerConfig) {
     this.#config = config;
@@ -278,6 +282,7 @@ export class Engine {
     const { registry } = await this.#loadMethods();
     const history: number[] = [];
     const warnings: string[] = [];
+    let lastFrameAt = 0;
     const report = reporter(progress, 'Separating');
     const job = await separateVideo(
       request.file,
@@ -291,6 +296,8 @@ export class Engine {
         count: request.frameCount,
         masks: true,
         keepDisplay: true,
+        // A streaming method stopped by Cancel keeps the frames it has done.
+        keepPartial: true,
         memoryBudgetBytes: this.#config.memoryBudgetBytes,
         ...(this.#config.ffmpegPath ? { ffmpegPath: this.#config.ffmpegPath } : {}),
         optionNames: {
@@ -304,6 +311,23 @@ export class Engine {
       {
         onStage: report.onStage,
         onWarning: (message) => warnings.push(message),
+        onFrame: (frame) => {
+          // A few frames a second are enough to watch the background emerge.
+          const now = performance.now();
+          if (now - lastFrameAt < LIVE_FRAME_INTERVAL_MS) return;
+          lastFrameAt = now;
+          progress({
+            stage: 'Separating',
+            message: `frame ${frame.index + 1}`,
+            frame: {
+              ...frame,
+              original: frame.original.slice(),
+              background: frame.background.slice(),
+              foreground: frame.foreground.slice(),
+              ...(frame.mask ? { mask: frame.mask.slice() } : {}),
+            },
+          });
+        },
         onProgress: (p) => {
           if (p.residual !== undefined) history.push(p.residual);
           report.onProgress(p);

@@ -13,16 +13,22 @@ const port = parentPort;
 const config = workerData as WorkerConfig;
 const engine = new Engine(config);
 
-/** Progress at most every 100 ms per request (the UI cannot show more, and posting is not free); a new stage always goes. */
+/**
+ * Progress at most every 100 ms per request (the UI cannot show more, and posting is not free); a
+ * new stage always goes, and so does a live frame (the engine sends those a few times a second).
+ */
 function throttledProgress(id: number): (progress: ProgressInfo) => void {
   let last = 0;
   let stage = '';
   return (progress) => {
     const now = performance.now();
-    if (now - last < 100 && progress.stage === stage) return;
+    if (now - last < 100 && progress.stage === stage && !progress.frame) return;
     last = now;
     stage = progress.stage;
-    port.postMessage({ type: 'progress', id, progress } satisfies WorkerMessage);
+    port.postMessage(
+      { type: 'progress', id, progress } satisfies WorkerMessage,
+      collectTransferables(progress),
+    );
   };
 }
 

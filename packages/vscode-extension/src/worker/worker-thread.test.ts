@@ -9,9 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkerCancelledError, WorkerClient, WorkerRequestError } from '../host/worker-client.js';
 import type { ImageInfo } from '../shared/protocol.js';
+import { sample } from '../test-data.fixture.js';
 
 const packageRoot = fileURLToPath(new URL('../..', import.meta.url));
-const samples = (name: string) => fileURLToPath(new URL(`../../../../samples/${name}`, import.meta.url));
 let outdir = '';
 let temp = '';
 
@@ -33,7 +33,7 @@ function client(): WorkerClient {
   return new WorkerClient(join(outdir, 'worker.js'), {
     pluginModules: [],
     pluginBase: temp,
-    // The extension's default budget (lowrank.memoryBudgetMB = 2048).
+    // The extension's default budget (lowrank.memoryBudgetMB = 2048), as users get it.
     memoryBudgetBytes: 2048 * 2 ** 20,
     defaultRank: 50,
   });
@@ -50,7 +50,7 @@ describe('worker thread', () => {
       const { result } = await worker.request(
         {
           type: 'compress',
-          file: samples('camera.png'),
+          file: sample('camera.png'),
           method: 'randomized-svd',
           options: { rank: 20 },
           colour: false,
@@ -98,7 +98,7 @@ describe('worker thread', () => {
     try {
       const running = worker.request({
         type: 'separate',
-        file: samples('highway-traffic-320x240-cut.avi'),
+        file: sample('highway-traffic-320x240-cut.avi'),
         method: 'rpca',
         options: { tolerance: 1e-12, maxIterations: 5000 },
         colour: false,
@@ -128,7 +128,7 @@ describe('worker thread', () => {
     try {
       const separated = await worker.request({
         type: 'separate',
-        file: samples('highway-traffic-320x240-cut.avi'),
+        file: sample('highway-traffic-320x240-cut.avi'),
         method: 'svd-background',
         options: {},
         colour: false,

@@ -1,0 +1,28 @@
+// The package's public API, export by export: a change here is a change users see (say so in a changeset).
+
+import { describe, expect, it } from 'vitest';
+import * as entry0 from './index.js';
+
+describe('@lowrank/algorithms-svd exports', () => {
+  it('.', () => {
+    expect(Object.keys(entry0).sort()).toEqual([
+      'applySignConvention',
+      'autoPowerIterations',
+      'chooseRank',
+      'compressImage',
+      'factorizers',
+      'orthonormalComplement',
+      'randomizedSvd',
+      'randomizedSvdFactorizer',
+      'randomizedSvdOptionsSpec',
+      'reconstructFromFactors',
+      'svd',
+      'svdBackgroundFactorizer',
+      'svdBackgroundOptionsSpec',
+      'svdFactorization',
+      'svdFactorizer',
+      'svdOptionsSpec',
+      'takeColumns',
+    ]);
+  });
+});

@@ -1,0 +1,137 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AbortError, type MatrixData } from '@lowrank/core';
+import { type AtomicOutputDir, writeImage, writeVideo } from '@lowrank/io';
+import { FrameQueue } from './frame-queue.js';
+import { MatrixPictureAccumulator } from './separation-pictures.js';
+
+/** The files a separation writes into its folder (masks only when computed). */
+export const SEPARATION_FILES = {
+  background: 'background.mp4',
+  foreground: 'foreground.mp4',
+  mask: 'mask.mp4',
+  masks: 'masks',
+  matrix: 'matrix.png',
+  summary: 'summary.json',
+} as const;
+
+export interface SeparationOutputShape {
+  readonly width: number;
+  readonly height: number;
+  /** Values per pixel of background and foreground (1 gray, 3 RGB interleaved); masks are gray. */
+  readonly channels: 1 | 3;
+  readonly fps: number;
+  /** Frames expected (the probe's count): where each frame's column of matrix.png goes. */
+  readonly expectedFrames: number;
+  readonly masks: boolean;
+}
+
+/** One frame's outputs: 8-bit pictures, and the original's values for the matrix picture. */
+export interface SeparationFrameOutputs {
+  readonly name: string;
+  readonly original: MatrixData;
+  readonly background: Uint8Array;
+  readonly foreground: Uint8Array;
+  readonly mask?: Uint8Array;
+}
+
+/**
+ * Writes a separation frame by frame into an atomic output folder: background, foreground and mask
+ * videos encoded by ffmpeg as the frames arrive (bounded queues, so memory stays flat however long
+ * the video), mask PNGs named after the frames, and at the end matrix.png and summary.json. Batch
+ * and streaming separations both write through it, so their folders are alike.
+ */
+export class SeparationWriter {
+  readonly #out: AtomicOutputDir;
+  readonly #shape: SeparationOutputShape;
+  readonly #queues: FrameQueue<Uint8Array>[] = [];
+  readonly #encoders: Promise<unknown>[] = [];
+  readonly #maskNames: string[] = [];
+  readonly #picture: MatrixPictureAccumulator;
+  readonly #signal: AbortSignal | undefined;
+  readonly #background: FrameQueue<Uint8Array>;
+  readonly #foreground: FrameQueue<Uint8Array>;
+  readonly #maskVideo: FrameQueue<Uint8Array> | undefined;
+  readonly #maskFrames: FrameQueue<Uint8Array> | undefined;
+  #frames = 0;
+
+  constructor(out: AtomicOutputDir, shape: SeparationOutputShape, signal?: AbortSignal) {
+    this.#out = out;
+    this.#shape = shape;
+    this.#signal = signal;
+    this.#picture = new MatrixPictureAccumulator(
+      shape.expectedFrames,
+      shape.width * shape.height * shape.channels,
+    );
+    const video = {
+      width: shape.width,
+      height: shape.height,
+      fps: shape.fps,
+      format: 'mp4' as const,
+      speed: 'fast' as const,
+    };
+    const encode = (file: string, channels: 1 | 3, format: 'mp4' | 'png-sequence' = 'mp4') => {
+      const queue = new FrameQueue<Uint8Array>();
+      const done = writeVideo(queue, join(out.path, file), {
+        ...video,
+        channels,
+        format,
+        ...(format === 'png-sequence' ? { names: this.#maskNames } : {}),
+        ...(signal ? { signal } : {}),
+      });
+      // An encoder that fails stops the producer at its next push, with the encoder's error.
+      done.catch((error: unknown) => queue.fail(error));
+      this.#queues.push(queue);
+      this.#encoders.push(done);
+      return queue;
+    };
+    this.#background = encode(SEPARATION_FILES.background, shape.channels);
+    this.#foreground = encode(SEPARATION_FILES.foreground, shape.channels);
+    this.#maskVideo = shape.masks ? encode(SEPARATION_FILES.mask, 1) : undefined;
+    this.#maskFrames = shape.masks ? encode(SEPARATION_FILES.masks, 1, 'png-sequence') : undefined;
+  }
+
+  get frames(): number {
+    return this.#frames;
+  }
+
+  /** Queues one frame (the arrays are copied: callers may reuse theirs). Waits while the encoders catch up. */
+  async frame(parts: SeparationFrameOutputs): Promise<void> {
+    if (this.#signal?.aborted) throw new AbortError();
+    this.#picture.add(this.#frames, parts.original);
+    this.#frames++;
+    const pushes = [
+      this.#background.push(parts.background.slice()),
+      this.#foreground.push(parts.foreground.slice()),
+    ];
+    if (this.#maskVideo && this.#maskFrames && parts.mask) {
+      this.#maskNames.push(parts.name);
+      pushes.push(this.#maskVideo.push(parts.mask.slice()), this.#maskFrames.push(parts.mask.slice()));
+    }
+    await Promise.all(pushes);
+  }
+
+  /** Ends the videos, writes matrix.png and summary.json, and moves the folder into place. */
+  async finish(summary: object): Promise<{ dir: string; files: string[] }> {
+    for (const queue of this.#queues) queue.close();
+    await Promise.all(this.#encoders);
+    const files: string[] = [SEPARATION_FILES.background, SEPARATION_FILES.foreground];
+    if (this.#shape.masks) files.push(SEPARATION_FILES.mask, `${SEPARATION_FILES.masks}/`);
+    await writeImage(this.#picture.picture(), join(this.#out.path, SEPARATION_FILES.matrix), {
+      ...(this.#signal ? { signal: this.#signal } : {}),
+    });
+    files.push(SEPARATION_FILES.matrix, SEPARATION_FILES.summary);
+    await writeFile(
+      join(this.#out.path, SEPARATION_FILES.summary),
+      `${JSON.stringify({ ...summary, files }, null, 2)}\n`,
+    );
+    return { dir: await this.#out.commit(), files };
+  }
+
+  /** Stops the encoders and removes everything written. */
+  async abort(error: unknown = new AbortError()): Promise<void> {
+    for (const queue of this.#queues) queue.fail(error);
+    await Promise.allSettled(this.#encoders);
+    await this.#out.abort();
+  }
+}
