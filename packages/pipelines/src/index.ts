@@ -34,7 +34,6 @@ export {
 export { builtInFactorizers, defaultMethods, type LoadMethodsOptions, loadMethods } from './methods.js';
 export { DEFAULT_COMPRESSION_RANK, describeRankRule, type RankRule } from './rank-rules.js';
 export { FOREGROUND_WHITE_QUANTILE } from './separation-pictures.js';
-export { type BandSource, streamingImageQuality } from './streaming-quality.js';
 export type {
   SeparateVideoOptions,
   SeparationDisplay,
@@ -43,6 +42,7 @@ export type {
   WriteSeparationOptions,
 } from './separation-types.js';
 export { SEPARATION_FILES } from './separation-writer.js';
+export { type BandSource, streamingImageQuality } from './streaming-quality.js';
 export { estimateStreamingBytes, StreamedSeparation } from './streaming-separation.js';
 export {
   estimateSeparationBytes,

@@ -342,7 +342,9 @@ describe('Lowrank in VS Code (code-server)', () => {
     const ratio = view.locator('#ratio');
     const psnr = view.locator('#psnr');
     await expect.poll(async () => (await ratio.textContent()) ?? '', { timeout: 120_000 }).toMatch(/: 1$/);
-    await expect.poll(async () => (await psnr.textContent()) ?? '', { timeout: 60_000 }).toMatch(/^[0-9.]+ dB$/);
+    await expect
+      .poll(async () => (await psnr.textContent()) ?? '', { timeout: 60_000 })
+      .toMatch(/^[0-9.]+ dB$/);
     const before = {
       ratio: await ratio.textContent(),
       psnr: await psnr.textContent(),
@@ -352,7 +354,9 @@ describe('Lowrank in VS Code (code-server)', () => {
     await view.locator('#rank').focus();
     for (let i = 0; i < 20; i++) await view.locator('#rank').press('ArrowRight');
     await expect.poll(async () => await view.locator('#rank').inputValue()).not.toBe(before.rank);
-    await expect.poll(async () => (await psnr.textContent()) ?? '', { timeout: 60_000 }).toMatch(/^[0-9.]+ dB$/);
+    await expect
+      .poll(async () => (await psnr.textContent()) ?? '', { timeout: 60_000 })
+      .toMatch(/^[0-9.]+ dB$/);
     await expect.poll(async () => await psnr.textContent(), { timeout: 60_000 }).not.toBe(before.psnr);
     const after = {
       ratio: await ratio.textContent(),
