@@ -73,8 +73,11 @@ export interface JobControl {
   readonly onProgress?: (progress: Progress) => void;
   /** Told when the work goes on despite a problem worth knowing (a damaged input read in part). */
   readonly onWarning?: (message: string) => void;
-  /** Compression: the decoded planes (values in [0, 1]), before any factorization (to show the original at once). */
-  readonly onDecoded?: (planes: readonly DenseMatrix[]) => void;
+  /**
+   * Compression: the decoded planes (values in [0, 1]), before any factorization (to show the
+   * original at once). A returned promise is awaited: the factorization that follows holds the thread.
+   */
+  readonly onDecoded?: (planes: readonly DenseMatrix[]) => void | Promise<void>;
   /**
    * Compression on a partial SVD: quick leading factors per channel (PREVIEW_RANK triplets, one
    * power iteration: a few percent of the full cost) before the full factorization, for a first preview.
@@ -767,7 +770,7 @@ export async function compressImageFile(
     ...(control.signal ? { signal: control.signal } : {}),
   });
   const planes = distinctChannels(image.channels);
-  control.onDecoded?.(planes);
+  await control.onDecoded?.(planes);
   const job = await withMethodOptionNames(method, options.methodOptionName, () =>
     compressPlanes(input, planes, method, ruleOf(options), options, control, partial),
   );

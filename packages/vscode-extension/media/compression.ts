@@ -620,9 +620,13 @@ async function onImage(info: ImageInfo): Promise<void> {
   view = fittedView(info);
   layoutPanes();
   original?.close();
-  original = await createImageBitmap(
-    new ImageData(info.rgba as Uint8ClampedArray<ArrayBuffer>, info.width, info.height),
-  );
+  // A JPEG (big images) is decoded off the main thread; raw RGBA (small ones) is wrapped as it is.
+  original = info.jpeg
+    ? await createImageBitmap(new Blob([info.jpeg as Uint8Array<ArrayBuffer>], { type: 'image/jpeg' }))
+    : await createImageBitmap(
+        new ImageData(info.rgba as Uint8ClampedArray<ArrayBuffer>, info.width, info.height),
+      );
+
   originalCanvas.dataset.shown = 'true';
   requestRender();
 }

@@ -86,8 +86,13 @@ export interface ImageInfo {
   readonly height: number;
   /** 1 (gray) or 3 (RGB) as factorized. */
   readonly channels: number;
-  /** The picture as factorized, 8-bit RGBA row-major (gray repeated in R, G, B): drawn as it is, any zoom. */
-  readonly rgba: Uint8ClampedArray;
+  /**
+   * The picture as factorized, one of: 8-bit RGBA row-major (gray repeated in R, G, B), exact, for
+   * images up to 1 megapixel; or, above that, a JPEG of it at quality 95 (about 1/30 of the bytes
+   * to carry, decoded off the webview's main thread).
+   */
+  readonly rgba?: Uint8ClampedArray;
+  readonly jpeg?: Uint8Array;
 }
 
 export interface CompressionResultInfo {

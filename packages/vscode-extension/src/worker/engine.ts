@@ -7,9 +7,10 @@ import {
   type Progress,
   type SvdFactorsView,
 } from '@lowrank/core';
-import { openVideoSource } from '@lowrank/io';
+import { encodeImage, openVideoSource } from '@lowrank/io';
 import {
   compressImageFile,
+  EXACT_SVD_MAX_PIXELS,
   type FittingSize,
   type ImageCompression,
   loadMethods,
@@ -202,14 +203,23 @@ export class Engine {
       {
         ...reporter(progress, 'Factorizing'),
         ...(signal ? { signal } : {}),
-        onDecoded: (planes) => {
+        onDecoded: async (planes) => {
           const { rows: height, cols: width } = planes[0]!;
+          // A big picture travels as a JPEG: 48 MB of RGBA for 12 megapixels takes tens of seconds
+          // through VS Code's webview channel (code-server, loaded machine), a JPEG about one.
+          const big = width * height > EXACT_SVD_MAX_PIXELS;
           const image: ImageInfo = {
             fileName: basename(file),
             width,
             height,
             channels: planes.length,
-            rgba: rgbaOf(planes, width * height),
+            ...(big
+              ? {
+                  jpeg: new Uint8Array(
+                    await encodeImage(planes.length === 1 ? planes[0]! : planes, 'jpeg', { quality: 95 }),
+                  ),
+                }
+              : { rgba: rgbaOf(planes, width * height) }),
           };
           partial({ kind: 'image', image });
         },
