@@ -387,6 +387,7 @@ async function runRender(): Promise<void> {
   try {
     while (renderWanted && image) {
       renderWanted = false;
+      let painted = false;
       const canvas = canvasSize();
       const region = pixelAlignedRegion(visibleRegion(view, canvas, image));
       if (factors) {
@@ -417,13 +418,17 @@ async function runRender(): Promise<void> {
           }
         }
         paintReconstruction(current, current.incremental.setRank(rank));
+        painted = true;
       } else if (hostPixels && hostPixels.rank === currentRank()) {
         const n = image.width * image.height;
         const planes = Array.from({ length: image.channels }, (_, c) =>
           hostPixels!.pixels.subarray(c * n, (c + 1) * n),
         );
         paintHostPixels(planes, region);
+        painted = true;
       }
+      if (!painted) continue;
+      // What the pane shows now (tests and timing read it): set only once something is drawn.
       reconstructionCanvas.dataset.rank = String(currentRank());
       if (inputAt) {
         reconstructionCanvas.dataset.latencyMs = (performance.now() - inputAt).toFixed(1);
