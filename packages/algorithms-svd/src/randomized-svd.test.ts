@@ -46,6 +46,21 @@ describe('randomizedSvd', () => {
       expect(Math.abs(f.s[i]! - fixture.singularValues[i]!) / fixture.singularValues[0]!).toBeLessThan(1e-6);
   });
 
+  it("works on float32 input in float32 (float64 factors out): camera.png's error within 0.5% of scikit-learn's", () => {
+    const a = loadCamera();
+    const single = { rows: a.rows, cols: a.cols, data: Float32Array.from(a.data) };
+    const f = randomizedSvd(single, 50);
+    expect(f.u.data).toBeInstanceOf(Float64Array);
+    expect(f.v.data).toBeInstanceOf(Float64Array);
+    const err = relativeError(a, reconstructFromFactors(f, 50));
+    const reference = fixture.sklearnRandomizedRank50.relativeError;
+    expect(Math.abs(err - reference) / reference).toBeLessThan(0.005);
+    // float32 rounding (about 6e-8 relative) bounds how far the leading values can move.
+    for (let i = 0; i < 10; i++)
+      expect(Math.abs(f.s[i]! - fixture.singularValues[i]!) / fixture.singularValues[0]!).toBeLessThan(1e-5);
+    expect(orthonormalityError(f.u)).toBeLessThan(1e-5);
+  });
+
   it("uses scikit-learn's iteration rule: 7 when rank < 0.1 min(m, n), else 4", () => {
     expect(autoPowerIterations(50, 512, 512)).toBe(7);
     expect(autoPowerIterations(52, 512, 512)).toBe(4);

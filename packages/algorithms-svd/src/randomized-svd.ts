@@ -65,10 +65,9 @@ export function randomizedSvd(
 ): SvdFactors {
   const input = toDenseMatrix(matrix);
   assertFiniteMatrix(input);
-  const a: DenseMatrix<Float64Array> =
-    input.data instanceof Float64Array
-      ? (input as DenseMatrix<Float64Array>)
-      : { rows: input.rows, cols: input.cols, data: Float64Array.from(input.data) };
+  // float32 input stays float32 (half the memory traffic of every product); the small SVD and the
+  // returned factors are float64 either way.
+  const a = input;
   const m = a.rows;
   const n = a.cols;
   const minDim = Math.min(m, n);
@@ -108,7 +107,10 @@ export function randomizedSvd(
   // Every power iteration reads A twice. With two threads, one copy of a big A into the kernels'
   // shared memory lets all those products use both cores without copying A each time.
   const allocated =
-    linalgBackend().threads > 1 && m * n >= KERNEL_COPY_MIN_ELEMENTS && !isKernelMatrix(a)
+    a.data instanceof Float64Array &&
+    linalgBackend().threads > 1 &&
+    m * n >= KERNEL_COPY_MIN_ELEMENTS &&
+    !isKernelMatrix(a)
       ? allocateKernelMatrix(m, n)
       : undefined;
   // allocateKernelMatrix falls back to an ordinary array when kernel memory is full: then copying
@@ -134,7 +136,7 @@ export function randomizedSvd(
 const KERNEL_COPY_MIN_ELEMENTS = 1 << 22;
 
 function rangeFinderSvd(
-  a: DenseMatrix<Float64Array>,
+  a: DenseMatrix,
   rank: number,
   settings: {
     transposed: boolean;
@@ -160,7 +162,12 @@ function rangeFinderSvd(
     normalizer === 'LU' ? luPermutedLower(y) : normalizer === 'QR' ? qrThin(y).q : y;
 
   const rng = createRng(seed);
-  let q: DenseMatrix = { rows: cols, cols: size, data: new Float64Array(cols * size) };
+  const float32 = a.data instanceof Float32Array;
+  let q: DenseMatrix = {
+    rows: cols,
+    cols: size,
+    data: float32 ? new Float32Array(cols * size) : new Float64Array(cols * size),
+  };
   rng.fillNormal(q.data);
   const totalSteps = iterations + 2;
   for (let it = 0; it < iterations; it++) {
@@ -183,7 +190,7 @@ function rangeFinderSvd(
   const small = svd(bt, { signal });
   throwIfAborted(signal);
   report?.({ fraction: (iterations + 1) / totalSteps, message: 'small SVD' });
-  const left = matmul(q, takeColumns(small.v, rank)) as DenseMatrix<Float64Array>; // rows x k
+  const left = matmul(toFloat64(q), takeColumns(small.v, rank)) as DenseMatrix<Float64Array>; // rows x k
   const right = takeColumns(small.u, rank); // cols x k
   const s = small.s.slice(0, rank);
   const u = transposed ? right : left;
@@ -191,6 +198,12 @@ function rangeFinderSvd(
   applySignConvention(u, v, rank);
   report?.({ fraction: 1, message: 'done' });
   return { u, s, v };
+}
+
+function toFloat64(a: DenseMatrix): DenseMatrix<Float64Array> {
+  return a.data instanceof Float64Array
+    ? (a as DenseMatrix<Float64Array>)
+    : { rows: a.rows, cols: a.cols, data: Float64Array.from(a.data) };
 }
 
 /** The first k columns (copied). */

@@ -6,12 +6,16 @@ import * as entry0 from './index.js';
 describe('@lowrank/pipelines exports', () => {
   it('.', () => {
     expect(Object.keys(entry0).sort()).toEqual([
+      'AUTOMATIC_METHOD',
       'DEFAULT_BUDGET_SHARE',
       'DEFAULT_COMPRESSION_RANK',
+      'DEFAULT_RANK_CAP',
+      'EXACT_SVD_MAX_PIXELS',
       'FOREGROUND_WHITE_QUANTILE',
       'ImageCompression',
       'LOW_RANK_BACKGROUND_RANK',
       'MemoryBudgetError',
+      'PREVIEW_RANK',
       'RUNTIME_BASELINE_BYTES',
       'SEPARATION_FILES',
       'StreamedSeparation',
@@ -28,6 +32,7 @@ describe('@lowrank/pipelines exports', () => {
       'estimateStreamingBytes',
       'loadMethods',
       'separateVideo',
+      'streamingImageQuality',
       'totalBytes',
     ]);
   });

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { svdStoredNumbers, zeros } from '@lowrank/core';
 import { readImage, writeImage } from '@lowrank/io';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compressImageFile } from './image-compression.js';
+import { compressImageFile, EXACT_SVD_MAX_PIXELS } from './image-compression.js';
 import { MemoryBudgetError } from './memory-budget.js';
 
 const camera = fileURLToPath(new URL('../../../samples/camera.png', import.meta.url));
@@ -112,6 +112,50 @@ describe('compressImageFile', () => {
     );
     expect(seen).toEqual(['probe']);
   });
+
+  it('compresses a big image by default with the leading triplets only, up to a rank cap, and says so', async () => {
+    // 1100 x 1000 (over EXACT_SVD_MAX_PIXELS): an exactly rank-6 picture in [0, 1].
+    const rows = 1000;
+    const cols = 1100;
+    expect(rows * cols).toBeGreaterThan(EXACT_SVD_MAX_PIXELS);
+    const m = zeros(rows, cols);
+    for (let i = 0; i < rows; i++)
+      for (let j = 0; j < cols; j++) {
+        let v = 0.5;
+        for (let t = 1; t <= 5; t++) v += (0.08 / t) * Math.sin((t * i) / 97) * Math.cos((t * j) / 131 + t);
+        m.data[i * cols + j] = v;
+      }
+    const big = join(dir, 'big.png');
+    await writeImage(m, big);
+    const byDefault = await compressImageFile(big);
+    expect(byDefault.method.meta.name).toBe('randomized-svd');
+    expect(byDefault.planes[0]!.data).toBeInstanceOf(Float32Array);
+    expect([byDefault.rank, byDefault.maxRank]).toEqual([50, 50]);
+    const summary = byDefault.summary(6);
+    expect(summary.partialSvd?.triplets).toBe(50);
+    expect(summary.partialSvd?.note).toMatch(/1100 x 1000 .* leading 50 singular triplets .* raise rankCap/);
+    // Rank 6 holds the whole picture up to its 8-bit rounding (PSNR of 1/255 quantization is ~59 dB).
+    expect(summary.psnr).toBeGreaterThan(55);
+    const capped = await compressImageFile(big, { rankCap: 80, rank: { kind: 'rank', value: 10 } });
+    expect([capped.rank, capped.maxRank]).toEqual([10, 80]);
+    // An energy rule the cap cannot reach says so; one it can reach picks the smallest rank.
+    const unreached = await compressImageFile(big, {
+      rankCap: 3,
+      rank: { kind: 'energy', value: 1 },
+      optionNames: { rankCap: '--rank-cap' },
+    });
+    expect(unreached.rankRule).toMatch(/not reached within the 3 triplets computed; raise --rank-cap/);
+    const reached = await compressImageFile(big, { rankCap: 20, rank: { kind: 'energy', value: 0.9 } });
+    expect(reached.rank).toBeLessThanOrEqual(6);
+    expect(reached.energyKept(reached.rank)!).toBeGreaterThanOrEqual(0.9);
+    // Asked for by name, the exact SVD still runs.
+    const exact = await compressImageFile(big, { method: 'svd', rank: { kind: 'rank', value: 6 } });
+    expect([exact.method.meta.name, exact.partialSvd]).toEqual(['svd', undefined]);
+    expect(Math.abs(exact.summary(6).psnr - summary.psnr)).toBeLessThan(0.5);
+    await expect(compressImageFile(big, { rankCap: 0 })).rejects.toThrow(
+      /"rankCap": 0 is not an integer >= 1/,
+    );
+  }, 120_000);
 
   it("names the method's own options the caller's way", async () => {
     await expect(

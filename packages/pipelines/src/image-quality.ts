@@ -1,4 +1,12 @@
-import { type DenseMatrix, type LowRankFactorization, psnrFromMse, ssim } from '@lowrank/core';
+import {
+  type DenseMatrix,
+  type LowRankFactorization,
+  psnrFromMse,
+  type SvdFactorsView,
+  ssim,
+} from '@lowrank/core';
+import { matmul } from '@lowrank/linalg';
+import type { BandSource } from './streaming-quality.js';
 
 export interface ImageQuality {
   /** dB, peak 1, over every channel's pixels together. */
@@ -60,5 +68,45 @@ export function imageQuality(
     ssim: ssimSum / original.length,
     relativeError:
       energy === 0 ? (squared === 0 ? 0 : Number.POSITIVE_INFINITY) : Math.sqrt(squared / energy),
+  };
+}
+
+/**
+ * Bands of rows of the clamped rank-k images U_k diag(s_k) V_k^T, one channel per factor set: the
+ * reconstruction a band at a time (a small product each), for metrics and writing without holding
+ * the whole image in float64.
+ */
+export function factorBands(factors: readonly SvdFactorsView[], rank: number): BandSource {
+  const prepared = factors.map(({ u, s, v }) => {
+    const k = Math.min(rank, s.length, u.cols, v.cols);
+    // V's first k columns, contiguous (n x k), read transposed by the product.
+    const vk = new Float64Array(v.rows * k);
+    for (let j = 0; j < v.rows; j++) for (let t = 0; t < k; t++) vk[j * k + t] = v.data[j * v.cols + t]!;
+    return { u, s, k, vk: { rows: v.rows, cols: k, data: vk } };
+  });
+  return (channel, first, count) => {
+    const { u, s, k, vk } = prepared[channel]!;
+    const cols = vk.rows;
+    if (k === 0) return new Float64Array(count * cols);
+    const us = new Float64Array(count * k);
+    for (let r = 0; r < count; r++) {
+      const src = (first + r) * u.cols;
+      for (let t = 0; t < k; t++) us[r * k + t] = u.data[src + t]! * s[t]!;
+    }
+    const band = matmul({ rows: count, cols: k, data: us }, vk, { transposeB: true }).data;
+    for (let i = 0; i < band.length; i++) {
+      const value = band[i]!;
+      // biome-ignore lint/complexity/useMathMinMax: NaN must fail both tests and map to 0
+      band[i] = value > 0 ? (value < 1 ? value : 1) : 0;
+    }
+    return band;
+  };
+}
+
+/** A whole plane per channel, already computed, as bands (views, no copies). */
+export function planeBands(planes: readonly DenseMatrix[]): BandSource {
+  return (channel, first, count) => {
+    const plane = planes[channel]!;
+    return plane.data.subarray(first * plane.cols, (first + count) * plane.cols);
   };
 }

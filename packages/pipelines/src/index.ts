@@ -6,13 +6,18 @@
 export { type BackgroundPlate, type BackgroundPlateOptions, backgroundPlate } from './background-plate.js';
 export type { CodecPoint } from './codec-comparison.js';
 export {
+  AUTOMATIC_METHOD,
   type CompressImageOptions,
   type CompressionSummary,
   compressImageFile,
+  DEFAULT_RANK_CAP,
+  EXACT_SVD_MAX_PIXELS,
   estimateCompressionBytes,
   ImageCompression,
   type JobControl,
   type LiveFrame,
+  type PartialSvdInfo,
+  PREVIEW_RANK,
   type SweepRow,
 } from './image-compression.js';
 export type { ImageQuality } from './image-quality.js';
@@ -37,6 +42,7 @@ export type {
   WriteSeparationOptions,
 } from './separation-types.js';
 export { SEPARATION_FILES } from './separation-writer.js';
+export { type BandSource, streamingImageQuality } from './streaming-quality.js';
 export { estimateStreamingBytes, StreamedSeparation } from './streaming-separation.js';
 export {
   estimateSeparationBytes,

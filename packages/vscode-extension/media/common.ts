@@ -146,59 +146,139 @@ export interface Series {
   readonly unit?: boolean;
 }
 
-/** A small line chart: each series scaled to the plot, an optional vertical marker at x (1-based). */
+/** Where a chart put its plot, to map pointer positions back to x values (1-based). */
+export interface ChartGeometry {
+  /** The x value (1..count) under a CSS x coordinate of the canvas, or undefined outside the plot. */
+  valueAt(cssX: number): number | undefined;
+}
+
+/** About five round tick values (1, 2 or 5 times a power of ten apart) covering [low, high]. */
+export function niceTicks(low: number, high: number, wanted = 5): number[] {
+  if (!(high > low)) return [low];
+  const raw = (high - low) / wanted;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw) ?? 10 * power;
+  const out: number[] = [];
+  for (let v = Math.ceil(low / step) * step; v <= high + 1e-9 * step; v += step)
+    out.push(Number(v.toPrecision(12)));
+  return out;
+}
+
+function tickLabel(value: number): string {
+  if (value === 0) return '0';
+  const magnitude = Math.abs(value);
+  if (magnitude >= 1e4 || magnitude < 1e-2) return value.toExponential(0);
+  return String(Number(value.toPrecision(3)));
+}
+
+/**
+ * A line chart with axis values: x is 1..count, a log series gets a left axis in its own units
+ * (powers of ten), a unit series (0..1) a right axis in percent; an optional dashed marker at x.
+ */
 export function drawChart(
   canvas: HTMLCanvasElement,
   series: readonly Series[],
   marker?: number,
   xLabel = '',
-): void {
+): ChartGeometry {
   const ratio = window.devicePixelRatio || 1;
   const cssWidth = canvas.clientWidth || 480;
   const cssHeight = canvas.clientHeight || 180;
   canvas.width = Math.round(cssWidth * ratio);
   canvas.height = Math.round(cssHeight * ratio);
+  const count = Math.max(1, ...series.map((s) => s.values.length));
+  const left = 48;
+  const right = cssWidth - 44;
+  const top = 20;
+  const bottom = cssHeight - 34;
+  const xOf = (x: number) => left + ((right - left) * (x - 1)) / Math.max(1, count - 1);
+  const geometry: ChartGeometry = {
+    valueAt(cssX) {
+      if (cssX < left - 4 || cssX > right + 4 || count < 1) return undefined;
+      return Math.min(count, Math.max(1, Math.round(1 + ((cssX - left) / (right - left)) * (count - 1))));
+    },
+  };
   const ctx = canvas.getContext('2d');
-  if (!ctx) return;
+  if (!ctx) return geometry;
   ctx.scale(ratio, ratio);
   const fg = themeColor('--vscode-foreground', '#888');
+  const muted = themeColor('--vscode-descriptionForeground', fg);
   const grid = themeColor('--vscode-widget-border', themeColor('--vscode-panel-border', '#8884'));
   const font = themeColor('--vscode-font-family', 'sans-serif');
   ctx.clearRect(0, 0, cssWidth, cssHeight);
-  const left = 8;
-  const right = cssWidth - 8;
-  const top = 20;
-  const bottom = cssHeight - 18;
   ctx.strokeStyle = grid;
+  ctx.lineWidth = 1;
   ctx.strokeRect(left, top, right - left, bottom - top);
   ctx.font = `11px ${font}`;
+  ctx.fillStyle = muted;
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'top';
+  for (const x of niceTicks(1, count)) {
+    if (x < 1 || !Number.isInteger(x)) continue;
+    ctx.fillText(tickLabel(x), xOf(x), bottom + 4);
+    ctx.beginPath();
+    ctx.moveTo(xOf(x), bottom);
+    ctx.lineTo(xOf(x), bottom + 3);
+    ctx.stroke();
+  }
   let legendX = left;
-  const count = Math.max(1, ...series.map((s) => s.values.length));
+  let leftAxisDone = false;
+  let rightAxisDone = false;
   for (const s of series) {
     const n = s.values.length;
     if (n === 0) continue;
     const mapped = Array.from(s.values, (v) => (s.log ? Math.log10(Math.max(v, 1e-12)) : v));
-    const min = s.unit ? 0 : Math.min(...mapped);
-    const max = s.unit ? 1 : Math.max(...mapped);
+    let min = s.unit ? 0 : Math.min(...mapped);
+    let max = s.unit ? 1 : Math.max(...mapped);
+    if (s.log) {
+      min = Math.floor(min);
+      max = Math.ceil(max);
+    }
     const span = max - min || 1;
+    const yOf = (v: number) => bottom - ((bottom - top) * (v - min)) / span;
+    ctx.textBaseline = 'middle';
+    if (s.unit && !rightAxisDone) {
+      rightAxisDone = true;
+      ctx.textAlign = 'left';
+      for (const v of [0, 0.25, 0.5, 0.75, 1]) ctx.fillText(`${Math.round(v * 100)}%`, right + 4, yOf(v));
+    } else if (!s.unit && !leftAxisDone) {
+      leftAxisDone = true;
+      ctx.textAlign = 'right';
+      const ticks = s.log
+        ? Array.from({ length: max - min + 1 }, (_, i) => min + i).filter(
+            (_, i, all) => all.length <= 6 || i % Math.ceil(all.length / 6) === 0,
+          )
+        : niceTicks(min, max);
+      for (const t of ticks) {
+        ctx.fillText(s.log ? tickLabel(10 ** t) : tickLabel(t), left - 4, yOf(t));
+        ctx.strokeStyle = grid;
+        ctx.beginPath();
+        ctx.moveTo(left, yOf(t));
+        ctx.lineTo(right, yOf(t));
+        ctx.stroke();
+      }
+    }
     ctx.strokeStyle = s.color;
     ctx.lineWidth = 1.5;
     ctx.beginPath();
     for (let i = 0; i < n; i++) {
-      const x = left + ((right - left) * i) / Math.max(1, count - 1);
-      const y = bottom - ((bottom - top) * (mapped[i]! - min)) / span;
+      const x = xOf(i + 1);
+      const y = yOf(mapped[i]!);
       if (i === 0) ctx.moveTo(x, y);
       else ctx.lineTo(x, y);
     }
     ctx.stroke();
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'alphabetic';
     ctx.fillStyle = s.color;
     ctx.fillRect(legendX, 6, 10, 3);
     ctx.fillStyle = fg;
     ctx.fillText(s.label, legendX + 14, 12);
     legendX += ctx.measureText(s.label).width + 30;
+    ctx.fillStyle = muted;
   }
   if (marker !== undefined && count > 1) {
-    const x = left + ((right - left) * (marker - 1)) / (count - 1);
+    const x = xOf(marker);
     ctx.strokeStyle = themeColor('--vscode-charts-red', themeColor('--vscode-errorForeground', '#e51400'));
     ctx.setLineDash([4, 3]);
     ctx.beginPath();
@@ -208,7 +288,17 @@ export function drawChart(
     ctx.setLineDash([]);
   }
   ctx.fillStyle = fg;
-  ctx.fillText(xLabel, left, cssHeight - 4);
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'alphabetic';
+  ctx.fillText(xLabel, (left + right) / 2, cssHeight - 3);
+  return geometry;
+}
+
+/** Calls `redraw` when VS Code switches theme (it rewrites the body's classes and the root's variables). */
+export function onThemeChange(redraw: () => void): void {
+  const observer = new MutationObserver(() => redraw());
+  observer.observe(document.body, { attributes: true, attributeFilter: ['class', 'data-vscode-theme-kind'] });
+  observer.observe(document.documentElement, { attributes: true, attributeFilter: ['style', 'class'] });
 }
 
 /** The plugin's options as form fields (the spec drives the controls); returns a reader for the values. */

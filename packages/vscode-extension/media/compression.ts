@@ -1,7 +1,7 @@
 /** The compression webview: original vs rank-k reconstruction, slider, metrics, spectrum, save. */
 
-import { planarPsnr } from '../src/shared/live-psnr.js';
 import type {
+  ChannelFactors,
   CompressionResultInfo,
   HostToWebview,
   ImageInfo,
@@ -10,6 +10,7 @@ import type {
 } from '../src/shared/protocol.js';
 import { energyCurve, energyOfChannels } from '../src/shared/spectrum.js';
 import {
+  type ChartGeometry,
   drawChart,
   drawPlanes,
   errorBox,
@@ -18,6 +19,7 @@ import {
   h,
   loadState,
   onHostMessage,
+  onThemeChange,
   optionsDetails,
   optionsForm,
   pluginProblems,
@@ -25,34 +27,60 @@ import {
   send,
   themeColor,
 } from './common.js';
-import { clampPlanes, IncrementalReconstruction } from './reconstruction.js';
-import { button, checkbox, dropdown, progressRing, setDisabled } from './toolkit.js';
+import { IncrementalReconstruction } from './reconstruction.js';
+import { button, checkbox, dropdown, progressRing, setDisabled, textField } from './toolkit.js';
+import {
+  clampView,
+  fittedView,
+  oneToOne,
+  panBy,
+  pixelAlignedRegion,
+  type Region,
+  renderSize,
+  resampleFactors,
+  type Size,
+  type View,
+  visibleRegion,
+  zoomAt,
+} from './viewport.js';
 
-type View = 'side-by-side' | 'difference';
+/** The method value that lets the pipeline choose by size (exact SVD, or a partial one for a big image). */
+const AUTOMATIC = 'auto';
+/** A render step's time budget: rebuilding a big view is spread over tasks this long. */
+const SLICE_MS = 8;
+
+type Layout = 'side-by-side' | 'difference';
 
 const saved = loadState();
 const state = {
   source: saved.source ?? '',
   method: saved.method ?? '',
   rank: saved.rank ?? 0,
+  rankCap: saved.rankCap ?? 0,
   colour: saved.colour ?? true,
-  view: (saved.view as View | undefined) ?? 'side-by-side',
+  view: (saved.view as Layout | undefined) ?? 'side-by-side',
   options: (saved.options ?? {}) as OptionValues,
 };
 
 let methods: MethodInfo[] = [];
+let settingsRankCap = 100;
 let image: ImageInfo | undefined;
+let original: ImageBitmap | undefined;
 let result: CompressionResultInfo | undefined;
-let incremental: IncrementalReconstruction | undefined;
+/** The factors the panes draw from: the first preview's, then the result's. */
+let factors: readonly ChannelFactors[] | undefined;
 let energies: Float64Array[] = [];
 let combinedEnergy: Float64Array = new Float64Array(0);
 /** Reconstruction pixels received from the host (methods without factors), by rank. */
 let hostPixels: { rank: number; pixels: Float32Array } | undefined;
 let qualityTimer: ReturnType<typeof setTimeout> | undefined;
 let readOptions: () => OptionValues = () => ({});
+let view: View = { zoom: 1, cx: 0, cy: 0 };
+let chart: ChartGeometry | undefined;
 
 const app = document.getElementById('app')!;
 const status = h('div', { class: 'status', id: 'status' });
+const partialNote = h('div', { class: 'note', id: 'partial-note' });
 const errors = h('div', { class: 'errors' });
 /** Plugin notes and load failures: kept while the panel lives (runs clear `errors`, not these). */
 const pluginBox = h('div', { class: 'errors', id: 'plugins' });
@@ -68,14 +96,20 @@ const slider = h('input', {
 });
 const rankLabel = h('output', { id: 'rank-value', for: 'rank' }, '—');
 const stats = h('dl', { class: 'stats', id: 'stats' });
-const originalCanvas = h('canvas', { id: 'original', 'aria-label': 'Original image' });
-const reconstructionCanvas = h('canvas', { id: 'reconstruction', 'aria-label': 'Reconstruction' });
+const originalCanvas = h('canvas', { id: 'original', class: 'pane', 'aria-label': 'Original image' });
+const reconstructionCanvas = h('canvas', {
+  id: 'reconstruction',
+  class: 'pane',
+  'aria-label': 'Reconstruction',
+});
 const reconstructionCaption = h('figcaption', {}, 'Reconstruction');
+const zoomLabel = h('output', { id: 'zoom-value' }, 'fit');
 const spectrumCanvas = h('canvas', {
   id: 'spectrum',
   class: 'chart',
-  'aria-label': 'Singular value spectrum',
+  'aria-label': 'Singular value spectrum: click to set the rank',
 });
+const spectrumReadout = h('div', { class: 'note', id: 'spectrum-readout' }, ' ');
 const spectrumNote = h('p', { class: 'note' });
 const busyRing = progressRing();
 busyRing.hidden = true;
@@ -96,8 +130,14 @@ const cancelButton = button('Cancel', () => send({ type: 'cancel' }), { id: 'can
 cancelButton.hidden = true;
 const saveButton = button('Save reconstruction as PNG', () => send({ type: 'save', rank: currentRank() }), {
   id: 'save',
+  title: 'Writes the full-resolution rank-k image beside the source',
 });
 setDisabled(saveButton, true);
+let capField: HTMLElement & { value?: string } = textField('Ranks computed', '', () => undefined, {
+  id: 'rank-cap',
+});
+const capBox = h('span', { class: 'field', id: 'cap-box' });
+capBox.hidden = true;
 
 function persist(): void {
   saveState({
@@ -105,6 +145,7 @@ function persist(): void {
     source: state.source,
     method: state.method,
     rank: state.rank,
+    ...(state.rankCap ? { rankCap: state.rankCap } : {}),
     colour: state.colour,
     view: state.view,
     options: state.options,
@@ -124,11 +165,18 @@ function fullRankGuess(): number {
 }
 
 function renderControls(): void {
-  const choices = lowRankMethods().map((m) => ({
-    value: m.name,
-    label: m.custom ? `${m.displayName} (plugin)` : m.displayName,
-    title: m.description,
-  }));
+  const choices = [
+    {
+      value: AUTOMATIC,
+      label: 'Automatic',
+      title: 'Exact SVD; above 1 megapixel only the leading triplets (randomized SVD)',
+    },
+    ...lowRankMethods().map((m) => ({
+      value: m.name,
+      label: m.custom ? `${m.displayName} (plugin)` : m.displayName,
+      title: m.description,
+    })),
+  ];
   const picker = dropdown(
     choices,
     state.method,
@@ -158,11 +206,33 @@ function renderControls(): void {
     ],
     state.view,
     (value) => {
-      state.view = value as View;
+      state.view = value as Layout;
       persist();
-      redraw();
+      requestRender();
     },
     'view',
+  );
+  capField = textField('Ranks computed', String(state.rankCap || settingsRankCap), () => undefined, {
+    id: 'rank-cap',
+    size: 6,
+    title: 'How many leading triplets a big image computes: the slider reaches this far',
+  });
+  capBox.replaceChildren(
+    capField,
+    button(
+      'Compute',
+      () => {
+        const value = Number(capField.value);
+        if (!(Number.isInteger(value) && value >= 1)) {
+          errors.replaceChildren(errorBox(`Ranks computed: "${capField.value}" is not a whole number >= 1.`));
+          return;
+        }
+        state.rankCap = value;
+        persist();
+        compute();
+      },
+      { id: 'raise-cap', secondary: true, title: 'Factorize again up to this many ranks' },
+    ),
   );
   controls.replaceChildren(
     h('label', { class: 'field' }, h('span', {}, 'Method'), picker),
@@ -173,6 +243,7 @@ function renderControls(): void {
       secondary: true,
       title: 'Factorize again with these options',
     }),
+    capBox,
     cancelButton,
     busyRing,
   );
@@ -183,6 +254,7 @@ function renderOptions(): void {
   const method = lowRankMethods().find((m) => m.name === state.method);
   if (!method) {
     optionsHost.replaceChildren();
+    readOptions = () => ({});
     return;
   }
   // The method's own defaults, as `lowrank compress` uses them (svd: every triplet; others: their rank).
@@ -207,7 +279,13 @@ function compute(): void {
   const options = { ...readOptions() };
   // A rank left at the previous image's full rank would be refused for a smaller one: let the plugin clamp.
   if (typeof options.rank === 'number' && options.rank > fullRankGuess()) delete options.rank;
-  send({ type: 'compress', method: state.method, options, colour: state.colour });
+  send({
+    type: 'compress',
+    method: state.method,
+    options,
+    colour: state.colour,
+    ...(state.rankCap ? { rankCap: state.rankCap } : {}),
+  });
 }
 
 function setBusy(busy: boolean, stage?: string): void {
@@ -216,32 +294,379 @@ function setBusy(busy: boolean, stage?: string): void {
   status.textContent = busy ? (stage ?? 'Working…') : status.textContent;
 }
 
-function onImage(info: ImageInfo): void {
+// ---------------------------------------------------------------- panes: zoom, pan, rendering
+
+/** Both panes' canvases sized to their boxes in device pixels (the picture's aspect, at most 70% of the window). */
+function layoutPanes(): Size {
+  const ratio = window.devicePixelRatio || 1;
+  const aspect = image ? image.height / image.width : 0.75;
+  const cssWidth = Math.max(64, Math.floor(originalCanvas.parentElement?.clientWidth || 320));
+  const cssHeight = Math.max(
+    48,
+    Math.min(Math.round(cssWidth * aspect), Math.round(window.innerHeight * 0.7)),
+  );
+  const size = { width: Math.round(cssWidth * ratio), height: Math.round(cssHeight * ratio) };
+  for (const canvas of [originalCanvas, reconstructionCanvas]) {
+    if (canvas.width !== size.width) canvas.width = size.width;
+    if (canvas.height !== size.height) canvas.height = size.height;
+    canvas.style.width = `${cssWidth}px`;
+    canvas.style.height = `${cssHeight}px`;
+  }
+  return size;
+}
+
+function canvasSize(): Size {
+  return { width: originalCanvas.width, height: originalCanvas.height };
+}
+
+const originalCrop = document.createElement('canvas');
+function drawOriginal(region: Region): void {
+  const ctx = originalCanvas.getContext('2d');
+  if (!ctx || !original) return;
+  ctx.clearRect(0, 0, originalCanvas.width, originalCanvas.height);
+  const w = region.x1 - region.x0;
+  const h = region.y1 - region.y0;
+  if (region.dw < w) {
+    // Reduced: the browser's filtered downscale of the visible part.
+    ctx.imageSmoothingEnabled = true;
+    ctx.imageSmoothingQuality = 'high';
+    ctx.drawImage(original, region.x0, region.y0, w, h, region.dx, region.dy, region.dw, region.dh);
+    return;
+  }
+  // Magnified (a pixel-aligned region): copy its pixels, then scale them exactly as the reconstruction is.
+  originalCrop.width = w;
+  originalCrop.height = h;
+  originalCrop.getContext('2d')!.drawImage(original, region.x0, region.y0, w, h, 0, 0, w, h);
+  ctx.imageSmoothingEnabled = false;
+  ctx.drawImage(originalCrop, region.dx, region.dy, region.dw, region.dh);
+}
+
+/** The reconstruction of the current view: factors resampled to it and a renderer at its size. */
+let render:
+  | {
+      key: string;
+      region: Region;
+      size: Size;
+      incremental: IncrementalReconstruction;
+      /** The original at the render size (for the difference view), made on demand. */
+      originalBytes?: Uint8ClampedArray;
+    }
+  | undefined;
+let renderRunning = false;
+let renderWanted = false;
+let inputAt = 0;
+
+/** The region shown, as the panes expose it (both panes show the same one). */
+function regionText(region: Region): string {
+  return [region.x0, region.y0, region.x1, region.y1].map((v) => v.toFixed(1)).join(' ');
+}
+
+function viewKey(region: Region, size: Size): string {
+  return [region.x0, region.y0, region.x1, region.y1, size.width, size.height]
+    .map((v) => v.toFixed(3))
+    .join();
+}
+
+/** Draws what is wanted now: the original at once, the reconstruction in short slices, latest request wins. */
+function requestRender(): void {
+  renderWanted = true;
+  if (!image) return;
+  const canvas = layoutPanes();
+  view = clampView(view, canvas, image);
+  // Whole source pixels when magnified: both panes then place each image pixel identically.
+  const region = pixelAlignedRegion(visibleRegion(view, canvas, image));
+  drawOriginal(region);
+  originalCanvas.dataset.region = regionText(region);
+  const scale = region.dw / (region.x1 - region.x0);
+  zoomLabel.textContent = view.zoom === 1 ? 'fit' : `${Math.round(scale * 100)}%`;
+  if (!renderRunning) void runRender();
+}
+
+async function runRender(): Promise<void> {
+  renderRunning = true;
+  try {
+    while (renderWanted && image) {
+      renderWanted = false;
+      let painted = false;
+      const canvas = canvasSize();
+      const region = pixelAlignedRegion(visibleRegion(view, canvas, image));
+      if (factors) {
+        const size = renderSize(region);
+        const key = viewKey(region, size) + factors.length + factors[0]!.rank;
+        if (render?.key !== key) {
+          render = {
+            key,
+            region,
+            size,
+            incremental: new IncrementalReconstruction(
+              resampleFactors(factors, region, size),
+              size.height,
+              size.width,
+            ),
+          };
+        }
+        // Same pixels, perhaps placed elsewhere (a sub-pixel pan): draw where the view says now.
+        render.region = region;
+        const current = render;
+        const rank = Math.min(currentRank(), current.incremental.maxRank);
+        const steps = current.incremental.stepsTo(rank, Math.max(8, Math.floor(40000 / size.width)));
+        let sliceStart = performance.now();
+        for (let step = steps.next(); !step.done; step = steps.next()) {
+          if (performance.now() - sliceStart > SLICE_MS) {
+            await nextTask();
+            sliceStart = performance.now();
+          }
+        }
+        paintReconstruction(current, current.incremental.setRank(rank));
+        painted = true;
+      } else if (hostPixels && hostPixels.rank === currentRank()) {
+        const n = image.width * image.height;
+        const planes = Array.from({ length: image.channels }, (_, c) =>
+          hostPixels!.pixels.subarray(c * n, (c + 1) * n),
+        );
+        paintHostPixels(planes, region);
+        painted = true;
+      }
+      if (!painted) continue;
+      // What the pane shows now (tests and timing read it): set only once something is drawn.
+      reconstructionCanvas.dataset.rank = String(currentRank());
+      if (inputAt) {
+        reconstructionCanvas.dataset.latencyMs = (performance.now() - inputAt).toFixed(1);
+        inputAt = 0;
+      }
+      await nextTask();
+    }
+  } finally {
+    renderRunning = false;
+  }
+}
+
+/** Yields to the event loop (a message to itself: no 4 ms timer clamping). One channel, kept alive. */
+const yieldChannel = new MessageChannel();
+const yieldWaiters: (() => void)[] = [];
+yieldChannel.port1.onmessage = () => yieldWaiters.shift()?.();
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => {
+    yieldWaiters.push(resolve);
+    yieldChannel.port2.postMessage(null);
+  });
+}
+
+function originalAtRenderSize(current: NonNullable<typeof render>): Uint8ClampedArray {
+  if (current.originalBytes) return current.originalBytes;
+  const { size, region } = current;
+  const scratch = document.createElement('canvas');
+  scratch.width = size.width;
+  scratch.height = size.height;
+  const ctx = scratch.getContext('2d', { willReadFrequently: true })!;
+  ctx.imageSmoothingQuality = 'high';
+  if (original)
+    ctx.drawImage(
+      original,
+      region.x0,
+      region.y0,
+      region.x1 - region.x0,
+      region.y1 - region.y0,
+      0,
+      0,
+      size.width,
+      size.height,
+    );
+  current.originalBytes = ctx.getImageData(0, 0, size.width, size.height).data;
+  return current.originalBytes;
+}
+
+function paintReconstruction(current: NonNullable<typeof render>, planes: readonly Float64Array[]): void {
+  const { size, region } = current;
+  const pixels = new ImageData(size.width, size.height);
+  const out = pixels.data;
+  const n = size.width * size.height;
+  const [r, g = r, b = r] = planes as [Float64Array, Float64Array?, Float64Array?];
+  if (state.view === 'difference') {
+    // |original - reconstruction| x 4 at the resolution shown, so small errors are visible.
+    const o = originalAtRenderSize(current);
+    for (let p = 0; p < n; p++) {
+      out[4 * p] = 4 * Math.abs(o[4 * p]! - r[p]! * 255);
+      out[4 * p + 1] = 4 * Math.abs(o[4 * p + 1]! - g[p]! * 255);
+      out[4 * p + 2] = 4 * Math.abs(o[4 * p + 2]! - b[p]! * 255);
+      out[4 * p + 3] = 255;
+    }
+  } else {
+    // Uint8ClampedArray clamps to [0, 255]: the clamped picture that is saved.
+    for (let p = 0; p < n; p++) {
+      out[4 * p] = r[p]! * 255;
+      out[4 * p + 1] = g[p]! * 255;
+      out[4 * p + 2] = b[p]! * 255;
+      out[4 * p + 3] = 255;
+    }
+  }
+  blit(pixels, region);
+  reconstructionCanvas.dataset.region = regionText(region);
+  reconstructionCaption.textContent =
+    state.view === 'difference'
+      ? `|Difference| × 4 at rank ${currentRank()}`
+      : `Reconstruction at rank ${currentRank()}`;
+}
+
+function paintHostPixels(planes: Float32Array[], region: Region): void {
+  if (!image) return;
+  const scratch = document.createElement('canvas');
+  drawPlanes(scratch, image.width, image.height, planes);
+  const ctx = reconstructionCanvas.getContext('2d')!;
+  ctx.clearRect(0, 0, reconstructionCanvas.width, reconstructionCanvas.height);
+  ctx.imageSmoothingEnabled = region.dw < region.x1 - region.x0;
+  ctx.drawImage(
+    scratch,
+    region.x0,
+    region.y0,
+    region.x1 - region.x0,
+    region.y1 - region.y0,
+    region.dx,
+    region.dy,
+    region.dw,
+    region.dh,
+  );
+  reconstructionCaption.textContent = `Reconstruction at rank ${currentRank()}`;
+}
+
+const blitCanvas = document.createElement('canvas');
+function blit(pixels: ImageData, region: Region): void {
+  blitCanvas.width = pixels.width;
+  blitCanvas.height = pixels.height;
+  blitCanvas.getContext('2d')!.putImageData(pixels, 0, 0);
+  const ctx = reconstructionCanvas.getContext('2d')!;
+  ctx.clearRect(0, 0, reconstructionCanvas.width, reconstructionCanvas.height);
+  ctx.imageSmoothingEnabled = false;
+  ctx.drawImage(blitCanvas, region.dx, region.dy, region.dw, region.dh);
+}
+
+function setView(next: View): void {
+  if (!image) return;
+  view = clampView(next, canvasSize(), image);
+  requestRender();
+}
+
+/** Wheel zooms at the pointer, a drag pans; both panes show the same region. */
+function attachZoomPan(canvas: HTMLCanvasElement): void {
+  const toCanvas = (event: MouseEvent) => {
+    const box = canvas.getBoundingClientRect();
+    return {
+      x: ((event.clientX - box.left) / box.width) * canvas.width,
+      y: ((event.clientY - box.top) / box.height) * canvas.height,
+    };
+  };
+  canvas.addEventListener(
+    'wheel',
+    (event) => {
+      if (!image) return;
+      event.preventDefault();
+      const p = toCanvas(event);
+      setView(zoomAt(view, canvasSize(), image, event.deltaY < 0 ? 1.25 : 0.8, p.x, p.y));
+    },
+    { passive: false },
+  );
+  let dragging: { x: number; y: number } | undefined;
+  canvas.addEventListener('pointerdown', (event) => {
+    dragging = toCanvas(event);
+    canvas.setPointerCapture(event.pointerId);
+  });
+  canvas.addEventListener('pointermove', (event) => {
+    if (!dragging || !image) return;
+    const p = toCanvas(event);
+    setView(panBy(view, canvasSize(), image, p.x - dragging.x, p.y - dragging.y));
+    dragging = p;
+  });
+  const stop = () => {
+    dragging = undefined;
+  };
+  canvas.addEventListener('pointerup', stop);
+  canvas.addEventListener('pointercancel', stop);
+}
+attachZoomPan(originalCanvas);
+attachZoomPan(reconstructionCanvas);
+
+const zoomBar = h(
+  'div',
+  { class: 'toolbar zoom-bar' },
+  button('Fit', () => image && setView(fittedView(image)), { id: 'zoom-fit', secondary: true }),
+  button('1:1', () => image && setView(oneToOne(view, canvasSize(), image)), {
+    id: 'zoom-1to1',
+    secondary: true,
+    title: 'One image pixel per screen pixel',
+  }),
+  button(
+    '+',
+    () =>
+      image && setView(zoomAt(view, canvasSize(), image, 2, canvasSize().width / 2, canvasSize().height / 2)),
+    {
+      id: 'zoom-in',
+      secondary: true,
+    },
+  ),
+  button(
+    '−',
+    () =>
+      image &&
+      setView(zoomAt(view, canvasSize(), image, 0.5, canvasSize().width / 2, canvasSize().height / 2)),
+    {
+      id: 'zoom-out',
+      secondary: true,
+    },
+  ),
+  zoomLabel,
+);
+
+// ---------------------------------------------------------------- messages
+
+async function onImage(info: ImageInfo): Promise<void> {
   image = info;
-  const n = info.width * info.height;
-  const planes = Array.from({ length: info.channels }, (_, c) => info.original.subarray(c * n, (c + 1) * n));
-  drawPlanes(originalCanvas, info.width, info.height, planes);
+  factors = undefined;
+  render = undefined;
+  view = fittedView(info);
+  layoutPanes();
+  original?.close();
+  // A JPEG (big images) is decoded off the main thread; raw RGBA (small ones) is wrapped as it is.
+  original = info.jpeg
+    ? await createImageBitmap(new Blob([info.jpeg as Uint8Array<ArrayBuffer>], { type: 'image/jpeg' }))
+    : await createImageBitmap(
+        new ImageData(info.rgba as Uint8ClampedArray<ArrayBuffer>, info.width, info.height),
+      );
+
+  originalCanvas.dataset.shown = 'true';
+  requestRender();
+}
+
+function onPreview(preview: readonly ChannelFactors[]): void {
+  if (!image) return;
+  factors = preview;
+  const rank = Math.min(...preview.map((f) => f.rank));
+  slider.max = String(rank);
+  slider.value = String(rank);
+  rankLabel.textContent = `k = ${rank}`;
+  reconstructionCanvas.dataset.preview = 'true';
+  status.textContent = `First preview from the ${rank} leading triplets; factorizing the rest…`;
+  requestRender();
 }
 
 function onCompressed(info: CompressionResultInfo): void {
   result = info;
   hostPixels = undefined;
-  planesCache = undefined;
+  factors = info.factors;
+  delete reconstructionCanvas.dataset.preview;
   energies = info.singularValues ? info.singularValues.map((s) => energyCurve(s)) : [];
   // All channels together: the share of the image's squared norm the rank-k approximation keeps.
   combinedEnergy = info.singularValues
     ? energyOfChannels(info.singularValues, info.squaredNorm)
     : new Float64Array(0);
-  incremental =
-    info.factors && image
-      ? new IncrementalReconstruction(info.factors, image.height, image.width)
-      : undefined;
   slider.max = String(info.maxRank);
   const start = state.rank >= 1 ? Math.min(state.rank, info.maxRank) : Math.min(info.rank, info.maxRank);
   slider.value = String(start);
   slider.disabled = false;
   setDisabled(saveButton, false);
   timeOut.textContent = `${formatNumber(info.milliseconds / 1000, 2)} s`;
+  partialNote.textContent = info.partialNote ?? '';
+  capBox.hidden = !info.partialNote;
+  if (info.partialNote) capField.value = String(info.maxRank);
   status.textContent = `${info.method}: ranks 1–${info.maxRank} of ${info.fullRank} ready.${info.factors ? '' : ' (This method exposes no factors: each rank is rebuilt by the host.)'}`;
   onRank();
 }
@@ -250,68 +675,37 @@ function storedFor(rank: number): number {
   return result ? (result.storedNumbers[rank - 1] ?? Number.NaN) : Number.NaN;
 }
 
+/** PSNR of the unclamped rank-k image from the spectrum alone (Eckart-Young): shown until the exact figure comes. */
+function spectralPsnr(rank: number): number | undefined {
+  if (!result?.singularValues || !image) return undefined;
+  let head = 0;
+  for (const s of result.singularValues)
+    for (let i = 0; i < Math.min(rank, s.length); i++) head += s[i]! ** 2;
+  const mse = Math.max(0, result.squaredNorm - head) / (image.width * image.height * image.channels);
+  return mse === 0 ? Number.POSITIVE_INFINITY : 10 * Math.log10(1 / mse);
+}
+
 /** Runs on every slider input: cheap updates now, quality numbers shortly after the slider rests. */
 function onRank(): void {
   if (!result || !image) return;
   const rank = currentRank();
   state.rank = rank;
   rankLabel.textContent = `k = ${rank}`;
-  const original = image.width * image.height * image.channels;
+  const originalNumbers = image.width * image.height * image.channels;
   const stored = storedFor(rank);
-  ratioOut.textContent = `${formatNumber(original / stored, 2)} : 1`;
-  storedOut.textContent = `${formatInteger(stored)} of ${formatInteger(original)} (${formatNumber((100 * stored) / original, 1)}%)`;
-  if (energies.length > 0) {
-    energyOut.textContent = `${formatNumber(100 * (combinedEnergy[rank - 1] ?? 1), 2)}%`;
-  } else {
-    energyOut.textContent = '—';
-  }
+  ratioOut.textContent = `${formatNumber(originalNumbers / stored, 2)} : 1`;
+  storedOut.textContent = `${formatInteger(stored)} of ${formatInteger(originalNumbers)} (${formatNumber((100 * stored) / originalNumbers, 1)}%)`;
+  energyOut.textContent =
+    energies.length > 0 ? `${formatNumber(100 * (combinedEnergy[rank - 1] ?? 1), 2)}%` : '—';
   ssimOut.textContent = '…';
-  const planes = reconstructionPlanes();
-  // With factors the webview has the exact picture shown: its PSNR is live; SSIM comes from the worker.
-  psnrOut.textContent =
-    incremental && planes ? `${formatNumber(planarPsnr(image.original, planes), 2)} dB` : '…';
-  redraw();
+  const estimate = spectralPsnr(rank);
+  psnrOut.textContent = estimate === undefined ? '…' : `≈ ${formatNumber(estimate, 2)} dB`;
+  requestRender();
   drawSpectrum();
   clearTimeout(qualityTimer);
   qualityTimer = setTimeout(() => send({ type: 'quality', rank }), 120);
-  if (!incremental && hostPixels?.rank !== rank) send({ type: 'reconstruct', rank });
+  if (!factors && hostPixels?.rank !== rank) send({ type: 'reconstruct', rank });
   persist();
-}
-
-/** The clamped rank-k planes for the current rank (cached: the slider handler and redraw share them). */
-let planesCache: { rank: number; planes: Float32Array[] } | undefined;
-
-function reconstructionPlanes(): Float32Array[] | undefined {
-  if (!image) return undefined;
-  const n = image.width * image.height;
-  if (incremental) {
-    const rank = currentRank();
-    if (planesCache?.rank !== rank) planesCache = { rank, planes: clampPlanes(incremental.setRank(rank)) };
-    return planesCache.planes;
-  }
-  if (hostPixels)
-    return Array.from({ length: image.channels }, (_, c) => hostPixels!.pixels.subarray(c * n, (c + 1) * n));
-  return undefined;
-}
-
-function redraw(): void {
-  if (!image) return;
-  const planes = reconstructionPlanes();
-  if (!planes) return;
-  const n = image.width * image.height;
-  if (state.view === 'difference') {
-    // |original - reconstruction| x 4, so small errors are visible.
-    const diff = planes.map((p, c) => {
-      const out = new Float32Array(n);
-      for (let k = 0; k < n; k++) out[k] = Math.min(1, 4 * Math.abs(image!.original[c * n + k]! - p[k]!));
-      return out;
-    });
-    reconstructionCaption.textContent = `|Difference| × 4 at rank ${currentRank()}`;
-    drawPlanes(reconstructionCanvas, image.width, image.height, diff);
-  } else {
-    reconstructionCaption.textContent = `Reconstruction at rank ${currentRank()}`;
-    drawPlanes(reconstructionCanvas, image.width, image.height, planes);
-  }
 }
 
 function drawSpectrum(): void {
@@ -320,8 +714,8 @@ function drawSpectrum(): void {
     return;
   }
   const s = result.singularValues[0]!;
-  spectrumNote.textContent = result.singularValues.length > 1 ? 'Spectrum of the first (red) channel.' : '';
-  drawChart(
+  spectrumNote.textContent = `${result.singularValues.length > 1 ? 'Spectrum of the first (red) channel; energy over all channels. ' : ''}Hover for values, click to set the rank.`;
+  chart = drawChart(
     spectrumCanvas,
     [
       {
@@ -331,20 +725,53 @@ function drawSpectrum(): void {
         log: true,
       },
       {
-        values: energies[0]!,
+        values: combinedEnergy,
         color: themeColor('--vscode-charts-green', '#388a34'),
         label: 'energy kept',
         unit: true,
       },
     ],
     currentRank(),
-    `rank 1 … ${s.length}`,
+    'rank k',
   );
 }
+
+function rankUnder(event: MouseEvent): number | undefined {
+  const box = spectrumCanvas.getBoundingClientRect();
+  return chart?.valueAt(event.clientX - box.left);
+}
+spectrumCanvas.addEventListener('mousemove', (event) => {
+  const k = rankUnder(event);
+  if (k === undefined || !result?.singularValues) {
+    spectrumReadout.textContent = ' ';
+    return;
+  }
+  const sigma = result.singularValues[0]![k - 1]!;
+  spectrumReadout.textContent = `k = ${k}: σ = ${formatNumber(sigma, 3)}, energy kept ${formatNumber(100 * (combinedEnergy[k - 1] ?? 1), 2)}%`;
+});
+spectrumCanvas.addEventListener('mouseleave', () => {
+  spectrumReadout.textContent = ' ';
+});
+spectrumCanvas.addEventListener('click', (event) => {
+  const k = rankUnder(event);
+  if (k === undefined || !result) return;
+  slider.value = String(Math.min(k, result.maxRank));
+  inputAt = performance.now();
+  onRank();
+});
+
+onThemeChange(() => {
+  if (result) drawSpectrum();
+});
+new ResizeObserver(() => {
+  if (image) requestRender();
+  if (result) drawSpectrum();
+}).observe(app);
 
 // A drag fires many input events per frame: draw only the latest rank, once per animation frame.
 let frameRequested = false;
 slider.addEventListener('input', () => {
+  if (!inputAt) inputAt = performance.now();
   if (frameRequested) return;
   frameRequested = true;
   requestAnimationFrame(() => {
@@ -357,18 +784,16 @@ onHostMessage((message: HostToWebview) => {
   switch (message.type) {
     case 'init': {
       methods = [...message.methods];
+      settingsRankCap = message.settings.rankCap;
       state.source = message.source;
       if (message.rememberedRank !== undefined) state.rank = message.rememberedRank;
       const names = lowRankMethods().map((m) => m.name);
-      if (!names.includes(state.method)) state.method = names.includes('svd') ? 'svd' : (names[0] ?? '');
+      if (state.method !== AUTOMATIC && !names.includes(state.method)) state.method = AUTOMATIC;
       document.title = message.fileName;
       renderControls();
       pluginBox.replaceChildren(...pluginProblems(message.pluginNote, message.pluginErrors));
       persist();
-      if (!message.hasResults) {
-        if (!state.method) errors.append(errorBox('No low-rank method is registered.'));
-        else compute();
-      }
+      if (!message.hasResults) compute();
       break;
     }
     case 'busy':
@@ -376,11 +801,17 @@ onHostMessage((message: HostToWebview) => {
       break;
     case 'progress': {
       const p = message.progress;
+      if (reconstructionCanvas.dataset.preview && p.stage !== 'Factorizing') break;
       status.textContent = `${p.stage}${p.fraction !== undefined ? ` ${Math.round(p.fraction * 100)}%` : ''}${p.message ? ` — ${p.message}` : ''}`;
       break;
     }
     case 'image':
-      onImage(message.image);
+      result = undefined;
+      slider.disabled = true;
+      void onImage(message.image);
+      break;
+    case 'preview':
+      onPreview(message.factors);
       break;
     case 'compressed':
       onCompressed(message.result);
@@ -388,12 +819,12 @@ onHostMessage((message: HostToWebview) => {
     case 'reconstruction':
       if (message.rank === currentRank()) {
         hostPixels = { rank: message.rank, pixels: message.pixels };
-        redraw();
+        requestRender();
       }
       break;
     case 'quality':
       if (message.quality.rank === currentRank()) {
-        if (!incremental) psnrOut.textContent = `${formatNumber(message.quality.psnr, 2)} dB`;
+        psnrOut.textContent = `${formatNumber(message.quality.psnr, 2)} dB`;
         ssimOut.textContent = formatNumber(message.quality.ssim, 4);
       }
       break;
@@ -427,7 +858,9 @@ app.replaceChildren(
   pluginBox,
   errors,
   status,
+  partialNote,
   h('section', { class: 'slider-row' }, h('label', { for: 'rank' }, 'Rank'), slider, rankLabel, saveButton),
+  zoomBar,
   h(
     'section',
     { class: 'images' },
@@ -435,7 +868,14 @@ app.replaceChildren(
     h('figure', { id: 'pane-reconstruction' }, reconstructionCanvas, reconstructionCaption),
   ),
   stats,
-  h('section', { class: 'spectrum' }, h('h3', {}, 'Singular value spectrum'), spectrumCanvas, spectrumNote),
+  h(
+    'section',
+    { class: 'spectrum' },
+    h('h3', {}, 'Singular value spectrum'),
+    spectrumCanvas,
+    spectrumReadout,
+    spectrumNote,
+  ),
 );
 slider.disabled = true;
 send({ type: 'ready' });

@@ -30,21 +30,40 @@ export class IncrementalReconstruction {
 
   /** Planes of the rank-k reconstruction (unclamped); valid until the next call. */
   setRank(rank: number): readonly Float64Array[] {
+    const steps = this.stepsTo(rank, Number.POSITIVE_INFINITY);
+    for (let step = steps.next(); ; step = steps.next()) if (step.done) return step.value;
+  }
+
+  /**
+   * setRank done `rowsPerStep` rows at a time, yielding between steps, so that a long rebuild can be
+   * spread over many short tasks. Run it to the end before starting another.
+   */
+  *stepsTo(rank: number, rowsPerStep = 32): Generator<void, readonly Float64Array[]> {
     const target = Math.max(0, Math.min(rank, this.maxRank));
-    if (Math.abs(target - this.#rank) > target) {
-      for (const plane of this.#planes) plane.fill(0);
-      this.#rank = 0;
+    const from = this.#rank;
+    const rebuild = Math.abs(target - from) > target;
+    const [first, last, sign] = rebuild
+      ? ([0, target, 1] as const)
+      : target >= from
+        ? ([from, target, 1] as const)
+        : ([target, from, -1] as const);
+    if (last > first || rebuild) {
+      for (let row = 0; row < this.rows; row += rowsPerStep) {
+        const end = Math.min(this.rows, row + rowsPerStep);
+        if (rebuild) for (const plane of this.#planes) plane.fill(0, row * this.cols, end * this.cols);
+        this.#addTerms(first, last, sign, row, end);
+        if (end < this.rows) yield;
+      }
     }
-    if (target > this.#rank) this.#addTerms(this.#rank, target, 1);
-    else if (target < this.#rank) this.#addTerms(target, this.#rank, -1);
     this.#rank = target;
     return this.#planes;
   }
 
-  /** Adds (sign 1) or removes (sign -1) the terms first..last-1 to every plane. */
-  #addTerms(first: number, last: number, sign: 1 | -1): void {
-    const { rows, cols } = this;
+  /** Adds (sign 1) or removes (sign -1) the terms first..last-1 to rows row0..row1-1 of every plane. */
+  #addTerms(first: number, last: number, sign: 1 | -1, row0 = 0, row1 = this.rows): void {
+    const { cols } = this;
     const count = last - first;
+    if (count <= 0) return;
     this.#factors.forEach((f, c) => {
       const plane = this.#planes[c]!;
       const r = f.rank;
@@ -55,7 +74,7 @@ export class IncrementalReconstruction {
         for (let t = 0; t < count; t++) vt[t * cols + j] = f.v[j * r + first + t]!;
       const scale = new Float64Array(count);
       for (let t = 0; t < count; t++) scale[t] = sign * f.s[first + t]!;
-      for (let i = 0; i < rows; i++) {
+      for (let i = row0; i < row1; i++) {
         const base = i * cols;
         for (let t = 0; t < count; t++) {
           const a = scale[t]! * f.u[i * r + first + t]!;

@@ -16,6 +16,7 @@ import {
   h,
   loadState,
   onHostMessage,
+  onThemeChange,
   optionsDetails,
   optionsForm,
   pluginProblems,
@@ -83,6 +84,15 @@ const playButton = button('Play', () => togglePlay(), { id: 'play', secondary: t
 const matrixCanvas = h('canvas', { id: 'matrix-picture', 'aria-label': 'Video matrix, pixels by frames' });
 const convergenceCanvas = h('canvas', { id: 'convergence', class: 'chart', 'aria-label': 'Convergence' });
 const summary = h('p', { class: 'note', id: 'summary' });
+const convergenceFigure = h(
+  'figure',
+  { class: 'convergence', id: 'convergence-figure' },
+  convergenceCanvas,
+  h('figcaption', {}, 'Convergence'),
+);
+onThemeChange(() => {
+  if (result) drawConvergence(result);
+});
 
 function persist(): void {
   saveState({
@@ -274,22 +284,22 @@ function togglePlay(): void {
   }, interval);
 }
 
-function onSeparated(info: SeparationResultInfo): void {
-  result = info;
-  for (const warning of info.warnings ?? []) errors.append(h('div', { class: 'note warning' }, warning));
-  results.hidden = false;
-  scrubber.max = String(info.frames);
-  scrubber.value = '1';
-  setDisabled(exportButton, false);
-  showFrame();
-  const picture = info.matrixPicture;
-  drawGray(matrixCanvas, picture.width, picture.height, picture.pixels);
-  summary.textContent = `${info.method}: rank ${info.rank}, ${info.iterations} iteration(s), ${info.converged ? 'converged' : 'not converged'}, residual ${info.residual.toExponential(2)}, ${formatNumber(info.milliseconds / 1000, 2)} s.`;
+/**
+ * A method that reports no residual per iteration (svd-background, a plain SVD) is direct: it has
+ * no convergence to show, so its summary says so and the chart is hidden.
+ */
+function isDirect(info: SeparationResultInfo): boolean {
+  return info.history.length === 0;
+}
+
+function drawConvergence(info: SeparationResultInfo): void {
+  convergenceFigure.hidden = isDirect(info);
+  if (isDirect(info)) return;
   drawChart(
     convergenceCanvas,
     [
       {
-        values: info.history.length ? info.history : [info.residual],
+        values: info.history,
         color: themeColor('--vscode-charts-blue', '#3794ff'),
         label: 'relative residual (log)',
         log: true,
@@ -298,6 +308,26 @@ function onSeparated(info: SeparationResultInfo): void {
     undefined,
     'iteration',
   );
+}
+
+function onSeparated(info: SeparationResultInfo, restored = false): void {
+  result = info;
+  for (const warning of info.warnings ?? []) errors.append(h('div', { class: 'note warning' }, warning));
+  results.hidden = false;
+  scrubber.max = String(info.frames);
+  scrubber.value = '1';
+  setDisabled(exportButton, restored);
+  showFrame();
+  const picture = info.matrixPicture;
+  drawGray(matrixCanvas, picture.width, picture.height, picture.pixels);
+  const seconds = `${formatNumber(info.milliseconds / 1000, 2)} s`;
+  summary.textContent = isDirect(info)
+    ? `${info.method}: rank ${info.rank}, a direct method (computed in one pass, nothing to converge), ${seconds}.`
+    : `${info.method}: rank ${info.rank}, ${info.iterations} iteration(s), ${info.converged ? 'converged' : 'not converged'}, residual ${info.residual.toExponential(2)}, ${seconds}.`;
+  drawConvergence(info);
+  status.textContent = restored
+    ? 'Restored from before the window reload; press Run to compute again (and to export).'
+    : '';
   progressLine.textContent = '';
 }
 
@@ -327,9 +357,17 @@ onHostMessage((message: HostToWebview) => {
     }
     case 'probe':
       probe = message.probe;
+      // The Frames field never offers more frames than the source has after the first frame read.
+      if (state.frameCount > probe.frames - state.startFrame) {
+        state.frameCount = Math.max(2, probe.frames - state.startFrame);
+        renderForm();
+        persist();
+      }
       describeProbe();
       break;
     case 'busy':
+      // A new run or export: what the last one said is no longer the state.
+      if (message.busy) status.textContent = '';
       setBusy(message.busy, message.stage);
       break;
     case 'progress': {
@@ -344,9 +382,10 @@ onHostMessage((message: HostToWebview) => {
       break;
     }
     case 'separated':
-      onSeparated(message.result);
+      onSeparated(message.result, message.restored === true);
       break;
     case 'exported':
+      progressLine.textContent = '';
       status.textContent = `Exported to ${message.folder}`;
       break;
     case 'cancelled':
@@ -405,7 +444,7 @@ results.append(
     'div',
     { class: 'charts' },
     h('figure', { class: 'matrix' }, matrixCanvas, h('figcaption', {}, 'Video matrix M (pixels × frames)')),
-    h('figure', { class: 'convergence' }, convergenceCanvas, h('figcaption', {}, 'Convergence')),
+    convergenceFigure,
   ),
 );
 setDisabled(exportButton, true);

@@ -34,6 +34,7 @@ const BENCH_LOADERS: Record<string, () => Promise<unknown>> = {
   '@lowrank/algorithms-svd/bench': () => import('@lowrank/algorithms-svd/bench'),
   '@lowrank/algorithms-rpca/bench': () => import('@lowrank/algorithms-rpca/bench'),
   '@lowrank/pipelines/bench': () => import('@lowrank/pipelines/bench'),
+  '@lowrank/cli big-photo': () => import('../big-photo-bench.js'),
 };
 export const BENCH_MODULES = Object.keys(BENCH_LOADERS);
 

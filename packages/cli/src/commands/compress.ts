@@ -1,13 +1,24 @@
 import { resolve } from 'node:path';
 import { type AnyBatchFactorizer, InvalidInputError, InvalidOptionError, toKebabCase } from '@lowrank/core';
 import {
+  AUTOMATIC_METHOD,
   type CompressionSummary,
   compressImageFile,
+  DEFAULT_RANK_CAP,
+  EXACT_SVD_MAX_PIXELS,
   type JobControl,
   type RankRule,
   type SweepRow,
 } from '@lowrank/pipelines';
-import { type FlagDef, getBoolean, getNumber, getString, parseArgs, parseNumberFlag } from '../args.js';
+import {
+  type FlagDef,
+  getBoolean,
+  getNumber,
+  getString,
+  parseArgs,
+  parseNumberFlag,
+  scanFlagValues,
+} from '../args.js';
 import { type CliIO, EXIT_OK, formatSeconds, printJson } from '../cli-io.js';
 import type { Command } from '../command.js';
 import {
@@ -57,8 +68,15 @@ export const COMPRESS_FLAGS: FlagDef[] = [
     name: 'method',
     kind: 'value',
     valueName: 'NAME',
-    description: 'Factorizer to use (lowrank plugins lists them).',
-    defaultText: 'svd',
+    description: `Factorizer to use (lowrank plugins lists them), or ${AUTOMATIC_METHOD}: svd up to ${EXACT_SVD_MAX_PIXELS / 2 ** 20} megapixel, above that the leading triplets only (randomized-svd in float32).`,
+    defaultText: AUTOMATIC_METHOD,
+  },
+  {
+    name: 'rank-cap',
+    kind: 'value',
+    valueName: 'N',
+    description: `Compute at least N triplets (SVD methods), and at most N for --energy/--target-psnr on a big image's partial SVD.`,
+    defaultText: `the rank asked for; ${DEFAULT_RANK_CAP} for --energy/--target-psnr on a big image`,
   },
   {
     name: 'color',
@@ -86,7 +104,9 @@ export const COMPRESS_FLAGS: FlagDef[] = [
 
 export interface CompressRequest {
   readonly input: string;
-  readonly plugin: AnyBatchFactorizer;
+  /** The method; undefined chooses by size (the exact SVD, or a partial one for a big image). */
+  readonly plugin?: AnyBatchFactorizer | undefined;
+  readonly rankCap?: number | undefined;
   readonly rule?: RankRule | undefined;
   readonly color?: boolean;
   readonly out?: string;
@@ -112,8 +132,9 @@ export async function compressWithFlags(
   const job = await compressImageFile(
     request.input,
     {
-      method: request.plugin,
+      method: request.plugin ?? AUTOMATIC_METHOD,
       ...(request.rule ? { rank: request.rule } : {}),
+      ...(request.rankCap !== undefined ? { rankCap: request.rankCap } : {}),
       methodOptions: request.pluginOptions ?? {},
       color: request.color ?? false,
       ...(request.sweep ? { sweep: request.sweep } : {}),
@@ -122,6 +143,7 @@ export async function compressWithFlags(
       optionNames: {
         method: '--method',
         rank: rankFlag,
+        rankCap: '--rank-cap',
         out: '--out',
         sweep: '--sweep',
         memoryBudget: '--memory-budget',
@@ -190,6 +212,7 @@ function printSummary(io: CliIO, r: CompressResult): void {
     `PSNR ${r.psnr.toFixed(2)} dB, SSIM ${r.ssim.toFixed(4)}, relative error ${r.relativeError.toExponential(3)}${r.energyKept !== undefined ? `, energy kept ${(r.energyKept * 100).toFixed(2)}%` : ''}`,
     `factorization ${formatSeconds(r.seconds)}`,
   ];
+  if (r.partialSvd) lines.push(`partial SVD: ${r.partialSvd.note}`);
   if (r.sweep) {
     lines.push('', 'rank  numbers  ratio   SVD dB | JPEG bytes  dB (q) | WebP bytes  dB (q) | best');
     for (const s of r.sweep) {
@@ -210,7 +233,10 @@ export const compressCommand: Command = {
   run: (argv, io) =>
     guarded(io, async () => {
       const loaded = await loadPlugins(argv, io);
-      const plugin = pickMethod(loaded, argv, 'svd', ['low-rank'], 'compress');
+      const named = scanFlagValues(argv, 'method');
+      const automatic = named.length === 0 || (named.length === 1 && named[0] === AUTOMATIC_METHOD);
+      // The automatic choice shows the exact SVD's flags (it has no others of its own).
+      const plugin = pickMethod(loaded, automatic ? [] : argv, 'svd', ['low-rank'], 'compress');
       const pluginFlags = pluginFlagDefs(plugin, HANDLED);
       const args = parseArgs(
         argv,
@@ -221,7 +247,7 @@ export const compressCommand: Command = {
         io.stdout.write(
           commandHelp({
             usage:
-              'lowrank compress <image> [--rank K | --energy F | --target-psnr DB | --target-ratio R] [--method NAME] [--color] [--out FILE] [--sweep K1,K2,...] [--json]',
+              'lowrank compress <image> [--rank K | --energy F | --target-psnr DB | --target-ratio R] [--method NAME] [--rank-cap N] [--color] [--out FILE] [--sweep K1,K2,...] [--json]',
             description:
               'Factorizes the image (gray, or each of R, G, B with --color), keeps rank k and reports what it costs and how close it stays.',
             flags: COMPRESS_FLAGS,
@@ -244,7 +270,8 @@ export const compressCommand: Command = {
       const result = await compressWithFlags(
         {
           input: resolve(io.cwd, args.positionals[0]!),
-          plugin,
+          plugin: automatic ? undefined : plugin,
+          rankCap: getNumber(args, 'rank-cap', { integer: true, min: 1 }),
           rule: rankRuleFromArgs(args),
           color: getBoolean(args, 'color'),
           ...(getString(args, 'out') !== undefined ? { out: resolve(io.cwd, getString(args, 'out')!) } : {}),

@@ -14,10 +14,11 @@ import type {
   WebviewToHost,
 } from '../shared/protocol.js';
 import { isWebviewToHost } from '../shared/protocol.js';
-import type { WorkerRequest, WorkerResults } from '../shared/worker-protocol.js';
+import type { PartialResult, WorkerRequest, WorkerResults } from '../shared/worker-protocol.js';
 import { LatestOnly } from './latest-only.js';
 import { freeSiblingPath } from './output-names.js';
 import { RememberedRanks } from './remembered-ranks.js';
+import { SeparationStore } from './separation-store.js';
 import { type LowrankSettings, pluginNote, readSettings } from './settings.js';
 import { describeError } from './user-errors.js';
 import { createNonce, renderWebviewHtml } from './webview-html.js';
@@ -73,6 +74,9 @@ export class LowrankPanel {
   /** The running separation streams: Cancel stops it where it is and keeps the frames done. */
   #streaming = false;
   readonly #rememberedRanks: RememberedRanks;
+  readonly #separations: SeparationStore;
+  /** The separation shown came from storage (a window reload): the worker has no job to export. */
+  #restored = false;
 
   readonly #output: vscode.OutputChannel;
 
@@ -88,6 +92,7 @@ export class LowrankPanel {
     this.#kind = kind;
     this.#source = source;
     this.#rememberedRanks = new RememberedRanks(context.globalStorageUri.fsPath);
+    this.#separations = new SeparationStore(context.globalStorageUri.fsPath);
     const { settings } = currentSettings();
     const pluginBase = vscode.workspace.getWorkspaceFolder(source)?.uri.fsPath ?? join(source.fsPath, '..');
     this.#worker = new WorkerClient(vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath, {
@@ -144,7 +149,7 @@ export class LowrankPanel {
         case 'ready':
           return await this.#onReady();
         case 'compress':
-          return await this.#compress(message.method, message.options, message.colour);
+          return await this.#compress(message.method, message.options, message.colour, message.rankCap);
         case 'quality':
           // Sent once the slider settles: the moment to remember the rank for a window reload.
           this.#rememberedRanks.set(this.#source.toString(), message.rank);
@@ -193,6 +198,7 @@ export class LowrankPanel {
       methods,
       settings: {
         defaultRank: settings.defaultRank,
+        rankCap: settings.rankCap,
         defaultVideoMethod: settings.defaultVideoMethod,
         videoScale: settings.videoScale,
         maxFrames: settings.maxFrames,
@@ -205,14 +211,31 @@ export class LowrankPanel {
       this.#post({ type: 'compressed', result: this.#compressed });
     }
     if (this.#kind === 'separation') {
-      if (this.#separated) this.#post({ type: 'separated', result: this.#separated });
+      if (!this.#separated) {
+        // A window reload: the last separation of this source, if it was kept and is still current.
+        const kept = await this.#separations.load(this.#source.fsPath);
+        if (kept && !this.#separated) {
+          this.#separated = kept;
+          this.#restored = true;
+        }
+      }
+      if (this.#separated)
+        this.#post({
+          type: 'separated',
+          result: this.#separated,
+          ...(this.#restored ? { restored: true } : {}),
+        });
       this.#probe ??= await this.#worker.request({ type: 'probeVideo', file: this.#source.fsPath });
       this.#post({ type: 'probe', probe: this.#probe });
     }
   }
 
   /** Runs one long request with a cancellable progress notification mirrored in the webview. */
-  async #withProgress<T extends WorkerRequest>(title: string, request: T): Promise<WorkerResults[T['type']]> {
+  async #withProgress<T extends WorkerRequest>(
+    title: string,
+    request: T,
+    onPartial?: (partial: PartialResult) => void,
+  ): Promise<WorkerResults[T['type']]> {
     this.cancelRunning();
     const source = new vscode.CancellationTokenSource();
     this.#running = source;
@@ -228,13 +251,17 @@ export class LowrankPanel {
         (report, token) => {
           token.onCancellationRequested(() => this.cancel());
           let reported = 0;
-          return this.#worker.request(request, (progress: ProgressInfo) => {
-            this.#post({ type: 'progress', progress });
-            const increment =
-              progress.fraction !== undefined ? Math.max(0, progress.fraction * 100 - reported) : undefined;
-            if (increment !== undefined) reported += increment;
-            report.report({ message: progressText(progress), ...(increment ? { increment } : {}) });
-          });
+          return this.#worker.request(
+            request,
+            (progress: ProgressInfo) => {
+              this.#post({ type: 'progress', progress });
+              const increment =
+                progress.fraction !== undefined ? Math.max(0, progress.fraction * 100 - reported) : undefined;
+              if (increment !== undefined) reported += increment;
+              report.report({ message: progressText(progress), ...(increment ? { increment } : {}) });
+            },
+            onPartial,
+          );
         },
       );
     } finally {
@@ -251,18 +278,34 @@ export class LowrankPanel {
     method: string,
     options: Record<string, number | string | boolean>,
     colour: boolean,
+    rankCap: number | undefined,
   ): Promise<void> {
     this.#lastMethod = method;
-    const { image, result } = await this.#withProgress('Lowrank: factorizing', {
-      type: 'compress',
-      file: this.#source.fsPath,
-      method,
-      options,
-      colour,
-    });
-    this.#image = image;
+    this.#image = undefined;
+    this.#compressed = undefined;
+    const { result } = await this.#withProgress(
+      'Lowrank: factorizing',
+      {
+        type: 'compress',
+        file: this.#source.fsPath,
+        method,
+        options,
+        colour,
+        rankCap: rankCap ?? currentSettings().settings.rankCap,
+      },
+      // The original shows as soon as it is decoded, a first preview as soon as it exists.
+      (partial) => {
+        if (partial.kind === 'image') {
+          this.#image = partial.image;
+          this.#post({ type: 'image', image: partial.image });
+        } else {
+          this.#post({ type: 'preview', factors: partial.factors });
+        }
+      },
+    );
     this.#compressed = result;
-    this.#post({ type: 'image', image });
+    // The method that ran ('auto' resolves to svd or randomized-svd): Save's file name says which.
+    this.#lastMethod = result.method;
     this.#post({ type: 'compressed', result });
   }
 
@@ -297,10 +340,26 @@ export class LowrankPanel {
       frameCount: message.frameCount,
     });
     this.#separated = result;
+    this.#restored = false;
     this.#post({ type: 'separated', result });
+    // Kept for a window reload (within the store's size limits), off the critical path.
+    void this.#separations.save(this.#source.fsPath, result).then((kept) => {
+      if (!kept)
+        this.#log('The separation is too large to keep across a window reload (over 64 MiB of frames).');
+    });
   }
 
   async #export(): Promise<void> {
+    if (this.#restored) {
+      this.#post({
+        type: 'error',
+        error: {
+          message:
+            'This separation was restored after a reload; press Run to compute it again before exporting.',
+        },
+      });
+      return;
+    }
     const target = await freeSiblingPath(
       this.#source.fsPath,
       `${this.#lastMethod || 'lowrank'}-separation`,

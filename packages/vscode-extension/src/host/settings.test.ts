@@ -11,6 +11,7 @@ describe('readSettings', () => {
     );
     expect(s).toEqual({
       defaultRank: 50,
+      rankCap: 100,
       defaultVideoMethod: 'rpca',
       videoScale: 0.5,
       maxFrames: 200,

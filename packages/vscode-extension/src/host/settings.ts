@@ -4,6 +4,8 @@
  */
 export interface LowrankSettings {
   readonly defaultRank: number;
+  /** Triplets a big image's partial SVD computes (the slider's reach until the panel raises it). */
+  readonly rankCap: number;
   readonly defaultVideoMethod: string;
   readonly videoScale: number;
   readonly maxFrames: number;
@@ -25,6 +27,7 @@ export function readSettings(get: SettingGetter, trusted: boolean): LowrankSetti
   const method = get('video.defaultMethod');
   return {
     defaultRank: integer(get('defaultRank'), 50, 1),
+    rankCap: integer(get('rankCap'), 100, 1),
     defaultVideoMethod: typeof method === 'string' && method.trim() ? method.trim() : 'rpca',
     videoScale: typeof scale === 'number' && scale > 0 && scale <= 1 ? scale : 0.5,
     maxFrames: integer(get('video.maxFrames'), 200, 2),

@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { ErrorInfo, ProgressInfo } from '../shared/protocol.js';
 import type {
   HostToWorker,
+  PartialResult,
   WorkerConfig,
   WorkerMessage,
   WorkerRequest,
@@ -30,6 +31,7 @@ interface Pending {
   resolve(value: unknown): void;
   reject(error: Error): void;
   onProgress?: (progress: ProgressInfo) => void;
+  onPartial?: (partial: PartialResult) => void;
 }
 
 /**
@@ -79,6 +81,10 @@ export class WorkerClient {
       pending.onProgress?.(message.progress);
       return;
     }
+    if (message.type === 'partial') {
+      pending.onPartial?.(message.partial);
+      return;
+    }
     this.#pending.delete(message.id);
     if (message.type === 'done') pending.resolve(message.result);
     else pending.reject(new WorkerRequestError(message.error));
@@ -93,6 +99,7 @@ export class WorkerClient {
   request<T extends WorkerRequest>(
     request: T,
     onProgress?: (progress: ProgressInfo) => void,
+    onPartial?: (partial: PartialResult) => void,
   ): Promise<WorkerResults[T['type']]> {
     if (this.#disposed) return Promise.reject(new WorkerCancelledError());
     const id = this.#nextId++;
@@ -102,6 +109,7 @@ export class WorkerClient {
         resolve: resolve as (v: unknown) => void,
         reject,
         ...(onProgress ? { onProgress } : {}),
+        ...(onPartial ? { onPartial } : {}),
       });
       worker.postMessage({ id, request } satisfies HostToWorker);
     });

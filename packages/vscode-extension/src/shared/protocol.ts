@@ -86,8 +86,13 @@ export interface ImageInfo {
   readonly height: number;
   /** 1 (gray) or 3 (RGB) as factorized. */
   readonly channels: number;
-  /** Values in [0, 1], planar: channel c is pixels [c*w*h, (c+1)*w*h), each row-major. */
-  readonly original: Float32Array;
+  /**
+   * The picture as factorized, one of: 8-bit RGBA row-major (gray repeated in R, G, B), exact, for
+   * images up to 1 megapixel; or, above that, a JPEG of it at quality 95 (about 1/30 of the bytes
+   * to carry, decoded off the webview's main thread).
+   */
+  readonly rgba?: Uint8ClampedArray;
+  readonly jpeg?: Uint8Array;
 }
 
 export interface CompressionResultInfo {
@@ -107,6 +112,8 @@ export interface CompressionResultInfo {
   /** Factors per channel, when the method exposes them; else the host reconstructs on request. */
   readonly factors?: readonly ChannelFactors[];
   readonly milliseconds: number;
+  /** Set when only the leading triplets were computed (a big image): why, in words. */
+  readonly partialNote?: string;
 }
 
 export interface QualityInfo {
@@ -153,6 +160,8 @@ export interface SeparationResultInfo {
 
 export interface SettingsInfo {
   readonly defaultRank: number;
+  /** Triplets a big image's partial SVD computes first (lowrank.rankCap). */
+  readonly rankCap: number;
   readonly defaultVideoMethod: string;
   readonly videoScale: number;
   readonly maxFrames: number;
@@ -182,11 +191,14 @@ export type HostToWebview =
   | { readonly type: 'error'; readonly error: ErrorInfo }
   | { readonly type: 'image'; readonly image: ImageInfo }
   | { readonly type: 'compressed'; readonly result: CompressionResultInfo }
+  /** Quick leading factors of a big image, before the full factorization: a first preview. */
+  | { readonly type: 'preview'; readonly factors: readonly ChannelFactors[] }
   | { readonly type: 'reconstruction'; readonly rank: number; readonly pixels: Float32Array }
   | { readonly type: 'quality'; readonly quality: QualityInfo }
   | { readonly type: 'saved'; readonly file: string }
   | { readonly type: 'probe'; readonly probe: VideoProbeInfo }
-  | { readonly type: 'separated'; readonly result: SeparationResultInfo }
+  /** `restored`: read back from the extension's storage after a window reload (nothing to export until run again). */
+  | { readonly type: 'separated'; readonly result: SeparationResultInfo; readonly restored?: boolean }
   | { readonly type: 'exported'; readonly folder: string }
   /** The running work was stopped; `resultsKept` is false when the worker's cached results are gone. */
   | { readonly type: 'cancelled'; readonly resultsKept: boolean }
@@ -201,6 +213,8 @@ export type WebviewToHost =
       readonly method: string;
       readonly options: OptionValues;
       readonly colour: boolean;
+      /** Triplets to compute at least (the slider's reach on a big image); default the setting. */
+      readonly rankCap?: number;
     }
   | { readonly type: 'quality'; readonly rank: number }
   | { readonly type: 'reconstruct'; readonly rank: number }
@@ -247,7 +261,12 @@ export function isWebviewToHost(message: unknown): message is WebviewToHost {
   if (typeof m.type !== 'string' || !WEBVIEW_TO_HOST_TYPES.has(m.type)) return false;
   switch (m.type) {
     case 'compress':
-      return typeof m.method === 'string' && isOptionValues(m.options) && typeof m.colour === 'boolean';
+      return (
+        typeof m.method === 'string' &&
+        isOptionValues(m.options) &&
+        typeof m.colour === 'boolean' &&
+        (m.rankCap === undefined || isRank(m.rankCap))
+      );
     case 'quality':
     case 'reconstruct':
     case 'save':
@@ -277,6 +296,7 @@ export interface PanelState {
   readonly source: string;
   readonly method?: string;
   readonly rank?: number;
+  readonly rankCap?: number;
   readonly colour?: boolean;
   readonly view?: string;
   readonly options?: OptionValues;

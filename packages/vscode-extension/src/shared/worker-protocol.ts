@@ -4,6 +4,7 @@
  * here: the host terminates the worker, which stops the work at once, wherever it is.
  */
 import type {
+  ChannelFactors,
   CompressionResultInfo,
   ErrorInfo,
   ImageInfo,
@@ -36,6 +37,7 @@ export type WorkerRequest =
       readonly method: string;
       readonly options: OptionValues;
       readonly colour: boolean;
+      readonly rankCap: number;
     }
   | { readonly type: 'quality'; readonly rank: number }
   | { readonly type: 'reconstruct'; readonly rank: number }
@@ -57,7 +59,8 @@ export type WorkerRequest =
 /** What each request resolves to. */
 export interface WorkerResults {
   methods: { methods: MethodInfo[]; pluginErrors: PluginErrorInfo[] };
-  compress: { image: ImageInfo; result: CompressionResultInfo };
+  /** The image went ahead as a partial result. */
+  compress: { result: CompressionResultInfo };
   quality: QualityInfo;
   reconstruct: { rank: number; pixels: Float32Array };
   savePng: { file: string };
@@ -75,7 +78,13 @@ export type WorkerRequestEnvelope = { readonly id: number; readonly request: Wor
  */
 export type HostToWorker = WorkerRequestEnvelope | { readonly type: 'abort' };
 
+/** What a compression shows before it finishes: the original at once, then a first preview. */
+export type PartialResult =
+  | { readonly kind: 'image'; readonly image: ImageInfo }
+  | { readonly kind: 'preview'; readonly factors: readonly ChannelFactors[] };
+
 export type WorkerMessage =
   | { readonly type: 'progress'; readonly id: number; readonly progress: ProgressInfo }
+  | { readonly type: 'partial'; readonly id: number; readonly partial: PartialResult }
   | { readonly type: 'done'; readonly id: number; readonly result: unknown }
   | { readonly type: 'failed'; readonly id: number; readonly error: ErrorInfo };

@@ -114,6 +114,7 @@ async function post(page: Page, message: HostToWebview): Promise<void> {
     if (value instanceof Float32Array) return { __f32: Array.from(value) };
     if (value instanceof Float64Array) return { __f64: Array.from(value) };
     if (value instanceof Uint8Array) return { __u8: Array.from(value) };
+    if (value instanceof Uint8ClampedArray) return { __u8c: Array.from(value) };
     if (Array.isArray(value)) return value.map(encode);
     if (value && typeof value === 'object')
       return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, encode(v)]));
@@ -127,6 +128,7 @@ async function post(page: Page, message: HostToWebview): Promise<void> {
         if (v.__f32) return Float32Array.from(v.__f32 as number[]);
         if (v.__f64) return Float64Array.from(v.__f64 as number[]);
         if (v.__u8) return Uint8Array.from(v.__u8 as number[]);
+        if (v.__u8c) return Uint8ClampedArray.from(v.__u8c as number[]);
         return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, decode(x)]));
       }
       return value;
@@ -172,7 +174,7 @@ const methods = [
     options: [],
   },
 ];
-const settings = { defaultRank: 2, defaultVideoMethod: 'rpca', videoScale: 0.5, maxFrames: 40 };
+const settings = { defaultRank: 2, rankCap: 100, defaultVideoMethod: 'rpca', videoScale: 0.5, maxFrames: 40 };
 
 async function sampleMatrix() {
   const rows = Array.from({ length: 6 }, (_, i) =>
@@ -201,7 +203,9 @@ async function sampleCompression() {
       width: 8,
       height: 6,
       channels: 1,
-      original: Float32Array.from(matrix.data),
+      rgba: Uint8ClampedArray.from({ length: 48 * 4 }, (_, k) =>
+        k % 4 === 3 ? 255 : Math.round(matrix.data[k >> 2]! * 255),
+      ),
     },
     result: {
       method: 'svd',
@@ -233,10 +237,10 @@ describe('compression webview', () => {
     });
     await expect
       .poll(async () => (await sent(page)).find((m) => m.type === 'compress'))
-      .toMatchObject({ method: 'svd', colour: true });
-    // The method picker lists every low-rank plugin, custom ones marked.
+      .toMatchObject({ method: 'auto', colour: true });
+    // The method picker offers the automatic choice, then every low-rank plugin, custom ones marked.
     const options = await page.locator('#method vscode-option').allTextContents();
-    expect(options.map((o) => o.trim())).toEqual(['Exact SVD', 'My NMF (plugin)']);
+    expect(options.map((o) => o.trim())).toEqual(['Automatic', 'Exact SVD', 'My NMF (plugin)']);
     const { image, result } = await sampleCompression();
     await post(page, { type: 'image', image });
     await post(page, { type: 'compressed', result });
@@ -249,9 +253,11 @@ describe('compression webview', () => {
     await page.locator('#rank').focus();
     await page.keyboard.press('ArrowRight');
     await expect.poll(() => page.locator('#ratio').textContent()).toBe(`${(48 / 45).toFixed(2)} : 1`);
-    // PSNR is live (the webview has the factors): core's PSNR of the clamped rank-3 image.
-    const expectedPsnr = `${(await rankPsnr(3)).toFixed(2)} dB`;
-    await expect.poll(() => page.locator('#psnr').textContent()).toBe(expectedPsnr);
+    // Until the worker's figures come, PSNR is the spectrum's (Eckart-Young, before clamping): an
+    // estimate at most the clamped picture's error, marked as such.
+    const estimate = Number.parseFloat(((await page.locator('#psnr').textContent()) ?? '').replace('≈ ', ''));
+    expect(await page.locator('#psnr').textContent()).toMatch(/^≈ /);
+    expect(estimate).toBeLessThanOrEqual((await rankPsnr(3)) + 1e-6);
     expect(await page.locator('#ssim').textContent()).toBe('…');
     await expect
       .poll(async () => (await sent(page)).filter((m) => m.type === 'quality').map((m) => m.rank))
@@ -261,32 +267,78 @@ describe('compression webview', () => {
       quality: { rank: 3, psnr: 31.234, ssim: 0.91234, relativeError: 0.1 },
     });
     await expect.poll(() => page.locator('#ssim').textContent()).toBe('0.9123');
-    expect(await page.locator('#psnr').textContent()).toBe(expectedPsnr);
+    expect(await page.locator('#psnr').textContent()).toBe('31.23 dB');
     expect(await state(page)).toMatchObject({
       panel: 'compression',
       source: 'file:///w/tiny.png',
       rank: 3,
-      method: 'svd',
+      method: 'auto',
     });
-    // At full rank the reconstruction canvas shows the original pixels.
+    // At full rank the reconstruction pane shows the original pixels (sampled at each pixel's centre:
+    // the 8 x 6 picture is magnified to fit the pane).
     await page.keyboard.press('End');
     await expect.poll(() => page.locator('#rank-value').textContent()).toBe('k = 6');
-    const drawn = await page.locator('#reconstruction').evaluate((c: HTMLCanvasElement) =>
-      Array.from(
-        c
-          .getContext('2d')!
-          .getImageData(0, 0, c.width, c.height)
-          .data.filter((_, i) => i % 4 === 0),
-      ),
-    );
-    const expected = Array.from(image.original, (v) => Math.round(v * 255));
-    expect(drawn.length).toBe(48);
+    await expect.poll(() => page.locator('#reconstruction').getAttribute('data-rank')).toBe('6');
+    const centres = (id: string) =>
+      page.locator(id).evaluate((c: HTMLCanvasElement) => {
+        const scale = Math.min(c.width / 8, c.height / 6);
+        const ox = (c.width - 8 * scale) / 2;
+        const oy = (c.height - 6 * scale) / 2;
+        const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        const out: number[] = [];
+        for (let i = 0; i < 6; i++)
+          for (let j = 0; j < 8; j++) {
+            const x = Math.floor(ox + (j + 0.5) * scale);
+            const y = Math.floor(oy + (i + 0.5) * scale);
+            out.push(data[4 * (y * c.width + x)]!);
+          }
+        return out;
+      });
+    const drawn = await centres('#reconstruction');
+    const expected = Array.from({ length: 48 }, (_, k) => image.rgba[4 * k]!);
     for (let k = 0; k < 48; k++) expect(Math.abs(drawn[k]! - expected[k]!)).toBeLessThanOrEqual(1);
+    const shownOriginal = await centres('#original');
+    for (let k = 0; k < 48; k++) expect(Math.abs(shownOriginal[k]! - expected[k]!)).toBeLessThanOrEqual(1);
+    // Zoom and pan move both panes together: after a wheel zoom and a drag, the same image pixel
+    // sits under the same canvas point in the original and the reconstruction (full rank: equal).
+    const box = (await page.locator('#reconstruction').boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.4);
+    await page.mouse.wheel(0, -300);
+    await page.mouse.wheel(0, -300);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5, { steps: 4 });
+    await page.mouse.up();
+    await expect.poll(() => page.locator('#zoom-value').textContent()).not.toBe('fit');
+    await expect
+      .poll(async () => {
+        const sample = (id: string) =>
+          page.locator(id).evaluate((c: HTMLCanvasElement) => {
+            const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+            return [0.25, 0.5, 0.75].flatMap((fy) =>
+              [0.25, 0.5, 0.75].map(
+                (fx) => d[4 * (Math.floor(c.height * fy) * c.width + Math.floor(c.width * fx))]!,
+              ),
+            );
+          });
+        const [a, b] = [await sample('#original'), await sample('#reconstruction')];
+        return a.every((v, i) => Math.abs(v - b[i]!) <= 2);
+      })
+      .toBe(true);
+    // Back to the fitted view.
+    await page.locator('#zoom-fit').click();
+    await expect.poll(() => page.locator('#zoom-value').textContent()).toBe('fit');
+    // The spectrum has a hover readout and sets the rank on click.
+    const chart = (await page.locator('#spectrum').boundingBox())!;
+    await page.mouse.move(chart.x + 49, chart.y + chart.height / 2);
+    await expect.poll(() => page.locator('#spectrum-readout').textContent()).toMatch(/^k = 1: σ = /);
+    await page.mouse.click(chart.x + 49, chart.y + chart.height / 2);
+    await expect.poll(() => page.locator('#rank').inputValue()).toBe('1');
+    await expect.poll(() => page.locator('#rank-value').textContent()).toBe('k = 1');
     // Save asks the host for the current rank.
     await page.locator('#save').click();
     await expect
       .poll(async () => (await sent(page)).find((m) => m.type === 'save'))
-      .toEqual({ type: 'save', rank: 6 });
+      .toEqual({ type: 'save', rank: 1 });
     expect(await violations(page)).toEqual([]);
     await page.close();
   });
@@ -299,6 +351,7 @@ describe('compression webview', () => {
       view: 'difference',
       method: 'svd',
     });
+    // (The saved method is kept when it is still offered.)
     await expect.poll(async () => (await sent(page)).map((m) => m.type)).toContain('ready');
     await post(page, {
       type: 'init',
@@ -372,7 +425,8 @@ describe('separation webview', () => {
         colour: false,
         scale: 0.5,
         startFrame: 0,
-        frameCount: 40,
+        // min(lowrank.video.maxFrames = 40, the 30 frames the video has)
+        frameCount: 30,
       });
     await post(page, { type: 'busy', busy: true, stage: 'Lowrank: separating' });
     await post(page, { type: 'progress', progress: { stage: 'Separating', iteration: 7, residual: 0.0123 } });
@@ -429,9 +483,73 @@ describe('separation webview', () => {
       await firstPixel('#frame-background'),
       await firstPixel('#frame-foreground'),
     ]).toEqual([110, 60, 10]);
+    expect(await page.locator('#summary').textContent()).toContain('3 iteration(s), converged');
+    expect(await page.locator('#convergence-figure').isVisible()).toBe(true);
     await page.locator('#export').click();
     await expect.poll(async () => (await sent(page)).map((m) => m.type)).toContain('export');
+    // Status lines say what is true now: the export's progress goes once it is done, and its
+    // "Exported to" goes when the next run starts.
+    await post(page, { type: 'busy', busy: true, stage: 'Lowrank: exporting' });
+    await post(page, { type: 'progress', progress: { stage: 'Writing mask frames', fraction: 0.5 } });
+    await post(page, { type: 'busy', busy: false });
+    await post(page, { type: 'exported', folder: 'v-rpca-separation' });
+    expect(await page.locator('#progress').textContent()).toBe('');
+    expect(await page.locator('#status').textContent()).toBe('Exported to v-rpca-separation');
+    await post(page, { type: 'busy', busy: true, stage: 'Lowrank: separating' });
+    await expect.poll(() => page.locator('#status').textContent()).toBe('');
+    // A direct method (no residual per iteration) says so, without an empty convergence chart.
+    await post(page, { type: 'busy', busy: false });
+    await post(page, {
+      type: 'separated',
+      restored: true,
+      result: {
+        method: 'svd-background',
+        width: 4,
+        height: 2,
+        frames,
+        fps: 10,
+        channels: 1,
+        original: bytes(100),
+        background: bytes(50),
+        foreground: bytes(0),
+        mask: bytes(200),
+        matrixPicture: { width: 3, height: 8, pixels: new Uint8Array(24) },
+        history: [],
+        iterations: 7,
+        converged: true,
+        residual: 0,
+        rank: 2,
+        milliseconds: 5,
+      },
+    });
+    await expect.poll(() => page.locator('#summary').textContent()).toContain('a direct method');
+    expect(await page.locator('#summary').textContent()).not.toContain('iteration');
+    expect(await page.locator('#convergence-figure').isVisible()).toBe(false);
+    // Restored after a reload: shown, but Export waits for a new run.
+    expect(await page.locator('#status').textContent()).toMatch(/Restored/);
+    expect(await page.locator('#export').getAttribute('disabled')).not.toBeNull();
     expect(await violations(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('offers at most the frames the source has in the Frames field', async () => {
+    const page = await openPage('separation');
+    await expect.poll(async () => (await sent(page)).map((m) => m.type)).toContain('ready');
+    await post(page, {
+      type: 'init',
+      panel: 'separation',
+      source: 'file:///w/folder',
+      fileName: 'folder',
+      hasResults: false,
+      methods,
+      settings: { ...settings, maxFrames: 200 },
+    });
+    await post(page, { type: 'probe', probe: { fileName: 'folder', width: 8, height: 4, frames: 101 } });
+    await expect.poll(() => page.locator('#frame-count').getAttribute('value')).toBe('101');
+    await page.locator('#run').click();
+    await expect
+      .poll(async () => (await sent(page)).find((m) => m.type === 'separate'))
+      .toMatchObject({ frameCount: 101 });
     await page.close();
   });
 });
@@ -512,6 +630,19 @@ describe('themes', () => {
       expect(hex(colour)).toBe(vars['--vscode-foreground']);
       expect(hex(background)).toBe(vars['--vscode-editor-background']);
       expect(hex(caption)).toBe(vars['--vscode-descriptionForeground']);
+      // Charts follow a theme change: the axis labels are redrawn in the new foreground colour.
+      const chartPixels = () =>
+        page
+          .locator('#spectrum')
+          .evaluate((c: HTMLCanvasElement) =>
+            Array.from(c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data).join(),
+          );
+      const before = await chartPixels();
+      await page.evaluate(() => {
+        document.documentElement.style.setProperty('--vscode-descriptionForeground', '#ff00ff');
+        document.documentElement.style.setProperty('--vscode-charts-blue', '#00ff00');
+      });
+      await expect.poll(chartPixels).not.toBe(before);
       mkdirSync(join(packageRoot, 'test-results', 'ui'), { recursive: true });
       await page.screenshot({
         path: join(packageRoot, 'test-results', 'ui', `compression-${name}.png`),

@@ -58,7 +58,10 @@ describe('the CLI and the VS Code worker agree', () => {
       expect(r.err).toBe('');
       const fromCli = JSON.parse(r.out);
       const panel = engine();
-      const { result } = await panel.compress(camera, method, options, false, noProgress);
+      const { result } = await panel.compress(
+        { type: 'compress', file: camera, method, options, colour: false, rankCap: 1 },
+        noProgress,
+      );
       expect(result.rank).toBe(fromCli.rank);
       const quality = panel.quality(result.rank);
       expect(quality.psnr).toBe(fromCli.psnr);

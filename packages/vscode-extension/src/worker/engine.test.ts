@@ -8,7 +8,7 @@ import { SEPARATION_FILES } from '@lowrank/pipelines';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeError } from '../host/user-errors.js';
-import type { ChannelFactors } from '../shared/protocol.js';
+import type { ChannelFactors, CompressionResultInfo, ImageInfo, OptionValues } from '../shared/protocol.js';
 import type { WorkerConfig } from '../shared/worker-protocol.js';
 import { Engine, toErrorInfo } from './engine.js';
 
@@ -24,6 +24,30 @@ const config = (extra: Partial<WorkerConfig> = {}): WorkerConfig => ({
   ...extra,
 });
 const noProgress = () => undefined;
+
+/** Runs a compression as the panel does, keeping the original and previews sent before the result. */
+async function compressed(
+  engine: Engine,
+  file: string,
+  method: string,
+  options: OptionValues,
+  colour: boolean,
+  rankCap = 100,
+): Promise<{ image: ImageInfo; result: CompressionResultInfo; previews: ChannelFactors[][] }> {
+  let image: ImageInfo | undefined;
+  const previews: ChannelFactors[][] = [];
+  const { result } = await engine.compress(
+    { type: 'compress', file, method, options, colour, rankCap },
+    noProgress,
+    undefined,
+    (partial) => {
+      if (partial.kind === 'image') image = partial.image;
+      else previews.push([...partial.factors]);
+    },
+  );
+  if (!image) throw new Error('no image was sent before the result');
+  return { image, result, previews };
+}
 
 /** The rank-k image from float32 factors (what the webview computes incrementally). */
 function fromFactors(f: ChannelFactors, rows: number, cols: number, rank: number): Float64Array {
@@ -80,6 +104,26 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('Engine: compression', () => {
+  it('sends the original before the result and, on a big image, a quick preview from leading factors', async () => {
+    // 1200 x 900 is over the exact SVD's size: the partial SVD runs, capped at the panel's rank cap.
+    const big = join(dir, 'big.png');
+    await sharp(samples('camera.png')).resize(1200, 900).png().toFile(big);
+    const { image, result, previews } = await compressed(new Engine(config()), big, 'auto', {}, false, 60);
+    expect([image.width, image.height, image.channels]).toEqual([1200, 900, 1]);
+    // Over 1 megapixel the original travels as a JPEG of the decoded picture, not raw RGBA.
+    expect(image.rgba).toBeUndefined();
+    const decoded = await sharp(image.jpeg!).metadata();
+    expect([decoded.format, decoded.width, decoded.height]).toEqual(['jpeg', 1200, 900]);
+    expect(previews).toHaveLength(1);
+    expect(previews[0]![0]!.rank).toBe(10);
+    expect(result.method).toBe('randomized-svd');
+    expect([result.rank, result.maxRank]).toEqual([50, 60]);
+    expect(result.partialNote).toMatch(/leading 60 singular triplets/);
+    // The preview's leading value is the full result's, to the accuracy of one power iteration.
+    const first = result.singularValues![0]![0]!;
+    expect(Math.abs(previews[0]![0]!.s[0]! - first) / first).toBeLessThan(1e-3);
+  }, 120_000);
+
   it('lists every built-in method with its options', async () => {
     const { methods, pluginErrors } = await new Engine(config()).methods();
     const names = methods.map((m) => m.name);
@@ -93,16 +137,18 @@ describe('Engine: compression', () => {
 
   it('factorizes a colour image per channel with the full spectrum, and its factors rebuild it', async () => {
     const engine = new Engine(config());
-    const { image, result } = await engine.compress(join(dir, 'small.png'), 'svd', {}, true, noProgress);
+    const { image, result } = await compressed(engine, join(dir, 'small.png'), 'svd', {}, true);
     expect([image.width, image.height, image.channels]).toEqual([64, 48, 3]);
-    expect(image.original.length).toBe(64 * 48 * 3);
+    expect(image.rgba!.length).toBe(64 * 48 * 4);
     expect([result.fullRank, result.maxRank, result.rank]).toEqual([48, 48, 48]);
     expect(result.storedNumbers[9]).toBe(3 * svdStoredNumbers(48, 64, 10));
     expect(result.singularValues).toHaveLength(3);
     const full = fromFactors(result.factors![0]!, 48, 64, 48);
     let worst = 0;
-    for (let k = 0; k < full.length; k++) worst = Math.max(worst, Math.abs(full[k]! - image.original[k]!));
-    expect(worst).toBeLessThan(1e-4);
+    // The red channel rebuilt from its factors, against the 8-bit original the panel draws.
+    for (let k = 0; k < full.length; k++)
+      worst = Math.max(worst, Math.abs(full[k]! * 255 - image.rgba![4 * k]!));
+    expect(worst).toBeLessThan(0.51);
     // Energy is measured against the image's own norm: the full spectrum keeps all of it.
     let spectrum = 0;
     for (const s of result.singularValues!) for (const v of s) spectrum += v * v;
@@ -110,20 +156,14 @@ describe('Engine: compression', () => {
   });
 
   it('reads a gray source once, even in colour mode', async () => {
-    const { image, result } = await new Engine(config()).compress(
-      join(dir, 'gray.png'),
-      'svd',
-      {},
-      true,
-      noProgress,
-    );
+    const { image, result } = await compressed(new Engine(config()), join(dir, 'gray.png'), 'svd', {}, true);
     expect(image.channels).toBe(1);
     expect(result.storedNumbers[0]).toBe(svdStoredNumbers(30, 40, 1));
   });
 
   it('reports quality that improves with rank and is near-perfect at full rank', async () => {
     const engine = new Engine(config());
-    await engine.compress(join(dir, 'small.png'), 'svd', {}, false, noProgress);
+    await compressed(engine, join(dir, 'small.png'), 'svd', {}, false);
     const q1 = engine.quality(1);
     const q10 = engine.quality(10);
     const qFull = engine.quality(48);
@@ -137,7 +177,7 @@ describe('Engine: compression', () => {
 
   it('reconstructs on request and saves a PNG without overwriting', async () => {
     const engine = new Engine(config());
-    await engine.compress(join(dir, 'small.png'), 'svd', {}, true, noProgress);
+    await compressed(engine, join(dir, 'small.png'), 'svd', {}, true);
     const r = engine.reconstruct(5);
     expect(r.pixels.length).toBe(64 * 48 * 3);
     expect(Math.min(...r.pixels)).toBeGreaterThanOrEqual(0);
@@ -149,34 +189,40 @@ describe('Engine: compression', () => {
     await expect(engine.savePng(5, target)).rejects.toMatchObject({ code: 'OUTPUT_EXISTS' });
   });
 
-  it("uses a method's default rank, as the CLI does (randomized SVD: 10), and a rank the user sets", async () => {
+  it("uses a method's default rank, as the CLI does (randomized SVD: 10), with the slider reaching the rank cap", async () => {
     const engine = new Engine(config());
-    const byDefault = await engine.compress(join(dir, 'small.png'), 'randomized-svd', {}, false, noProgress);
-    expect([byDefault.result.rank, byDefault.result.maxRank]).toEqual([10, 10]);
-    const { result } = await engine.compress(
+    // Cap 30: the SVD methods compute 30 triplets, so the slider reaches past the chosen rank.
+    const byDefault = await compressed(engine, join(dir, 'small.png'), 'randomized-svd', {}, false, 30);
+    expect([byDefault.result.rank, byDefault.result.maxRank]).toEqual([10, 30]);
+    const { result } = await compressed(
+      engine,
       join(dir, 'small.png'),
       'randomized-svd',
       { rank: 8 },
       false,
-      noProgress,
+      1,
     );
-    expect(result.maxRank).toBe(8);
+    expect([result.rank, result.maxRank]).toEqual([8, 8]);
     expect(result.storedNumbers).toHaveLength(8);
   });
 
   it('names the file and the problem for corrupt input', async () => {
-    const error = await new Engine(config())
-      .compress(join(dir, 'corrupt.png'), 'svd', {}, true, noProgress)
-      .catch((e: unknown) => e);
+    const error = await compressed(new Engine(config()), join(dir, 'corrupt.png'), 'svd', {}, true).catch(
+      (e: unknown) => e,
+    );
     const info = toErrorInfo(error);
     expect(info.code).toBe('MEDIA_ERROR');
     expect(info.message).toContain('corrupt.png');
   });
 
   it('refuses work over the memory budget, before decoding, naming the setting', async () => {
-    const error = await new Engine(config({ memoryBudgetBytes: 1000 }))
-      .compress(join(dir, 'small.png'), 'svd', {}, true, noProgress)
-      .catch((e: unknown) => e);
+    const error = await compressed(
+      new Engine(config({ memoryBudgetBytes: 1000 })),
+      join(dir, 'small.png'),
+      'svd',
+      {},
+      true,
+    ).catch((e: unknown) => e);
     const info = toErrorInfo(error);
     expect(info.code).toBe('RESOURCE_LIMIT');
     expect(info.message).toContain('small.png');
@@ -185,15 +231,11 @@ describe('Engine: compression', () => {
 
   it('refuses a method of the wrong kind and an unknown method', async () => {
     const engine = new Engine(config());
-    await expect(
-      engine.compress(join(dir, 'small.png'), 'rpca', {}, false, noProgress),
-    ).rejects.toMatchObject({
+    await expect(compressed(engine, join(dir, 'small.png'), 'rpca', {}, false)).rejects.toMatchObject({
       code: 'INVALID_OPTION',
       message: expect.stringMatching(/low-rank-plus-sparse result/),
     });
-    await expect(
-      engine.compress(join(dir, 'small.png'), 'nope', {}, false, noProgress),
-    ).rejects.toMatchObject({
+    await expect(compressed(engine, join(dir, 'small.png'), 'nope', {}, false)).rejects.toMatchObject({
       code: 'INVALID_OPTION',
       message: expect.stringMatching(/"nope" is not a known method/),
     });
@@ -238,7 +280,7 @@ describe('Engine: custom plugins', () => {
     expect(pluginErrors[0]!.message).toMatch(/kebab-case/);
     expect(pluginErrors[1]!.message).toMatch(/no such file or folder/);
     // A plugin without factors: none are sent, the host reconstructs each rank.
-    const { result } = await engine.compress(join(dir, 'gray.png'), 'row-mean', {}, false, noProgress);
+    const { result } = await compressed(engine, join(dir, 'gray.png'), 'row-mean', {}, false);
     expect(result.maxRank).toBe(1);
     expect(result.factors).toBeUndefined();
     expect(result.singularValues).toBeUndefined();

@@ -7,9 +7,10 @@ import {
   type Progress,
   type SvdFactorsView,
 } from '@lowrank/core';
-import { openVideoSource } from '@lowrank/io';
+import { encodeImage, openVideoSource } from '@lowrank/io';
 import {
   compressImageFile,
+  EXACT_SVD_MAX_PIXELS,
   type FittingSize,
   type ImageCompression,
   loadMethods,
@@ -31,10 +32,30 @@ import type {
   SeparationResultInfo,
   VideoProbeInfo,
 } from '../shared/protocol.js';
-import type { WorkerConfig, WorkerRequest, WorkerResults } from '../shared/worker-protocol.js';
+import type { PartialResult, WorkerConfig, WorkerRequest, WorkerResults } from '../shared/worker-protocol.js';
 import { describeMethod } from './method-info.js';
 
 export type ProgressSink = (progress: ProgressInfo) => void;
+/** Where a request's results-before-the-result go (the original, a first preview). */
+export type PartialSink = (partial: PartialResult) => void;
+
+/** The decoded planes as the 8-bit RGBA picture the webview draws (gray repeated in R, G, B). */
+export function rgbaOf(planes: readonly { data: ArrayLike<number> }[], pixels: number): Uint8ClampedArray {
+  const out = new Uint8ClampedArray(pixels * 4);
+  const [r, g = r, b = r] = planes.map((p) => p.data) as [
+    ArrayLike<number>,
+    ArrayLike<number>?,
+    ArrayLike<number>?,
+  ];
+  for (let p = 0; p < pixels; p++) {
+    // Uint8ClampedArray rounds half to even and clamps: the value a PNG of the plane would hold.
+    out[4 * p] = r[p]! * 255;
+    out[4 * p + 1] = g[p]! * 255;
+    out[4 * p + 2] = b[p]! * 255;
+    out[4 * p + 3] = 255;
+  }
+  return out;
+}
 
 /** How often a streaming separation's latest frame goes to the panel. */
 const LIVE_FRAME_INTERVAL_MS = 150;
@@ -113,12 +134,13 @@ export class Engine {
     request: WorkerRequest,
     progress: ProgressSink,
     signal?: AbortSignal,
+    partial: PartialSink = () => undefined,
   ): Promise<WorkerResults[WorkerRequest['type']]> {
     switch (request.type) {
       case 'methods':
         return this.methods();
       case 'compress':
-        return this.compress(request.file, request.method, request.options, request.colour, progress, signal);
+        return this.compress(request, progress, signal, partial);
       case 'quality':
         return this.quality(request.rank);
       case 'reconstruct':
@@ -153,14 +175,17 @@ export class Engine {
     };
   }
 
+  /**
+   * Compresses with the shared pipeline. Before the result, `partial` gets the original as soon as
+   * it is decoded and, on a big image, a first preview from quick leading factors.
+   */
   async compress(
-    file: string,
-    method: string,
-    options: OptionValues,
-    colour: boolean,
+    request: Extract<WorkerRequest, { type: 'compress' }>,
     progress: ProgressSink,
     signal?: AbortSignal,
-  ): Promise<{ image: ImageInfo; result: CompressionResultInfo }> {
+    partial: PartialSink = () => undefined,
+  ): Promise<{ result: CompressionResultInfo }> {
+    const { file, method, options, colour, rankCap } = request;
     this.#compression = undefined;
     const { registry } = await this.#loadMethods();
     const job = await compressImageFile(
@@ -171,21 +196,42 @@ export class Engine {
         methodOptions: options,
         color: colour,
         defaultRank: this.#config.defaultRank,
+        rankCap,
         memoryBudgetBytes: this.#config.memoryBudgetBytes,
-        optionNames: { memoryBudget: 'lowrank.memoryBudgetMB' },
+        optionNames: { memoryBudget: 'lowrank.memoryBudgetMB', rankCap: 'the Ranks computed field' },
       },
-      { ...reporter(progress, 'Factorizing'), ...(signal ? { signal } : {}) },
+      {
+        ...reporter(progress, 'Factorizing'),
+        ...(signal ? { signal } : {}),
+        onDecoded: async (planes) => {
+          const { rows: height, cols: width } = planes[0]!;
+          // A big picture travels as a JPEG: 48 MB of RGBA for 12 megapixels takes tens of seconds
+          // through VS Code's webview channel (code-server, loaded machine), a JPEG about one.
+          const big = width * height > EXACT_SVD_MAX_PIXELS;
+          const image: ImageInfo = {
+            fileName: basename(file),
+            width,
+            height,
+            channels: planes.length,
+            ...(big
+              ? {
+                  jpeg: new Uint8Array(
+                    await encodeImage(planes.length === 1 ? planes[0]! : planes, 'jpeg', { quality: 95 }),
+                  ),
+                }
+              : { rgba: rgbaOf(planes, width * height) }),
+          };
+          partial({ kind: 'image', image });
+        },
+        onPreview: (factors) => partial({ kind: 'preview', factors: factors.map(channelFactors) }),
+      },
     );
     this.#compression = job;
-    const { width, height, channels } = job;
-    const original = new Float32Array(channels * width * height);
-    for (const [c, plane] of job.planes.entries()) original.set(plane.data, c * width * height);
     const storedNumbers = new Float64Array(job.maxRank);
     for (let k = 1; k <= job.maxRank; k++) storedNumbers[k - 1] = job.storedNumbers(k);
     const spectra = job.singularValues;
     const factors = job.factors?.map(channelFactors);
     return {
-      image: { fileName: basename(file), width, height, channels, original },
       result: {
         method: job.method.meta.name,
         rank: job.rank,
@@ -196,6 +242,7 @@ export class Engine {
         milliseconds: job.seconds * 1000,
         ...(spectra ? { singularValues: spectra.map((s) => Float32Array.from(s)) } : {}),
         ...(factors ? { factors } : {}),
+        ...(job.partialSvd ? { partialNote: job.partialSvd.note } : {}),
       },
     };
   }

@@ -45,7 +45,16 @@ port.on('message', (envelope: HostToWorker) => {
     const controller = new AbortController();
     current = controller;
     try {
-      const result = await engine.handle(envelope.request, throttledProgress(envelope.id), controller.signal);
+      const result = await engine.handle(
+        envelope.request,
+        throttledProgress(envelope.id),
+        controller.signal,
+        (partial) =>
+          port.postMessage(
+            { type: 'partial', id: envelope.id, partial } satisfies WorkerMessage,
+            collectTransferables(partial),
+          ),
+      );
       port.postMessage(
         { type: 'done', id: envelope.id, result } satisfies WorkerMessage,
         collectTransferables(result),

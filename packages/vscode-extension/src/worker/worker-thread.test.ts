@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkerCancelledError, WorkerClient, WorkerRequestError } from '../host/worker-client.js';
+import type { ImageInfo } from '../shared/protocol.js';
 import { sample } from '../test-data.fixture.js';
 
 const packageRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -45,16 +46,22 @@ describe('worker thread', () => {
       const { methods } = await worker.request({ type: 'methods' });
       expect(methods.map((m) => m.name)).toContain('svd');
       const stages: string[] = [];
-      const { image, result } = await worker.request(
+      let image: ImageInfo | undefined;
+      const { result } = await worker.request(
         {
           type: 'compress',
           file: sample('camera.png'),
           method: 'randomized-svd',
           options: { rank: 20 },
           colour: false,
+          rankCap: 1,
         },
         (p) => stages.push(p.stage),
+        (partial) => {
+          if (partial.kind === 'image') image = partial.image;
+        },
       );
+      if (!image) throw new Error('the original was not sent before the result');
       expect([image.width, image.height, image.channels]).toEqual([512, 512, 1]);
       expect(result.maxRank).toBe(20);
       expect(result.factors?.[0]?.u).toBeInstanceOf(Float32Array);
@@ -76,6 +83,7 @@ describe('worker thread', () => {
           method: 'svd',
           options: {},
           colour: false,
+          rankCap: 100,
         })
         .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(WorkerRequestError);
