@@ -88,14 +88,6 @@ export const randomizedSvdFactorizer = defineFactorizer<RandomizedSvdPluginOptio
   },
   kind: 'low-rank',
   options: randomizedSvdOptionsSpec,
-  estimateWorkingBytes({ rows, cols, dtype }, options) {
-    const element = dtype === 'float32' ? 4 : 8;
-    const rank = typeof options?.rank === 'number' ? options.rank : 10;
-    const sketch = Math.min(rank + (options?.oversamples ?? 10), rows, cols);
-    // One copy of A where both threads read it (kernel memory, kept by the WebAssembly heap), and
-    // about eight tall-skinny matrices (sketches, LU/QR copies, the small SVD, the factors).
-    return rows * cols * element + 8 * (rows + cols) * sketch * 8;
-  },
   async factorize(matrix, options, run) {
     const start = performance.now();
     const a = toDenseMatrix(matrix);

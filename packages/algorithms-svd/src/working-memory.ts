@@ -219,7 +219,8 @@ export interface RandomizedSvdShapeSettings {
  * randomizedSvd (randomized-svd.ts) on an m x n float64 matrix: returns the JavaScript arrays'
  * peak and what is still live as it returns (its result and last blocks), in elements, and records
  * its kernel memory and products in `tally`. `inKernel`: the input already lives in the kernel
- * memory (a video decoded there); otherwise a big input is copied there once when two threads run.
+ * memory (a video decoded there); otherwise a big float64 input is copied there once when two
+ * threads run (a float32 input is read where it is).
  */
 export function tallyRandomizedSvd(
   tally: MemoryTally,
@@ -227,6 +228,7 @@ export function tallyRandomizedSvd(
   n: number,
   settings: RandomizedSvdShapeSettings,
   inKernel: boolean,
+  float32Input = false,
 ): { peak: number; end: number } {
   const p = Math.min(m, n);
   const long = Math.max(m, n);
@@ -235,7 +237,8 @@ export function tallyRandomizedSvd(
   const iterations =
     settings.powerIterations === 'auto' ? autoPowerIterations(rank, m, n) : settings.powerIterations;
   const normalizer = settings.normalizer === 'auto' ? (iterations <= 2 ? 'none' : 'LU') : settings.normalizer;
-  const copied = !inKernel && linalgBackend().threads > 1 && m * n >= KERNEL_COPY_MIN_ELEMENTS;
+  const copied =
+    !inKernel && !float32Input && linalgBackend().threads > 1 && m * n >= KERNEL_COPY_MIN_ELEMENTS;
   if (copied) tally.allocateKernel(m * n);
   const input = inKernel || copied ? 0 : m * n;
   // X = op(A) is long x p (A is read transposed when wide). X Q and X^T Q against the input.
@@ -291,7 +294,10 @@ export function exactSvdWorkingBytes(shape: InputShape, rank: number): number {
  */
 export function randomizedSvdWorkingBytes(shape: InputShape, settings: RandomizedSvdShapeSettings): number {
   const tally = new MemoryTally();
-  tally.arrays = float64Copy(shape) + tallyRandomizedSvd(tally, shape.rows, shape.cols, settings, false).peak;
+  // A float32 input stays float32 (randomizedSvd reads it where it is); its blocks are counted as
+  // float64, which errs high.
+  const float32 = shape.dtype === 'float32';
+  tally.arrays = tallyRandomizedSvd(tally, shape.rows, shape.cols, settings, false, float32).peak;
   return tally.total();
 }
 
