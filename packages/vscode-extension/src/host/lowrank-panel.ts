@@ -71,7 +71,10 @@ export class LowrankPanel {
     ),
   };
   #runningType: WorkerRequest['type'] | undefined;
-  /** The running separation streams: Cancel stops it where it is and keeps the frames done. */
+  /**
+   * The running separation streams (its method is a streaming one, or a live frame came): Cancel
+   * stops it where it is and keeps the frames done.
+   */
   #streaming = false;
   readonly #rememberedRanks: RememberedRanks;
   readonly #separations: SeparationStore;
@@ -254,6 +257,8 @@ export class LowrankPanel {
           return this.#worker.request(
             request,
             (progress: ProgressInfo) => {
+              // Live frames come only from a stream (one chosen, or the automatic fallback).
+              if (request.type === 'separate' && progress.frame) this.#streaming = true;
               this.#post({ type: 'progress', progress });
               const increment =
                 progress.fraction !== undefined ? Math.max(0, progress.fraction * 100 - reported) : undefined;

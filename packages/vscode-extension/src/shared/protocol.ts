@@ -70,6 +70,8 @@ export interface ProgressInfo {
   readonly maxIterations?: number;
   readonly residual?: number;
   readonly message?: string;
+  /** Why the run goes another way than asked (a batch run that would not fit streams instead). */
+  readonly note?: string;
 }
 
 /** One channel's truncated SVD, M ~ U diag(s) V^T, U rows x rank and V cols x rank, row-major. */
@@ -156,6 +158,10 @@ export interface SeparationResultInfo {
   readonly milliseconds: number;
   /** Problems the run went on despite (a damaged input read in part). */
   readonly warnings?: readonly string[];
+  /** How the run went another way than asked (streamed because a batch run would not fit). */
+  readonly notes?: readonly string[];
+  /** Set when the frames went through a streaming method: its speed, and whether Cancel stopped it early. */
+  readonly streaming?: { readonly framesPerSecond: number; readonly stoppedEarly: boolean };
 }
 
 export interface SettingsInfo {

@@ -354,7 +354,7 @@ describe('Engine: separation', () => {
   });
 
   it('refuses a run over the memory budget and says which scale fits', async () => {
-    const error = await new Engine(config({ memoryBudgetBytes: 140 * 2 ** 20 }))
+    const error = await new Engine(config({ memoryBudgetBytes: 400 * 2 ** 20 }))
       .separate(request(samples('highway-traffic-320x240-cut.avi'), { frameCount: 200 }), noProgress)
       .catch((e: unknown) => e);
     const info = toErrorInfo(error);
@@ -363,6 +363,44 @@ describe('Engine: separation', () => {
     expect(info.fits?.scale).toBeGreaterThan(0);
     expect(info.hint).toContain(`lower the scale to ${info.fits!.scale} (Lower Scale)`);
     expect(describeError('highway-traffic-320x240-cut.avi', info, true).actions).toContain('Lower Scale');
+  });
+
+  it('streams automatically, with a note, a video too big for batch rpca, and Stop keeps the frames done', async () => {
+    // The budget that refuses batch rpca above (it would need about 750 MiB, streaming-rpca under 200 MiB):
+    // Automatic streams instead.
+    const engine = new Engine(config({ memoryBudgetBytes: 400 * 2 ** 20 }));
+    const notes: string[] = [];
+    const live: number[] = [];
+    const controller = new AbortController();
+    const result = await engine.separate(
+      request(samples('highway-traffic-320x240-cut.avi'), { method: 'auto', frameCount: 200 }),
+      (p) => {
+        if (p.note) notes.push(p.note);
+        if (p.frame) live.push(p.frame.index);
+        if (live.length === 2) controller.abort(new Error('Stop'));
+      },
+      controller.signal,
+    );
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatch(/would not fit the memory budget with rpca; separating them as a stream with streaming-rpca/);
+    expect(result.notes).toEqual(notes);
+    expect(result.method).toBe('streaming-rpca');
+    expect(result.streaming?.stoppedEarly).toBe(true);
+    expect(result.frames).toBeGreaterThan(live[1]!);
+    expect(result.background).toHaveLength(result.frames * 320 * 240);
+    // The matrix picture keeps only the columns of the frames done (one column per frame here).
+    expect(result.matrixPicture.width).toBe(result.frames);
+    expect(result.matrixPicture.pixels).toHaveLength(result.frames * result.matrixPicture.height);
+  });
+
+  it('runs batch rpca under Automatic when it fits', async () => {
+    const result = await new Engine(config()).separate(
+      request(join(dir, 'planted'), { method: 'auto' }),
+      noProgress,
+    );
+    expect(result.method).toBe('rpca');
+    expect(result.streaming).toBeUndefined();
+    expect(result.notes).toBeUndefined();
   });
 
   it('reads a real video file through the shared pipeline', async () => {

@@ -9,6 +9,7 @@ import {
 } from '@lowrank/core';
 import { encodeImage, openVideoSource } from '@lowrank/io';
 import {
+  AUTOMATIC_METHOD,
   compressImageFile,
   EXACT_SVD_MAX_PIXELS,
   type FittingSize,
@@ -292,12 +293,16 @@ export class Engine {
     const { registry } = await this.#loadMethods();
     const history: number[] = [];
     const warnings: string[] = [];
+    const notes: string[] = [];
     let lastFrameAt = 0;
+    /** The share of the planned frames done, as the last progress said (a stopped stream's picture is cut there). */
+    let fractionDone: number | undefined;
     const report = reporter(progress, 'Separating');
     const job = await separateVideo(
       request.file,
       {
-        method: request.method,
+        // Automatic: the pipeline's choice, batch rpca when it fits the budget, else a stream.
+        ...(request.method === AUTOMATIC_METHOD ? {} : { method: request.method }),
         methods: registry,
         methodOptions: request.options,
         color: request.colour,
@@ -321,6 +326,10 @@ export class Engine {
       {
         onStage: report.onStage,
         onWarning: (message) => warnings.push(message),
+        onNote: (note) => {
+          notes.push(note);
+          progress({ stage: 'Separating', note });
+        },
         onFrame: (frame) => {
           // A few frames a second are enough to watch the background emerge.
           const now = performance.now();
@@ -340,6 +349,7 @@ export class Engine {
         },
         onProgress: (p) => {
           if (p.residual !== undefined) history.push(p.residual);
+          if (p.fraction !== undefined) fractionDone = p.fraction;
           report.onProgress(p);
         },
         ...(signal ? { signal } : {}),
@@ -348,6 +358,7 @@ export class Engine {
     this.#separation = job;
     const display = job.display!;
     const summary = job.summary();
+    const streamed = summary.streaming;
     return {
       method: summary.method,
       width: job.width,
@@ -359,14 +370,27 @@ export class Engine {
       background: display.background,
       foreground: display.foreground,
       mask: display.mask ?? new Uint8Array(job.frames * job.width * job.height),
-      matrixPicture: display.matrixPicture,
+      matrixPicture:
+        streamed?.stoppedEarly && fractionDone !== undefined
+          ? columnsDone(display.matrixPicture, fractionDone)
+          : display.matrixPicture,
       history: summary.history ?? history,
       iterations: summary.iterations,
       converged: summary.converged,
       residual: summary.residual,
       rank: summary.rank,
-      milliseconds: summary.factorizeSeconds * 1000,
+      // A stream decodes and separates frame by frame: its time is the whole run's.
+      milliseconds: (summary.factorizeSeconds + (streamed ? summary.decodeSeconds : 0)) * 1000,
       ...(warnings.length ? { warnings } : {}),
+      ...(notes.length ? { notes } : {}),
+      ...(streamed
+        ? {
+            streaming: {
+              framesPerSecond: streamed.framesPerSecond,
+              stoppedEarly: streamed.stoppedEarly,
+            },
+          }
+        : {}),
     };
   }
 
@@ -380,6 +404,22 @@ export class Engine {
     });
     return { files };
   }
+}
+
+/**
+ * The columns of a stopped stream's matrix picture that hold frames: the picture spans the frames
+ * planned, and a stream stopped at `fraction` of them filled only that share (the rest is black).
+ */
+export function columnsDone(
+  picture: SeparationResultInfo['matrixPicture'],
+  fraction: number,
+): SeparationResultInfo['matrixPicture'] {
+  const width = Math.max(1, Math.min(picture.width, Math.ceil(picture.width * fraction)));
+  if (width === picture.width) return picture;
+  const pixels = new Uint8Array(width * picture.height);
+  for (let row = 0; row < picture.height; row++)
+    pixels.set(picture.pixels.subarray(row * picture.width, row * picture.width + width), row * width);
+  return { width, height: picture.height, pixels };
 }
 
 /** An error as plain data for the host, keeping the LowrankError code, hint and what would fit. */
