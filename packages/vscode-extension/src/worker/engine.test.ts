@@ -382,7 +382,9 @@ describe('Engine: separation', () => {
       controller.signal,
     );
     expect(notes).toHaveLength(1);
-    expect(notes[0]).toMatch(/would not fit the memory budget with rpca; separating them as a stream with streaming-rpca/);
+    expect(notes[0]).toMatch(
+      /would not fit the memory budget with rpca; separating them as a stream with streaming-rpca/,
+    );
     expect(result.notes).toEqual(notes);
     expect(result.method).toBe('streaming-rpca');
     expect(result.streaming?.stoppedEarly).toBe(true);
