@@ -211,7 +211,7 @@ export class LowrankPanel {
     });
     if (this.#kind === 'compression' && this.#image && this.#compressed) {
       this.#post({ type: 'image', image: this.#image });
-      this.#post({ type: 'compressed', result: this.#compressed });
+      await this.#postCompressed(this.#compressed);
     }
     if (this.#kind === 'separation') {
       if (!this.#separated) {
@@ -311,7 +311,21 @@ export class LowrankPanel {
     this.#compressed = result;
     // The method that ran ('auto' resolves to svd or randomized-svd): Save's file name says which.
     this.#lastMethod = result.method;
-    this.#post({ type: 'compressed', result });
+    await this.#postCompressed(result);
+  }
+
+  /**
+   * The result with its factors ahead of it, one channel a message (see 'channelFactors'), each
+   * posted in a task of its own: VS Code copies a message's buffers on this thread, and a
+   * 12-megapixel photo's factors at once block it for a few hundred milliseconds.
+   */
+  async #postCompressed(result: CompressionResultInfo): Promise<void> {
+    const { factors, ...rest } = result;
+    for (const [index, channel] of (factors ?? []).entries()) {
+      this.#post({ type: 'channelFactors', channel: index, factors: channel });
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    this.#post({ type: 'compressed', result: rest, ...(factors ? { factorChannels: factors.length } : {}) });
   }
 
   async #save(rank: number): Promise<void> {

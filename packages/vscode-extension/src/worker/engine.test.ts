@@ -1,4 +1,12 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -112,7 +120,8 @@ describe('Engine: compression', () => {
     expect([image.width, image.height, image.channels]).toEqual([1200, 900, 1]);
     // Over 1 megapixel the original travels as a JPEG of the decoded picture, not raw RGBA.
     expect(image.rgba).toBeUndefined();
-    const decoded = await sharp(image.jpeg!).metadata();
+    expect(image.encoded?.source).toBe(false);
+    const decoded = await sharp(image.encoded!.bytes).metadata();
     expect([decoded.format, decoded.width, decoded.height]).toEqual(['jpeg', 1200, 900]);
     expect(previews).toHaveLength(1);
     expect(previews[0]![0]!.rank).toBe(10);
@@ -122,6 +131,20 @@ describe('Engine: compression', () => {
     // The preview's leading value is the full result's, to the accuracy of one power iteration.
     const first = result.singularValues![0]![0]!;
     expect(Math.abs(previews[0]![0]!.s[0]! - first) / first).toBeLessThan(1e-3);
+  }, 120_000);
+
+  it("sends a big JPEG's own bytes as the original when they show the colours factorized", async () => {
+    const photo = join(dir, 'big-colour.jpg');
+    await sharp(join(dir, 'small.png')).resize(1200, 900).jpeg({ quality: 80 }).toFile(photo);
+    const inColour = await compressed(new Engine(config()), photo, 'auto', {}, true, 20);
+    expect(inColour.image.channels).toBe(3);
+    expect(inColour.image.encoded?.source).toBe(true);
+    expect(Buffer.from(inColour.image.encoded!.bytes).equals(readFileSync(photo))).toBe(true);
+    // Gray mode on a colour photo: the decoded luminance is what is factorized, so that is shown.
+    const inGray = await compressed(new Engine(config()), photo, 'auto', {}, false, 20);
+    expect(inGray.image.channels).toBe(1);
+    expect(inGray.image.encoded?.source).toBe(false);
+    expect((await sharp(inGray.image.encoded!.bytes).metadata()).channels).toBe(1);
   }, 120_000);
 
   it('lists every built-in method with its options', async () => {

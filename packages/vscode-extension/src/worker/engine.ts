@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import {
   type AnyFactorizer,
@@ -7,7 +8,7 @@ import {
   type Progress,
   type SvdFactorsView,
 } from '@lowrank/core';
-import { encodeImage, openVideoSource } from '@lowrank/io';
+import { encodeImage, openVideoSource, probeImage } from '@lowrank/io';
 import {
   AUTOMATIC_METHOD,
   compressImageFile,
@@ -26,7 +27,6 @@ import type {
   ErrorInfo,
   ImageInfo,
   MethodInfo,
-  OptionValues,
   PluginErrorInfo,
   ProgressInfo,
   QualityInfo,
@@ -117,6 +117,29 @@ export function channelFactors({ u, s, v }: SvdFactorsView): ChannelFactors {
 }
 
 /**
+ * A big JPEG's own bytes as the original to show, when they show what is factorized: the colour
+ * picture in colour mode, or a gray one. Sent while the pipeline decodes, so the original appears
+ * without waiting for the decode and a re-encode (the browser decodes it off its main thread, with
+ * the same EXIF orientation). Undefined otherwise: the original then goes after decoding.
+ */
+export async function sourceAsOriginal(file: string, colour: boolean): Promise<ImageInfo | undefined> {
+  try {
+    const probe = await probeImage(file);
+    if (probe.format !== 'jpeg' || probe.width * probe.height <= EXACT_SVD_MAX_PIXELS) return undefined;
+    if (probe.colour && !colour) return undefined;
+    return {
+      fileName: basename(file),
+      width: probe.width,
+      height: probe.height,
+      channels: probe.colour ? 3 : 1,
+      encoded: { bytes: new Uint8Array(await readFile(file)), type: 'image/jpeg', source: true },
+    };
+  } catch {
+    return undefined; // the pipeline reports an unreadable file
+  }
+}
+
+/**
  * The worker's side of the panels: a thin adapter over @lowrank/pipelines (the same jobs as the
  * `lowrank` command). One engine serves one panel and keeps its last job, so the rank slider, Save
  * and Export never compute again.
@@ -189,6 +212,9 @@ export class Engine {
     const { file, method, options, colour, rankCap } = request;
     this.#compression = undefined;
     const { registry } = await this.#loadMethods();
+    const report = reporter(progress, 'Factorizing');
+    /** The original sent from the file while it is decoded, when that shows the colours factorized. */
+    let early: Promise<boolean> = Promise.resolve(false);
     const job = await compressImageFile(
       file,
       {
@@ -202,9 +228,18 @@ export class Engine {
         optionNames: { memoryBudget: 'lowrank.memoryBudgetMB', rankCap: 'the Ranks computed field' },
       },
       {
-        ...reporter(progress, 'Factorizing'),
+        ...report,
+        onStage: (name) => {
+          report.onStage(name);
+          if (name === 'decode')
+            early = sourceAsOriginal(file, colour).then((image) => {
+              if (image) partial({ kind: 'image', image });
+              return image !== undefined;
+            });
+        },
         ...(signal ? { signal } : {}),
         onDecoded: async (planes) => {
+          if (await early) return;
           const { rows: height, cols: width } = planes[0]!;
           // A big picture travels as a JPEG: 48 MB of RGBA for 12 megapixels takes tens of seconds
           // through VS Code's webview channel (code-server, loaded machine), a JPEG about one.
@@ -216,9 +251,13 @@ export class Engine {
             channels: planes.length,
             ...(big
               ? {
-                  jpeg: new Uint8Array(
-                    await encodeImage(planes.length === 1 ? planes[0]! : planes, 'jpeg', { quality: 95 }),
-                  ),
+                  encoded: {
+                    bytes: new Uint8Array(
+                      await encodeImage(planes.length === 1 ? planes[0]! : planes, 'jpeg', { quality: 95 }),
+                    ),
+                    type: 'image/jpeg',
+                    source: false,
+                  },
                 }
               : { rgba: rgbaOf(planes, width * height) }),
           };
