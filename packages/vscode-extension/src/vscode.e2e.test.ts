@@ -204,7 +204,12 @@ async function setField(view: FrameLocator, selector: string, value: string): Pr
 async function colourTheme(name: string): Promise<void> {
   await page.keyboard.press('F1');
   await page.keyboard.type('Preferences: Color Theme');
-  await page.keyboard.press('Enter');
+  await page.waitForTimeout(500);
+  // Not the first match, "Browse Color Themes in Marketplace" (it would go online).
+  await page
+    .locator('.quick-input-list .monaco-list-row', { hasText: /^Preferences: Color Theme/ })
+    .first()
+    .click();
   await page.waitForTimeout(500);
   await page.keyboard.type(name);
   await page.waitForTimeout(500);

@@ -359,6 +359,8 @@ export class LowrankPanel {
       frameCount: message.frameCount,
     });
     this.#separated = result;
+    // The method that ran ('auto' resolves to rpca or streaming-rpca): Export's folder name says which.
+    this.#lastMethod = result.method;
     this.#restored = false;
     this.#post({ type: 'separated', result });
     // Kept for a window reload (within the store's size limits), off the critical path.

@@ -19,6 +19,7 @@ import { describeError } from '../host/user-errors.js';
 import type { ChannelFactors, CompressionResultInfo, ImageInfo, OptionValues } from '../shared/protocol.js';
 import type { WorkerConfig } from '../shared/worker-protocol.js';
 import { Engine, toErrorInfo } from './engine.js';
+import { collectTransferables } from './transferables.js';
 
 const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 const samples = (name: string) => join(repoRoot, 'samples', name);
@@ -416,6 +417,13 @@ describe('Engine: separation', () => {
     // The matrix picture keeps only the columns of the frames done (one column per frame here).
     expect(result.matrixPicture.width).toBe(result.frames);
     expect(result.matrixPicture.pixels).toHaveLength(result.frames * result.matrixPicture.height);
+    // What was kept exports, after its buffers went to the host (the worker moves them).
+    const { port1 } = new MessageChannel();
+    port1.postMessage(result, collectTransferables(result));
+    port1.close();
+    const out = join(dir, 'export-stopped-stream');
+    await engine.export(out, noProgress);
+    expect(readdirSync(join(out, 'masks'))).toHaveLength(result.frames);
   });
 
   it('runs batch rpca under Automatic when it fits', async () => {

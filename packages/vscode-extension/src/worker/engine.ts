@@ -405,14 +405,16 @@ export class Engine {
       frames: job.frames,
       fps: job.fps ?? 25,
       channels: job.channels,
-      original: display.original,
-      background: display.background,
-      foreground: display.foreground,
-      mask: display.mask ?? new Uint8Array(job.frames * job.width * job.height),
+      // Copies: the result's buffers move to the host, and the job keeps its frames for Export
+      // (a stream writes its outputs from them).
+      original: display.original.slice(),
+      background: display.background.slice(),
+      foreground: display.foreground.slice(),
+      mask: display.mask?.slice() ?? new Uint8Array(job.frames * job.width * job.height),
       matrixPicture:
         streamed?.stoppedEarly && fractionDone !== undefined
           ? columnsDone(display.matrixPicture, fractionDone)
-          : display.matrixPicture,
+          : { ...display.matrixPicture, pixels: display.matrixPicture.pixels.slice() },
       history: summary.history ?? history,
       iterations: summary.iterations,
       converged: summary.converged,
