@@ -329,7 +329,10 @@ let originalDrawn = '';
 function drawOriginal(region: Region): void {
   const ctx = originalCanvas.getContext('2d');
   if (!ctx || !original) return;
-  const key = `${regionText(region)} ${originalCanvas.width} ${originalCanvas.height} ${reducedOriginal?.width}`;
+  const key = [
+    ...[region.x0, region.y0, region.x1, region.y1, region.dx, region.dy, region.dw, region.dh],
+    ...[originalCanvas.width, originalCanvas.height, reducedOriginal?.width ?? 0],
+  ].join();
   if (key === originalDrawn) return;
   originalDrawn = key;
   ctx.clearRect(0, 0, originalCanvas.width, originalCanvas.height);
