@@ -659,7 +659,8 @@ async function onImage(info: ImageInfo): Promise<void> {
     ? new Blob([info.encoded.bytes as Uint8Array<ArrayBuffer>], { type: info.encoded.type })
     : undefined;
   if (encoded) {
-    // The fitted view's copy first: decoded and reduced off the main thread, it shows at once.
+    // Both decoded off the main thread, in parallel: a copy at the fitted size (the Fit view then
+    // draws without downscaling 12 megapixels) and the full picture for zoomed views.
     const canvas = canvasSize();
     const fit = Math.min(1, canvas.width / info.width, canvas.height / info.height);
     const [reduced, full] = await Promise.all([
