@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { svdBackgroundFactorizer } from '@lowrank/algorithms-svd';
 import { readVideoMatrix } from '@lowrank/io';
-import { robustPca } from '../dist/index.js';
+import { openStreamingRpca, robustPca } from '../dist/index.js';
 
 /** The shared data folder: LOWRANK_SHARED_DIR/data, else ../shared/data beside the repository. */
 export function sharedDataDir() {
@@ -74,9 +74,35 @@ export async function loadGroundTruth(video, names, cacheDir) {
 }
 
 /**
- * S of `method` ('rpca' or 'svd-background' at rank 2) on the gray or colour frames, as
- * `lowrank separate --method METHOD [--color]` computes it (rpca on colour input factorizes the
- * luminance, so its S is gray; svd-background factorizes the three channels).
+ * S of streaming-rpca (default options, from the first frame) on the frames, pushed one at a time
+ * as `lowrank separate --method streaming-rpca [--color]` does (colour frames are separated value
+ * by value, so S is colour).
+ */
+function streamingSparse(frames) {
+  const values = frames.width * frames.height * frames.channels;
+  const separation = openStreamingRpca({
+    width: frames.width,
+    height: frames.height,
+    channels: frames.channels,
+  });
+  const s = new Float32Array(frames.frames * values);
+  const take = (outs) => {
+    for (const out of outs) s.set(out.sparse, out.index * values);
+  };
+  for (let f = 0; f < frames.frames; f++)
+    take(separation.push(frames.data.subarray(f * values, (f + 1) * values)));
+  take(separation.finish());
+  return {
+    sparse: { rows: frames.frames, cols: values, data: s },
+    diagnostics: { iterations: frames.frames, converged: true },
+  };
+}
+
+/**
+ * S of `method` ('rpca', 'svd-background' at rank 2 or 'streaming-rpca') on the gray or colour
+ * frames, as `lowrank separate --method METHOD [--color]` computes it (rpca on colour input
+ * factorizes the luminance, so its S is gray; svd-background and streaming-rpca separate the three
+ * channels).
  */
 export async function loadSparse(video, method, mode, cacheDir) {
   const file = join(cacheDir, `${video}-${method}-${mode}.sparse.f32`);
@@ -95,18 +121,20 @@ export async function loadSparse(video, method, mode, cacheDir) {
   const started = performance.now();
   log(`${video} ${method} ${mode}: factorizing ${input.rows} x ${input.cols}...`);
   const result =
-    method === 'rpca'
-      ? await robustPca(
-          input,
-          {},
-          {
-            onProgress: (p) => {
-              if (p.iteration % 10 === 0)
-                log(`  iteration ${p.iteration}, residual ${p.residual?.toExponential(2)}`);
+    method === 'streaming-rpca'
+      ? streamingSparse(frames)
+      : method === 'rpca'
+        ? await robustPca(
+            input,
+            {},
+            {
+              onProgress: (p) => {
+                if (p.iteration % 10 === 0)
+                  log(`  iteration ${p.iteration}, residual ${p.residual?.toExponential(2)}`);
+              },
             },
-          },
-        )
-      : await svdBackgroundFactorizer.factorize(input, { rank: 2 });
+          )
+        : await svdBackgroundFactorizer.factorize(input, { rank: 2 });
   const seconds = (performance.now() - started) / 1000;
   const s = result.sparse;
   const channels = s.cols / (frames.width * frames.height);
