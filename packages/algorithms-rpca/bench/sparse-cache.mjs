@@ -74,28 +74,55 @@ export async function loadGroundTruth(video, names, cacheDir) {
 }
 
 /**
- * S of streaming-rpca (default options, from the first frame) on the frames, pushed one at a time
- * as `lowrank separate --method streaming-rpca [--color]` does (colour frames are separated value
- * by value, so S is colour).
+ * streaming-rpca (default options, from the first frame) on the cached frames, pushed one at a
+ * time as `lowrank separate --method streaming-rpca [--color]` does (colour frames are separated
+ * value by value, so S is colour). Per frame: S, the deviation from the separator's background
+ * (frame - background(), as StreamingForegroundMasks computes it, in float32) and the separator's
+ * noise levels, read right after the push that returned the frame. Cached as three Float32 files.
  */
-function streamingSparse(frames) {
+export async function loadStreamingSplit(video, mode, cacheDir) {
+  const stem = join(cacheDir, `${video}-streaming-rpca-${mode}`);
+  const parts = ['sparse', 'deviation', 'noise'].map((part) => loadFloat32(`${stem}.${part}.f32`));
+  if (parts.every(Boolean))
+    return { ...parts[0], sparse: parts[0].data, deviation: parts[1].data, noise: parts[2].data };
+  const frames = await loadFrames(video, mode, cacheDir);
   const values = frames.width * frames.height * frames.channels;
+  log(`${video} streaming-rpca ${mode}: separating ${frames.frames} frames of ${values} values...`);
+  const started = performance.now();
   const separation = openStreamingRpca({
     width: frames.width,
     height: frames.height,
     channels: frames.channels,
   });
-  const s = new Float32Array(frames.frames * values);
+  const sparse = new Float32Array(frames.frames * values);
+  const deviation = new Float32Array(frames.frames * values);
+  const noise = new Float32Array(frames.frames * values);
   const take = (outs) => {
-    for (const out of outs) s.set(out.sparse, out.index * values);
+    for (const out of outs) {
+      const at = out.index * values;
+      sparse.set(out.sparse, at);
+      const background = separation.background();
+      for (let k = 0; k < values; k++) deviation[at + k] = frames.data[at + k] - background[k];
+      noise.set(separation.noiseLevel(), at);
+    }
   };
   for (let f = 0; f < frames.frames; f++)
     take(separation.push(frames.data.subarray(f * values, (f + 1) * values)));
   take(separation.finish());
-  return {
-    sparse: { rows: frames.frames, cols: values, data: s },
-    diagnostics: { iterations: frames.frames, converged: true },
+  const seconds = (performance.now() - started) / 1000;
+  const meta = {
+    frames: frames.frames,
+    width: frames.width,
+    height: frames.height,
+    channels: frames.channels,
+    method: 'streaming-rpca',
+    mode,
+    seconds,
   };
+  saveFloat32(`${stem}.sparse.f32`, sparse, meta);
+  saveFloat32(`${stem}.deviation.f32`, deviation, meta);
+  saveFloat32(`${stem}.noise.f32`, noise, meta);
+  return { ...meta, sparse, deviation, noise };
 }
 
 /**
@@ -106,6 +133,10 @@ function streamingSparse(frames) {
  */
 export async function loadSparse(video, method, mode, cacheDir) {
   const file = join(cacheDir, `${video}-${method}-${mode}.sparse.f32`);
+  if (method === 'streaming-rpca') {
+    const split = await loadStreamingSplit(video, mode, cacheDir);
+    return { ...split, data: split.sparse };
+  }
   const cached = loadFloat32(file);
   if (cached) return cached;
   const frames = await loadFrames(video, mode, cacheDir);
@@ -121,20 +152,18 @@ export async function loadSparse(video, method, mode, cacheDir) {
   const started = performance.now();
   log(`${video} ${method} ${mode}: factorizing ${input.rows} x ${input.cols}...`);
   const result =
-    method === 'streaming-rpca'
-      ? streamingSparse(frames)
-      : method === 'rpca'
-        ? await robustPca(
-            input,
-            {},
-            {
-              onProgress: (p) => {
-                if (p.iteration % 10 === 0)
-                  log(`  iteration ${p.iteration}, residual ${p.residual?.toExponential(2)}`);
-              },
+    method === 'rpca'
+      ? await robustPca(
+          input,
+          {},
+          {
+            onProgress: (p) => {
+              if (p.iteration % 10 === 0)
+                log(`  iteration ${p.iteration}, residual ${p.residual?.toExponential(2)}`);
             },
-          )
-        : await svdBackgroundFactorizer.factorize(input, { rank: 2 });
+          },
+        )
+      : await svdBackgroundFactorizer.factorize(input, { rank: 2 });
   const seconds = (performance.now() - started) / 1000;
   const s = result.sparse;
   const channels = s.cols / (frames.width * frames.height);

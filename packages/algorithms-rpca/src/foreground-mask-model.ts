@@ -570,6 +570,16 @@ export class ForegroundMaskModel {
   }
 }
 
+/**
+ * Bytes a ForegroundMaskModel holds for frames of this size (default rules, fused path): per
+ * pixel, |S| and its copy for the median, the noise level and the toggle rate (float64), the run
+ * labels (start, end, parent, area, kind, flag), six byte flags and the opening's two scratch
+ * bytes; and the median's histogram.
+ */
+export function estimateMaskModelBytes(frame: { readonly width: number; readonly height: number }): number {
+  return (4 * 8 + 18 + 6 + 2) * frame.width * frame.height + (1 << 15) * 4 + 4096;
+}
+
 /** The largest median |S| whose 'mad' threshold is the floor (see ForegroundMaskModel.madBound). */
 function madFloorBound(multiplier: number, minThreshold: number): number {
   const scale = multiplier * 1.4826;
