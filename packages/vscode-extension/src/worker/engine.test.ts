@@ -354,7 +354,7 @@ describe('Engine: separation', () => {
   });
 
   it('refuses a run over the memory budget and says which scale fits', async () => {
-    const error = await new Engine(config({ memoryBudgetBytes: 140 * 2 ** 20 }))
+    const error = await new Engine(config({ memoryBudgetBytes: 300 * 2 ** 20 }))
       .separate(request(samples('highway-traffic-320x240-cut.avi'), { frameCount: 200 }), noProgress)
       .catch((e: unknown) => e);
     const info = toErrorInfo(error);
