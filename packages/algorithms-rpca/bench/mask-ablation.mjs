@@ -7,7 +7,7 @@
 //   npx -y pnpm@12.4.2 build
 //   node packages/algorithms-rpca/bench/mask-ablation.mjs [--videos cdnet-fall,cdnet-traffic]
 //     [--sources rpca:gray,rpca:rgb,svd-background:gray,svd-background:rgb,streaming-rpca:gray,streaming-rpca:rgb]
-//     [--variants defaults,...] [--cache DIR] [--json]
+//     [--variants defaults,...] [--sweep] [--cache DIR] [--json]
 //
 // S is computed once per video, method and mode with the project's own code and cached as Float32
 // files in --cache (default $TMPDIR/lowrank-mask-cache): the first run takes minutes (robust PCA of
@@ -15,6 +15,10 @@
 // ../shared/data beside the repository. 'rgb' means colour frames: svd-background and
 // streaming-rpca separate the three channels (colour S); rpca factorizes their luminance (gray S)
 // and the colour frames go to the steps that use the input.
+//
+// --sweep adds variants that move one default a step (the candidates the defaults were chosen
+// against). Every run ends with each variant's mean and worst F over the videos and sources it ran
+// on: the defaults are the ones with the best mean and worst together.
 //
 // Batch S (rpca, svd-background) goes through foregroundMasks (a learning pass, then the masks);
 // streaming-rpca's frames go through one ForegroundMaskModel as StreamingForegroundMasks feeds it
@@ -38,6 +42,7 @@ const sources = flag(
 const only = flag('variants', '').split(',').filter(Boolean);
 const cache = flag('cache', join(tmpdir(), 'lowrank-mask-cache'));
 const json = args.includes('--json');
+const sweep = args.includes('--sweep');
 
 /** The rule before the mask model: |S| against the frame's threshold, opening, small blobs removed. */
 const previousRule = {
@@ -68,6 +73,15 @@ const variants = [
   ['S instead of the deviation from the background', { feed: 'sparse' }, 'streaming'],
   ["without the separator's noise levels", { feed: 'deviation-only' }, 'streaming'],
   ['a new model per frame on S (the pipeline before)', { feed: 'sparse', perFrame: true }, 'streaming'],
+];
+/** One default moved a step (--sweep). */
+const sweepVariants = [
+  ['noiseMultiplier 3.5', { noiseMultiplier: 3.5 }],
+  ['noiseQuantile 0.95', { noiseQuantile: 0.95 }],
+  ['previousFactor 0.7', { previousFactor: 0.7 }],
+  ['hysteresisLow 0.8', { hysteresisLow: 0.8 }],
+  ['minThreshold 0.07', { minThreshold: 0.07 }],
+  ['multiplier 4', { multiplier: 4 }],
 ];
 /** Steps that need colour input. */
 const colourVariants = [
@@ -120,6 +134,8 @@ function asVideo(x, data) {
 }
 
 const fixed = (v) => v.toFixed(3);
+/** F-measures per variant, over every video and source it ran on. */
+const scores = {};
 if (!json) {
   process.stdout.write(
     '| video | S | input | masks | F | precision | recall |\n|---|---|---|---|---|---|---|\n',
@@ -137,7 +153,11 @@ for (const video of videos) {
     const frames = await loadFrames(video, mode, cache);
     const sparse = streaming ? undefined : asVideo(s, Float64Array.from(s.data));
     const input = asVideo(frames, Float64Array.from(frames.data));
-    const list = (mode === 'rgb' ? [...variants, ...colourVariants] : variants).filter(
+    const list = [
+      ...variants,
+      ...(sweep ? sweepVariants : []),
+      ...(mode === 'rgb' ? colourVariants : []),
+    ].filter(
       ([name, , kind]) =>
         (only.length === 0 || only.includes(name)) && (!kind || kind === (streaming ? 'streaming' : 'batch')),
     );
@@ -148,6 +168,7 @@ for (const video of videos) {
         : foregroundMasks(sparse, { ...options, input });
       const seconds = (performance.now() - started) / 1000;
       const e = evaluateMasks(masks, truth);
+      scores[name] = [...(scores[name] ?? []), e.fMeasure];
       const sLabel = `${method}${method === 'svd-background' ? ' (rank 2)' : ''}, ${s.channels === 3 ? 'colour' : 'gray'}`;
       const inputLabel = mode === 'rgb' ? 'colour' : 'gray';
       if (json) {
@@ -162,4 +183,16 @@ for (const video of videos) {
       }
     }
   }
+}
+const summary = Object.entries(scores).map(([variant, fs]) => ({
+  variant,
+  runs: fs.length,
+  meanF: fs.reduce((a, b) => a + b, 0) / fs.length,
+  worstF: Math.min(...fs),
+}));
+if (json) for (const row of summary) process.stdout.write(`${JSON.stringify({ summary: true, ...row })}\n`);
+else {
+  process.stdout.write('\n| masks | runs | mean F | worst F |\n|---|---|---|---|\n');
+  for (const row of summary)
+    process.stdout.write(`| ${row.variant} | ${row.runs} | ${fixed(row.meanF)} | ${fixed(row.worstF)} |\n`);
 }

@@ -59,10 +59,9 @@ export function colourMagnitudes(
 /**
  * The frame's median |S| when it is needed, else undefined: `bound` says when it is not, a value
  * such that a median at most `bound` gives the same base threshold whatever it is (the 'mad'
- * rule's floor: multiplier x 1.4826 x median <= minThreshold). Counts the values at most `bound`
- * (one pass); only when they are not more than half does it copy |S| into `work` and select (by
- * histogram, the same number as the steps' quickselect).
- * `bound` Infinity: never needed; negative: always.
+ * rule's floor: multiplier x 1.4826 x median <= minThreshold); Infinity: never needed; negative:
+ * always. One pass copies |S| into `work` and builds a histogram, which settles most frames;
+ * otherwise the median is selected in the median's bin (the same number as the steps' quickselect).
  * `values` is gray S or the colour magnitudes (whose median the steps take).
  */
 export function frameMedianIfNeeded(
@@ -71,20 +70,8 @@ export function frameMedianIfNeeded(
   work: Float64Array,
   selector: HistogramMedian,
 ): number | undefined {
-  const n = values.length;
-  const half = n >> 1;
   if (bound === Number.POSITIVE_INFINITY) return undefined;
-  if (bound >= 0) {
-    let below = 0;
-    for (let p = 0; p < n; p++) below += +(Math.abs(values[p]!) <= bound);
-    // The median is the mean of the (half - 1)-th and half-th smallest (n even) or the half-th.
-    if (below > half) return undefined;
-  }
-  for (let p = 0; p < n; p++) {
-    const a = Math.abs(values[p]!);
-    work[p] = Number.isNaN(a) ? 0 : a; // the steps' magnitude of NaN is 0
-  }
-  return selector.median(work);
+  return selector.medianOfAbsolute(values, work, bound);
 }
 
 /** What the threshold pass reads besides |S| (one object per model, updated each frame). */

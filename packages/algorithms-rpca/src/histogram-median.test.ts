@@ -24,4 +24,23 @@ describe('HistogramMedian', () => {
       }
     expect(selector.median(new Float64Array(0))).toBe(0);
   });
+
+  it('medianOfAbsolute: |values| with NaN as 0, and undefined only when the median is at most the bound', () => {
+    const selector = new HistogramMedian();
+    const rng = createRng(9);
+    for (let trial = 0; trial < 200; trial++) {
+      const n = 1 + Math.floor(rng.next() * 300);
+      const spread = 10 ** (4 * rng.next() - 4);
+      const values = Float64Array.from({ length: n }, () =>
+        rng.next() < 0.02 ? Number.NaN : (rng.next() < 0.3 ? 0 : spread) * rng.normal(),
+      );
+      const work = new Float64Array(n);
+      const exact = medianInPlace(Float64Array.from(values, (v) => (Number.isNaN(v) ? 0 : Math.abs(v))));
+      expect(selector.medianOfAbsolute(values, work, -1)).toBe(exact);
+      const bound = spread * rng.next();
+      const got = selector.medianOfAbsolute(values, work, bound);
+      if (got === undefined) expect(exact).toBeLessThanOrEqual(bound);
+      else expect(got).toBe(exact);
+    }
+  });
 });

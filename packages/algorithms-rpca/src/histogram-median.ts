@@ -24,16 +24,32 @@ export class HistogramMedian {
 
   /** The median of `work` (non-negative, no NaN); reorders it. */
   median(work: Float64Array): number {
-    const n = work.length;
-    if (n === 0) return 0;
+    return this.medianOfAbsolute(work, work, -1)!;
+  }
+
+  /**
+   * The median of |values| (NaN counted as 0), as medianAbsolute gives it, unless it is at most
+   * `bound`: then undefined, found from the histogram alone (the median's bin lies wholly at or
+   * below the bound) with no selection. `work` (values.length float64) receives |values| and is
+   * reordered; `values` may be `work` itself.
+   */
+  medianOfAbsolute(values: ArrayLike<number>, work: Float64Array, bound: number): number | undefined {
+    const n = values.length;
+    if (n === 0) return bound >= 0 ? undefined : 0;
     const high = new Uint32Array(work.buffer, work.byteOffset, 2 * n);
     const histogram = this.histogram;
     histogram.fill(0);
-    for (let p = 0; p < n; p++) histogram[high[2 * p + HIGH_WORD]! >>> BIN_SHIFT]!++;
+    for (let p = 0; p < n; p++) {
+      const a = Math.abs(values[p]!);
+      work[p] = Number.isNaN(a) ? 0 : a; // the steps' magnitude of NaN is 0
+      histogram[high[2 * p + HIGH_WORD]! >>> BIN_SHIFT]!++;
+    }
     const k = n >> 1;
     let below = 0;
     let bin = 0;
     while (below + histogram[bin]! <= k) below += histogram[bin++]!;
+    // Every number of the bin is below the first number of the next one.
+    if (bound >= 0 && binStart(bin + 1) <= bound) return undefined;
     const rank = k - below;
     // With an even count the lower middle number is needed too; when the median is the smallest of
     // its bin, that is the largest number of the earlier bins: found before the front is overwritten.
@@ -56,3 +72,12 @@ export class HistogramMedian {
     return (lower + upper) / 2;
   }
 }
+
+/** The smallest float64 of a bin (its bits: the bin's 16, then zeros). */
+function binStart(bin: number): number {
+  BITS[HIGH_WORD] = bin << BIN_SHIFT;
+  BITS[1 - HIGH_WORD] = 0;
+  return NUMBER[0]!;
+}
+const NUMBER = new Float64Array(1);
+const BITS = new Uint32Array(NUMBER.buffer);

@@ -65,9 +65,12 @@ export class PixelNoiseLevel {
     const inverse = 1 / this.scale;
     if (!this.started) level.fill(this.minLevel);
     this.started = true;
+    // max(level, lifted) by indexing with the comparison: no branch to mispredict on noisy levels.
+    const pick = PICK;
     for (let p = 0; p < level.length; p++) {
-      const lifted = sigmas[p]! * inverse;
-      if (lifted > level[p]!) level[p] = lifted;
+      pick[0] = level[p]!;
+      pick[1] = sigmas[p]! * inverse;
+      level[p] = pick[+(pick[1]! > pick[0]!)]!;
     }
   }
 
@@ -96,6 +99,9 @@ export class PixelNoiseLevel {
     }
   }
 }
+
+/** Scratch for a branch-free max (see raise). */
+const PICK = new Float64Array(2);
 
 /** The q-quantile of |x| for a standard normal x (0.6745 for the median), by bisection on erf. */
 export function gaussianAbsQuantile(q: number): number {
