@@ -5,8 +5,10 @@ export {
 } from './block-krylov-thresholding.js';
 export { type DenseProducts, javascriptProducts } from './dense-products.js';
 export {
+  estimateMaskModelBytes,
   ForegroundMaskModel,
   type MaskFrameShape,
+  type MaskImplementation,
   type MaskRuleOptions,
   type MaskThresholdRule,
   maskRuleDefaults,
@@ -52,6 +54,7 @@ export {
 export { type ShadowBounds, ShadowSuppression } from './shadow-suppression.js';
 export { GramThresholding } from './singular-value-thresholding.js';
 export { removeSmallBlobs } from './small-blob-removal.js';
+export { estimateStreamingMaskBytes, StreamingForegroundMasks } from './streaming-foreground-masks.js';
 export {
   estimateStreamingRpcaBytes,
   openStreamingRpca,

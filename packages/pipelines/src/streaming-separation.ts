@@ -1,4 +1,4 @@
-import { foregroundMasks } from '@lowrank/algorithms-rpca';
+import { estimateStreamingMaskBytes, StreamingForegroundMasks } from '@lowrank/algorithms-rpca';
 import {
   type AnyStreamingFactorizer,
   type FrameShape,
@@ -21,7 +21,6 @@ import {
   FOREGROUND_WHITE_QUANTILE,
   MatrixPictureAccumulator,
   magnitudeToBytes,
-  maskToBytes,
   unitToBytes,
 } from './separation-pictures.js';
 import type {
@@ -51,8 +50,9 @@ export function estimateStreamingBytes(
   const stated = method.estimateWorkingBytes?.(frame, methodOptions);
   const working =
     stated !== undefined && Number.isFinite(stated) ? stated : UNSTATED_STREAMING_FRAMES * values * 8;
-  // The decoded bytes and float frame, three 8-bit pictures and a mask in flight, the encoders' queues.
-  const perFrame = values * (1 + 8) + 4 * values;
+  // The decoded bytes and float frame, three 8-bit pictures and a mask in flight, the encoders'
+  // queues; the mask model's state (about 60 bytes a pixel, counted whether or not masks are asked for).
+  const perFrame = values * (1 + 8) + 4 * values + estimateStreamingMaskBytes(frame);
   const queued = 4 * QUEUED_FRAMES * values;
   const display = keepDisplay ? 4 * values * Math.max(plan.frames, 1) : 0;
   return {
@@ -205,23 +205,6 @@ export class StreamedSeparation {
 /** byte -> byte / 255 (a table, as readVideoMatrix decodes). */
 const BYTE_TO_UNIT = Float32Array.from({ length: 256 }, (_, i) => i / 255);
 
-/** Per-pixel |S| of the largest channel, for masks of colour output. */
-function grayMagnitudeFrame(sparse: MatrixData, channels: number, out: Float64Array): Float64Array {
-  if (channels === 1) {
-    out.set(sparse);
-    return out;
-  }
-  for (let p = 0; p < out.length; p++) {
-    let best = 0;
-    for (let c = 0; c < channels; c++) {
-      const v = sparse[p * channels + c]!;
-      if (Math.abs(v) > Math.abs(best)) best = v;
-    }
-    out[p] = best;
-  }
-  return out;
-}
-
 export interface StreamingRun {
   readonly method: AnyStreamingFactorizer;
   readonly methodOptions: Record<string, unknown>;
@@ -286,7 +269,8 @@ export async function runStreamingSeparation(run: StreamingRun): Promise<Streame
   };
   const pending = new Map<number, { bytes: Uint8Array; values: Float32Array; name: string }>();
   const names: string[] = [];
-  const magnitude = new Float64Array(pixels);
+  // One mask model for the whole stream: its noise levels and temporal state carry across frames.
+  const masks = options.masks ? new StreamingForegroundMasks(frame) : undefined;
   const background = new Uint8Array(values);
   const foreground = new Uint8Array(values);
   const maskBytes = new Uint8Array(pixels);
@@ -312,14 +296,9 @@ export async function runStreamingSeparation(run: StreamingRun): Promise<Streame
       unitToBytes(f.lowRank, background);
       magnitudeToBytes(f.sparse, gain, foreground);
       let mask: Uint8Array | undefined;
-      if (options.masks) {
-        const gray = grayMagnitudeFrame(f.sparse, plan.channels, magnitude);
-        const m = foregroundMasks(
-          { rows: 1, cols: pixels, data: gray },
-          { width: plan.width, height: plan.height },
-        ).data;
-        for (let p = 0; p < pixels; p++) if (m[p]) foregroundPixels++;
-        mask = maskToBytes(m, maskBytes);
+      if (masks) {
+        mask = masks.push(session, f, source.values, maskBytes);
+        for (let p = 0; p < pixels; p++) foregroundPixels += mask[p]! & 1;
       }
       await writer?.frame({
         name: source.name,

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
-import { foregroundMasks } from '@lowrank/algorithms-rpca';
+import { estimateMaskModelBytes, foregroundMasks } from '@lowrank/algorithms-rpca';
 import {
   type AnyBatchFactorizer,
   type AnyFactorizer,
@@ -257,28 +257,6 @@ function luminance(video: VideoMatrix): VideoMatrix {
   return videoMatrixFrom(out, { frames: video.rows, width: video.width, height: video.height, channels: 1 });
 }
 
-/** Per-pixel |S| of the largest channel: one gray frame per row, for masks. */
-function grayMagnitude(sparse: VideoMatrix): VideoMatrix {
-  if (sparse.channels === 1) return sparse;
-  const pixels = sparse.width * sparse.height;
-  const out = new Float64Array(sparse.rows * pixels);
-  for (let f = 0; f < sparse.rows; f++)
-    for (let p = 0; p < pixels; p++) {
-      let best = 0;
-      for (let c = 0; c < sparse.channels; c++) {
-        const v = sparse.data[f * sparse.cols + p * sparse.channels + c]!;
-        if (Math.abs(v) > Math.abs(best)) best = v;
-      }
-      out[f * pixels + p] = best;
-    }
-  return videoMatrixFrom(out, {
-    frames: sparse.rows,
-    width: sparse.width,
-    height: sparse.height,
-    channels: 1,
-  });
-}
-
 /** L and S of either kind of result: a low-rank result gives L = reconstruct(), S = M - L. */
 function splitParts(
   result: Factorization,
@@ -322,9 +300,9 @@ export function estimateSeparationBytes(
   const cols = pixels * plan.channels;
   const values = frames * cols;
   const working = methodWorkingBytes(method, { rows: frames, cols, channels: plan.channels }, methodOptions);
-  // A low-rank result's S = M - L is made here; masks are a byte per pixel, plus |S| per pixel for colour.
+  // A low-rank result's S = M - L is made here; masks are a byte per pixel, plus the mask model's state.
   const split = method.kind === 'low-rank' ? 8 * values : 0;
-  const masks = frames * pixels * (1 + (plan.channels > 1 ? 8 : 0));
+  const masks = frames * pixels + estimateMaskModelBytes(plan);
   const display = keepDisplay ? 4 * values : 0;
   return { runtime: RUNTIME_BASELINE_BYTES, input: 8 * values, working, outputs: split + masks + display };
 }
@@ -647,7 +625,8 @@ async function runBatchSeparation(
   let masks: Uint8Array | undefined;
   if (options.masks) {
     control.onStage?.('masks');
-    masks = foregroundMasks(grayMagnitude(sparse), { width: video.width, height: video.height }).data;
+    // Colour S as it is: the model takes a pixel's largest channel deviation (as a gray |S| would).
+    masks = foregroundMasks(sparse).data;
   }
   const separation = new VideoSeparation({
     source: input,
