@@ -56,10 +56,14 @@ export function totalBytes(estimate: MemoryEstimate): number {
   return estimate.runtime + estimate.input + estimate.working + estimate.outputs;
 }
 
-/** What would fit, for the refusal's advice: a smaller scale and/or fewer frames. */
+/**
+ * What would fit, for the refusal's advice: a smaller scale, fewer frames, or a streaming method
+ * (its name), whose memory does not grow with the number of frames.
+ */
 export interface FittingSize {
   readonly scale?: number;
   readonly frames?: number;
+  readonly streamingMethod?: string;
 }
 
 /** A job refused because its estimate is over the budget; `fits` says what would fit. */

@@ -267,7 +267,9 @@ export async function runStreamingSeparation(run: StreamingRun): Promise<Streame
     foreground: [] as Uint8Array[],
     mask: [] as Uint8Array[],
   };
-  const pending = new Map<number, { bytes: Uint8Array; values: Float32Array; name: string }>();
+  // Frames the method holds back keep only their 8-bit original here (a quarter of the float frame).
+  const pending = new Map<number, { bytes: Uint8Array; name: string }>();
+  const original = new Float32Array(values);
   const names: string[] = [];
   // One mask model for the whole stream: its noise levels and temporal state carry across frames.
   const masks = options.masks ? new StreamingForegroundMasks(frame) : undefined;
@@ -290,6 +292,7 @@ export async function runStreamingSeparation(run: StreamingRun): Promise<Streame
           `method "${method.meta.name}" returned frame ${f.index}, which it was never given or gave twice.`,
         );
       pending.delete(f.index);
+      for (let k = 0; k < values; k++) original[k] = BYTE_TO_UNIT[source.bytes[k]!]!;
       // |S| drawn white at its 99.5th percentile, followed smoothly from frame to frame.
       const q = absQuantile(f.sparse, FOREGROUND_WHITE_QUANTILE) || 1;
       gain = gain === undefined ? 1 / q : (1 - GAIN_FOLLOW_RATE) * gain + GAIN_FOLLOW_RATE / q;
@@ -302,7 +305,7 @@ export async function runStreamingSeparation(run: StreamingRun): Promise<Streame
       }
       await writer?.frame({
         name: source.name,
-        original: source.values,
+        original,
         background,
         foreground,
         ...(mask ? { mask } : {}),
@@ -324,7 +327,7 @@ export async function runStreamingSeparation(run: StreamingRun): Promise<Streame
         if (mask) kept.mask.push(mask.slice());
       }
       emitted++;
-      picture?.add(emitted - 1, source.values);
+      picture?.add(emitted - 1, original);
       control.onProgress?.({
         ...(plan.frames > 0 ? { fraction: Math.min(1, emitted / plan.frames) } : {}),
         message: `${emitted} frames, ${(emitted / Math.max(1e-3, (performance.now() - runStarted) / 1000)).toFixed(0)} frames/s`,
@@ -352,7 +355,7 @@ export async function runStreamingSeparation(run: StreamingRun): Promise<Streame
       for (let k = 0; k < values; k++) floats[k] = BYTE_TO_UNIT[decoded.data[k]!]!;
       const name = decoded.name ?? `frame-${String(decoded.sourceIndex + 1).padStart(6, '0')}`;
       names.push(name);
-      pending.set(index, { bytes: decoded.data, values: floats, name });
+      pending.set(index, { bytes: decoded.data, name });
       const started = performance.now();
       const separated = await session.push(floats);
       separateSeconds += (performance.now() - started) / 1000;

@@ -28,8 +28,8 @@ import {
   type VideoSource,
 } from '@lowrank/io';
 import { isStillImagePath } from '@lowrank/io/formats';
-import { allocateCollectedKernelArray } from '@lowrank/linalg';
 import type { JobControl } from './image-compression.js';
+import { KernelDecodeAllocator } from './kernel-decode-allocator.js';
 import {
   checkBudget,
   type FittingSize,
@@ -312,6 +312,8 @@ function defaultAdvice(names: SeparateVideoOptions['optionNames']): (fits: Fitti
     const ways: string[] = [];
     if (fits.scale !== undefined) ways.push(`${names?.scale ?? 'scale'} ${fits.scale}`);
     if (fits.frames !== undefined) ways.push(`${names?.count ?? 'count'} ${fits.frames}`);
+    if (fits.streamingMethod !== undefined)
+      ways.push(`${names?.method ?? 'method'} ${fits.streamingMethod} (any length, in constant memory)`);
     const budget = names?.memoryBudget ?? 'memoryBudget';
     return ways.length
       ? `These fit: ${ways.join(', or ')}; or raise ${budget} if the machine has the memory.`
@@ -326,6 +328,7 @@ function checkSeparationMemory(
   methodOptions: Record<string, unknown>,
   options: SeparateVideoOptions,
   budget: number,
+  registry: FactorizerRegistry,
 ): MemoryEstimate {
   const size = (scale: number) => scaledSize(plan.sourceWidth, plan.sourceHeight, scale);
   const estimateAt = (frames: number, width: number, height: number) =>
@@ -350,9 +353,17 @@ function checkSeparationMemory(
     plan.frames - 1,
     (frames) => totalBytes(estimateAt(frames, plan.width, plan.height)) <= budget,
   );
+  // A streaming method holds a few frames, not the video: advised when its defaults fit.
+  const streaming = defaultStreamingMethod(registry);
+  const streams =
+    streaming !== undefined &&
+    totalBytes(
+      estimateStreamingBytes(streaming, plan, streamingOptions(streaming, {}), options.keepDisplay),
+    ) <= budget;
   const fits: FittingSize = {
     ...(fittingScale === undefined ? {} : { scale: fittingScale }),
     ...(fittingFrames === undefined ? {} : { frames: fittingFrames }),
+    ...(streams ? { streamingMethod: streaming.meta.name } : {}),
   };
   const advice = options.advice ?? defaultAdvice(options.optionNames);
   throw new MemoryBudgetError(
@@ -437,7 +448,7 @@ export async function separateVideo(
         totalBytes(estimateSeparationBytes(batch, plan, batchOptions, options.keepDisplay)) <= budget;
       const fallback = options.method === undefined ? defaultStreamingMethod(registry) : undefined;
       if (fits || !fallback) {
-        const estimate = checkSeparationMemory(batch, plan, batchOptions, options, budget);
+        const estimate = checkSeparationMemory(batch, plan, batchOptions, options, budget, registry);
         return await runBatchSeparation(batch, batchOptions, estimate, prepared, options, control);
       }
       control.onNote?.(
@@ -563,20 +574,26 @@ async function runBatchSeparation(
   const names = options.optionNames ?? {};
   const { signal } = control;
   const decodeStart = performance.now();
-  const decoded = await decodeVideoMatrix(plan, {
-    // Decoded straight into the kernel memory: robust PCA's threads read it there, no copy.
-    allocate: (length) => {
-      control.onStage?.('allocate');
-      const data = allocateCollectedKernelArray(length);
-      control.onStage?.('decode');
-      return data;
-    },
-    memoryBudget: budget,
-    ...(signal ? { signal } : {}),
-    ...(control.onWarning ? { onWarning: control.onWarning } : {}),
-    onProgress: (p) =>
-      control.onProgress?.({ fraction: p.fraction, message: `${p.frames}/${p.total} frames` }),
-  });
+  // Decoded straight into the kernel memory: robust PCA's threads read it there, no copy.
+  const storage = new KernelDecodeAllocator();
+  let decoded: Awaited<ReturnType<typeof decodeVideoMatrix>> | undefined;
+  try {
+    decoded = await decodeVideoMatrix(plan, {
+      allocate: (length) => {
+        control.onStage?.('allocate');
+        const data = storage.allocate(length);
+        control.onStage?.('decode');
+        return data;
+      },
+      memoryBudget: budget,
+      ...(signal ? { signal } : {}),
+      ...(control.onWarning ? { onWarning: control.onWarning } : {}),
+      onProgress: (p) =>
+        control.onProgress?.({ fraction: p.fraction, message: `${p.frames}/${p.total} frames` }),
+    });
+  } finally {
+    storage.settle(decoded?.matrix.data as Float64Array | undefined);
+  }
   const decodeSeconds = (performance.now() - decodeStart) / 1000;
   const video = decoded.matrix;
   if (video.rows < 2) {
