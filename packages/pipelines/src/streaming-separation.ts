@@ -300,7 +300,7 @@ export async function runStreamingSeparation(run: StreamingRun): Promise<Streame
       magnitudeToBytes(f.sparse, gain, foreground);
       let mask: Uint8Array | undefined;
       if (masks) {
-        mask = masks.push(session, f, source.values, maskBytes);
+        mask = masks.push(session, f, original, maskBytes);
         for (let p = 0; p < pixels; p++) foregroundPixels += mask[p]! & 1;
       }
       await writer?.frame({
