@@ -260,6 +260,10 @@ export async function runStreamingSeparation(run: StreamingRun): Promise<Streame
       )
     : undefined;
   const keep = options.keepDisplay ?? false;
+  // The 8-bit background and foreground pictures, only when something writes or shows them
+  // (a masks-only run skips them).
+  const pictures =
+    keep || control.onFrame !== undefined || (writer !== undefined && (options.videos ?? true));
   const picture = keep ? new MatrixPictureAccumulator(plan.frames, values, 480, 320) : undefined;
   const kept = {
     original: [] as Uint8Array[],
@@ -290,11 +294,13 @@ export async function runStreamingSeparation(run: StreamingRun): Promise<Streame
           `method "${method.meta.name}" returned frame ${f.index}, which it was never given or gave twice.`,
         );
       pending.delete(f.index);
-      // |S| drawn white at its 99.5th percentile, followed smoothly from frame to frame.
-      const q = absQuantile(f.sparse, FOREGROUND_WHITE_QUANTILE) || 1;
-      gain = gain === undefined ? 1 / q : (1 - GAIN_FOLLOW_RATE) * gain + GAIN_FOLLOW_RATE / q;
-      unitToBytes(f.lowRank, background);
-      magnitudeToBytes(f.sparse, gain, foreground);
+      if (pictures) {
+        // |S| drawn white at its 99.5th percentile, followed smoothly from frame to frame.
+        const q = absQuantile(f.sparse, FOREGROUND_WHITE_QUANTILE) || 1;
+        gain = gain === undefined ? 1 / q : (1 - GAIN_FOLLOW_RATE) * gain + GAIN_FOLLOW_RATE / q;
+        unitToBytes(f.lowRank, background);
+        magnitudeToBytes(f.sparse, gain, foreground);
+      }
       let mask: Uint8Array | undefined;
       if (masks) {
         mask = masks.push(session, f, source.values, maskBytes);
