@@ -96,7 +96,21 @@ export async function encodeImage(
   if (bitDepth === 16 && format !== 'png') {
     throw new InvalidOptionError('bitDepth', `16-bit output needs PNG, not ${format}.`);
   }
-  const { data, width, height, channels } = toSamples(image, bitDepth);
+  return encodeSamples(toSamples(image, bitDepth), format, { quality });
+}
+
+/**
+ * Encodes interleaved integer samples (8-bit, or 16-bit for PNG) as they are: encodeImage after
+ * its conversion, for callers that hold bytes already (a PNG sequence of masks).
+ */
+export function encodeSamples(
+  samples: { data: Uint8Array | Uint16Array; width: number; height: number; channels: 1 | 3 },
+  format: ImageFormat,
+  options: { quality?: number } = {},
+): Promise<Buffer> {
+  const quality = options.quality ?? 90;
+  const { data, width, height, channels } = samples;
+  const bitDepth = data instanceof Uint16Array ? 16 : 8;
   const raw = sharp(data, { raw: { width, height, channels } });
   let pipeline =
     channels === 1

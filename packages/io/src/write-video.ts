@@ -15,7 +15,7 @@ import {
 import { checkOutputPath, createAtomicOutputDir, withTemporaryFile } from './atomic-write.js';
 import { ffmpegCapabilities, findFfmpeg } from './ffmpeg-discovery.js';
 import { ffmpegFileArg, killChild, StderrTail } from './ffmpeg-process.js';
-import { clampUnit, encodeImage } from './write-image.js';
+import { clampUnit, encodeSamples } from './write-image.js';
 
 export type VideoOutputFormat = 'mp4' | 'gif' | 'png-sequence';
 
@@ -204,17 +204,9 @@ export async function writeVideo(
         if (/[\\/]/.test(name) || name === '' || name.startsWith('.')) {
           throw new InvalidOptionError('names', `"${name}" is not a plain file name.`);
         }
-        const png = await encodeImage(
-          shape.channels === 1
-            ? { rows: shape.height, cols: shape.width, data: Float64Array.from(bytes, (b) => b / 255) }
-            : [0, 1, 2].map((c) => ({
-                rows: shape.height,
-                cols: shape.width,
-                data: Float64Array.from(
-                  { length: shape.width * shape.height },
-                  (_, p) => bytes[p * 3 + c]! / 255,
-                ),
-              })),
+        // The bytes go to the encoder as they are (the samples a float round trip would give back).
+        const png = await encodeSamples(
+          { data: bytes, width: shape.width, height: shape.height, channels: shape.channels },
           'png',
         );
         await fs.writeFile(path.join(out.path, `${name}.png`), png, { flag: 'wx' });

@@ -260,6 +260,10 @@ export async function runStreamingSeparation(run: StreamingRun): Promise<Streame
       )
     : undefined;
   const keep = options.keepDisplay ?? false;
+  // The 8-bit background and foreground pictures, only when something writes or shows them
+  // (a masks-only run skips them).
+  const pictures =
+    keep || control.onFrame !== undefined || (writer !== undefined && (options.videos ?? true));
   const picture = keep ? new MatrixPictureAccumulator(plan.frames, values, 480, 320) : undefined;
   const kept = {
     original: [] as Uint8Array[],
@@ -293,11 +297,13 @@ export async function runStreamingSeparation(run: StreamingRun): Promise<Streame
         );
       pending.delete(f.index);
       for (let k = 0; k < values; k++) original[k] = BYTE_TO_UNIT[source.bytes[k]!]!;
-      // |S| drawn white at its 99.5th percentile, followed smoothly from frame to frame.
-      const q = absQuantile(f.sparse, FOREGROUND_WHITE_QUANTILE) || 1;
-      gain = gain === undefined ? 1 / q : (1 - GAIN_FOLLOW_RATE) * gain + GAIN_FOLLOW_RATE / q;
-      unitToBytes(f.lowRank, background);
-      magnitudeToBytes(f.sparse, gain, foreground);
+      if (pictures) {
+        // |S| drawn white at its 99.5th percentile, followed smoothly from frame to frame.
+        const q = absQuantile(f.sparse, FOREGROUND_WHITE_QUANTILE) || 1;
+        gain = gain === undefined ? 1 / q : (1 - GAIN_FOLLOW_RATE) * gain + GAIN_FOLLOW_RATE / q;
+        unitToBytes(f.lowRank, background);
+        magnitudeToBytes(f.sparse, gain, foreground);
+      }
       let mask: Uint8Array | undefined;
       if (masks) {
         mask = masks.push(session, f, original, maskBytes);
