@@ -35,6 +35,7 @@ import {
   type FittingSize,
   largestFittingFrameCount,
   largestFittingScale,
+  MASK_MODEL_BYTES_PER_PIXEL,
   MemoryBudgetError,
   type MemoryEstimate,
   methodWorkingBytes,
@@ -57,7 +58,7 @@ import type {
   SeparationSummary,
   WriteSeparationOptions,
 } from './separation-types.js';
-import { SeparationWriter } from './separation-writer.js';
+import { SeparationWriter, separationWriterBytes } from './separation-writer.js';
 import {
   estimateStreamingBytes,
   runStreamingSeparation,
@@ -310,7 +311,12 @@ function separationOptions(
   return validateOptions(method.options, given, shape) as Record<string, unknown>;
 }
 
-/** Bytes a separation of `plan`'s frames will hold at its peak. */
+/**
+ * Bytes a separation of `plan`'s frames will hold at its peak: the runtime, the decoded video (one
+ * copy, in the kernel memory), the method's working memory as it states it (its result included),
+ * and the job's own arrays: L and S split from a low-rank result, the masks, a gray original for a
+ * luminance split of a colour video, the encoders' queues and the kept display frames.
+ */
 export function estimateSeparationBytes(
   method: AnyBatchFactorizer,
   plan: { frames: number; width: number; height: number; channels: number },
@@ -322,11 +328,22 @@ export function estimateSeparationBytes(
   const cols = pixels * plan.channels;
   const values = frames * cols;
   const working = methodWorkingBytes(method, { rows: frames, cols, channels: plan.channels }, methodOptions);
-  // A low-rank result's S = M - L is made here; masks are a byte per pixel, plus |S| per pixel for colour.
-  const split = method.kind === 'low-rank' ? 8 * values : 0;
-  const masks = frames * pixels * (1 + (plan.channels > 1 ? 8 : 0));
+  // A low-rank result is split here: L = reconstruct() and S = M - L, two new matrices, L made by
+  // one product whose C linalg builds in blocks of up to 128 rows (its single-thread module).
+  const split = method.kind === 'low-rank' ? 2 * 8 * values + 8 * Math.min(frames, 128) * cols : 0;
+  // Masks: a byte per pixel of every frame, the mask model, and for colour |S| per pixel.
+  const masks =
+    frames * pixels + MASK_MODEL_BYTES_PER_PIXEL * pixels + (plan.channels > 1 ? 8 * frames * pixels : 0);
+  // L and S gray from a colour video (rpca's luminance mode): the original is written gray, a copy.
+  const grayOriginal = plan.channels > 1 && methodOptions.colorMode === 'luminance' ? 8 * frames * pixels : 0;
+  const writing = separationWriterBytes(plan);
   const display = keepDisplay ? 4 * values : 0;
-  return { runtime: RUNTIME_BASELINE_BYTES, input: 8 * values, working, outputs: split + masks + display };
+  return {
+    runtime: RUNTIME_BASELINE_BYTES,
+    input: 8 * values,
+    working,
+    outputs: split + masks + grayOriginal + writing + display,
+  };
 }
 
 function defaultAdvice(names: SeparateVideoOptions['optionNames']): (fits: FittingSize) => string {
