@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { svdBackgroundFactorizer } from '@lowrank/algorithms-svd';
 import { readVideoMatrix } from '@lowrank/io';
-import { robustPca } from '../dist/index.js';
+import { openStreamingRpca, robustPca } from '../dist/index.js';
 
 /** The shared data folder: LOWRANK_SHARED_DIR/data, else ../shared/data beside the repository. */
 export function sharedDataDir() {
@@ -74,12 +74,69 @@ export async function loadGroundTruth(video, names, cacheDir) {
 }
 
 /**
- * S of `method` ('rpca' or 'svd-background' at rank 2) on the gray or colour frames, as
- * `lowrank separate --method METHOD [--color]` computes it (rpca on colour input factorizes the
- * luminance, so its S is gray; svd-background factorizes the three channels).
+ * streaming-rpca (default options, from the first frame) on the cached frames, pushed one at a
+ * time as `lowrank separate --method streaming-rpca [--color]` does (colour frames are separated
+ * value by value, so S is colour). Per frame: S, the deviation from the separator's background
+ * (frame - background(), as StreamingForegroundMasks computes it, in float32) and the separator's
+ * noise levels, read right after the push that returned the frame. Cached as three Float32 files.
+ */
+export async function loadStreamingSplit(video, mode, cacheDir) {
+  const stem = join(cacheDir, `${video}-streaming-rpca-${mode}`);
+  const parts = ['sparse', 'deviation', 'noise'].map((part) => loadFloat32(`${stem}.${part}.f32`));
+  if (parts.every(Boolean))
+    return { ...parts[0], sparse: parts[0].data, deviation: parts[1].data, noise: parts[2].data };
+  const frames = await loadFrames(video, mode, cacheDir);
+  const values = frames.width * frames.height * frames.channels;
+  log(`${video} streaming-rpca ${mode}: separating ${frames.frames} frames of ${values} values...`);
+  const started = performance.now();
+  const separation = openStreamingRpca({
+    width: frames.width,
+    height: frames.height,
+    channels: frames.channels,
+  });
+  const sparse = new Float32Array(frames.frames * values);
+  const deviation = new Float32Array(frames.frames * values);
+  const noise = new Float32Array(frames.frames * values);
+  const take = (outs) => {
+    for (const out of outs) {
+      const at = out.index * values;
+      sparse.set(out.sparse, at);
+      const background = separation.background();
+      for (let k = 0; k < values; k++) deviation[at + k] = frames.data[at + k] - background[k];
+      noise.set(separation.noiseLevel(), at);
+    }
+  };
+  for (let f = 0; f < frames.frames; f++)
+    take(separation.push(frames.data.subarray(f * values, (f + 1) * values)));
+  take(separation.finish());
+  const seconds = (performance.now() - started) / 1000;
+  const meta = {
+    frames: frames.frames,
+    width: frames.width,
+    height: frames.height,
+    channels: frames.channels,
+    method: 'streaming-rpca',
+    mode,
+    seconds,
+  };
+  saveFloat32(`${stem}.sparse.f32`, sparse, meta);
+  saveFloat32(`${stem}.deviation.f32`, deviation, meta);
+  saveFloat32(`${stem}.noise.f32`, noise, meta);
+  return { ...meta, sparse, deviation, noise };
+}
+
+/**
+ * S of `method` ('rpca', 'svd-background' at rank 2 or 'streaming-rpca') on the gray or colour
+ * frames, as `lowrank separate --method METHOD [--color]` computes it (rpca on colour input
+ * factorizes the luminance, so its S is gray; svd-background and streaming-rpca separate the three
+ * channels).
  */
 export async function loadSparse(video, method, mode, cacheDir) {
   const file = join(cacheDir, `${video}-${method}-${mode}.sparse.f32`);
+  if (method === 'streaming-rpca') {
+    const split = await loadStreamingSplit(video, mode, cacheDir);
+    return { ...split, data: split.sparse };
+  }
   const cached = loadFloat32(file);
   if (cached) return cached;
   const frames = await loadFrames(video, mode, cacheDir);

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
  * End-to-end run of the streaming-rpca separator: decode (ffmpeg via @lowrank/io's readFrames,
- * 8-bit gray / 255, as reference.py decodes), separate frame by frame, masks with the default rule
- * (foregroundMasks), masks written as PNG (optional), scored against CDnet ground truth (optional),
+ * 8-bit gray / 255, as reference.py decodes), separate frame by frame, masks with the default rules
+ * (StreamingForegroundMasks, as `lowrank separate --masks` makes them), masks written as PNG (optional), scored against CDnet ground truth (optional),
  * with OpenCV's subtractors (reference.py bgsub) run on the same input in the same run (optional,
  * interleaved with ours). Prints one JSON object.
  *
@@ -26,7 +26,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deflateSync } from 'node:zlib';
-import { evaluateMasks, foregroundMasks, openStreamingRpca } from '@lowrank/algorithms-rpca';
+import { evaluateMasks, openStreamingRpca, StreamingForegroundMasks } from '@lowrank/algorithms-rpca';
 import { openVideoSource, readFrames, readImage } from '@lowrank/io';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -136,7 +136,9 @@ async function runOurs(args) {
   const pixels = width * height;
   const names = [];
   const separation = openStreamingRpca({ width, height, channels: 1 }, args.options);
-  const frame = new Float32Array(pixels);
+  const maskModel = new StreamingForegroundMasks({ width, height, channels: 1 });
+  // The frames pushed, until their masks are made (the first ones come out together).
+  const pending = new Map();
   const masks = args.groundtruth ? [] : undefined;
   if (args.masksOut) mkdirSync(args.masksOut, { recursive: true });
   let separateMs = 0;
@@ -150,12 +152,14 @@ async function runOurs(args) {
     for (const out of outs) {
       if (!args.masks) continue;
       const t = performance.now();
-      const m = foregroundMasks({ rows: 1, cols: pixels, data: out.sparse }, { width, height });
+      const original = pending.get(out.index);
+      pending.delete(out.index);
+      const m = maskModel.push(separation, out, original);
       maskMs += performance.now() - t;
-      if (masks) masks.push(m.data);
+      if (masks) masks.push(m);
       if (args.masksOut) {
         const name = names[out.index] ?? `frame${String(out.index + 1).padStart(6, '0')}`;
-        const write = writeFile(join(args.masksOut, `${name}.png`), encodePng(m.data, width, height));
+        const write = writeFile(join(args.masksOut, `${name}.png`), encodePng(m, width, height));
         writes.add(write);
         write.finally(() => writes.delete(write));
         if (writes.size > 16) await Promise.race(writes);
@@ -165,7 +169,9 @@ async function runOurs(args) {
   for await (const decoded of readFrames(source)) {
     names.push(decoded.name ?? `frame${String(decoded.index + 1).padStart(6, '0')}`);
     const data = decoded.data;
+    const frame = new Float32Array(pixels);
     for (let k = 0; k < pixels; k++) frame[k] = data[k] / 255;
+    if (args.masks) pending.set(frames, frame);
     const t = performance.now();
     const outs = separation.push(frame);
     separateMs += performance.now() - t;

@@ -7,10 +7,12 @@ import { fileURLToPath } from 'node:url';
 import { type DenseMatrix, InvalidInputError, isVideoMatrix } from '@lowrank/core';
 import type { BenchCase, BenchContext, BenchRecord, BenchSuite } from '@lowrank/core/bench';
 import { kernelMatrixBytes } from '@lowrank/linalg';
+import { ForegroundMaskModel, type MaskImplementation } from './foreground-mask-model.js';
 import { foregroundMasks } from './foreground-masks.js';
 import { evaluateMasks, type MaskEvaluation } from './mask-evaluation.js';
 import { principalComponentPursuit } from './pcp-ialm.js';
 import { robustPca } from './rpca.js';
+import { StreamingForegroundMasks } from './streaming-foreground-masks.js';
 import { openStreamingRpca, streamingRpca } from './streaming-rpca.js';
 
 /**
@@ -125,8 +127,9 @@ function frameSize(video: DenseMatrix): { width: number; height: number } {
 }
 
 /**
- * Separates every row of a decoded video with streaming-rpca: per-push times (ms), the masks
- * (default rule) when asked, the largest state the separation reported.
+ * Separates every row of a decoded video with streaming-rpca: per-push times (ms), the masks when
+ * asked (StreamingForegroundMasks with the default rules: what `lowrank separate --masks` writes)
+ * with their per-frame times, the largest state the separation reported.
  */
 function separateVideo(video: DenseMatrix, withMasks: boolean, signal?: AbortSignal) {
   const { width, height } = frameSize(video);
@@ -136,17 +139,30 @@ function separateVideo(video: DenseMatrix, withMasks: boolean, signal?: AbortSig
   // Processor time too: on a shared machine it shows the compute a frame costs on one core, which
   // wall time hides under waits for the processor.
   const pushCpuMs: number[] = [];
+  const maskMs: number[] = [];
+  const maskCpuMs: number[] = [];
   const masks = withMasks ? new Uint8Array(video.rows * pixels) : undefined;
+  const maskModel = withMasks ? new StreamingForegroundMasks({ width, height, channels: 1 }) : undefined;
+  const frameOf = (f: number) => video.data.subarray(f * pixels, (f + 1) * pixels);
   let peakStateBytes = 0;
   const take = (outs: ReturnType<typeof separation.push>) => {
-    if (!masks) return;
+    if (!masks || !maskModel) return;
     for (const out of outs) {
-      const m = foregroundMasks({ rows: 1, cols: pixels, data: out.sparse }, { width, height });
-      masks.set(m.data, out.index * pixels);
+      const cpu = process.cpuUsage();
+      const start = performance.now();
+      maskModel.push(
+        separation,
+        out,
+        frameOf(out.index),
+        masks.subarray(out.index * pixels, (out.index + 1) * pixels),
+      );
+      maskMs.push(performance.now() - start);
+      const used = process.cpuUsage(cpu);
+      maskCpuMs.push((used.user + used.system) / 1000);
     }
   };
   for (let f = 0; f < video.rows; f++) {
-    const frame = video.data.subarray(f * pixels, (f + 1) * pixels);
+    const frame = frameOf(f);
     const cpu = process.cpuUsage();
     const start = performance.now();
     const outs = separation.push(frame);
@@ -157,7 +173,17 @@ function separateVideo(video: DenseMatrix, withMasks: boolean, signal?: AbortSig
     take(outs);
   }
   take(separation.finish());
-  return { pushMs, pushCpuMs, masks, peakStateBytes, diagnostics: separation.diagnostics(), width, height };
+  return {
+    pushMs,
+    pushCpuMs,
+    maskMs,
+    maskCpuMs,
+    masks,
+    peakStateBytes,
+    diagnostics: separation.diagnostics(),
+    width,
+    height,
+  };
 }
 
 function medianOf(values: readonly number[]): number {
@@ -219,12 +245,14 @@ const streamingCdnetCase: BenchCase = {
       const ours = separateVideo(video, true, ctx.signal);
       const e = evaluateMasks(ours.masks!, labels);
       const seconds = ours.pushMs.reduce((a, b) => a + b, 0) / 1000;
-      ctx.log(
-        `streaming-rpca-cdnet: ${folder} F ${e.fMeasure.toFixed(3)} (P ${e.precision.toFixed(3)}, R ${e.recall.toFixed(3)})`,
-      );
-      const opencv: Record<string, unknown> = {};
+      const opencv: Record<string, Awaited<ReturnType<typeof opencvOnCdnet>>> = {};
       for (const subtractor of ['mog2', 'knn'])
         opencv[subtractor] = await opencvOnCdnet(ctx, input, subtractor, labels);
+      const their = (s: string) =>
+        opencv[s] ? `${s.toUpperCase()} ${opencv[s]!.fMeasure.toFixed(3)}` : `${s.toUpperCase()} n/a`;
+      ctx.log(
+        `streaming-rpca-cdnet: ${folder} F ${e.fMeasure.toFixed(3)} (P ${e.precision.toFixed(3)}, R ${e.recall.toFixed(3)}); OpenCV ${their('mog2')}, ${their('knn')}`,
+      );
       records.push({
         case: `streaming-rpca-cdnet-${folder.slice('cdnet-'.length)}`,
         seconds,
@@ -235,6 +263,8 @@ const streamingCdnetCase: BenchCase = {
         precision: e.precision,
         recall: e.recall,
         separateFps: video.rows / seconds,
+        maskMsPerFrame: medianOf(ours.maskMs),
+        maskCpuMsPerFrame: medianOf(ours.maskCpuMs),
         opencv,
       });
     }
@@ -479,6 +509,7 @@ function cdnetMaskCase(folder: string): BenchCase {
       const maskSeconds = (performance.now() - maskStart) / 1000;
       const ours = evaluateMasks(masks, truth);
       ctx.log(`${name}: ours F ${ours.fMeasure.toFixed(3)}; OpenCV MOG2 and KNN...`);
+      const scores: string[] = [];
       const reference: Record<string, unknown> = {};
       for (const subtractor of ['mog2', 'knn'] as const) {
         const dir = await mkdtemp(join(tmpdir(), `lowrank-bgsub-${subtractor}-`));
@@ -496,10 +527,14 @@ function cdnetMaskCase(folder: string): BenchCase {
           if (run === undefined) continue;
           const theirs = evaluateMasks(bytesOf(await ctx.loadMedia(dir)), truth);
           reference[subtractor] = { ...scoreOf(theirs), seconds: run.seconds, what: run.what };
+          scores.push(`${subtractor.toUpperCase()} ${theirs.fMeasure.toFixed(3)}`);
         } finally {
           await rm(dir, { recursive: true, force: true });
         }
       }
+      ctx.log(
+        `${name}: ours F ${ours.fMeasure.toFixed(3)} (P ${ours.precision.toFixed(3)}, R ${ours.recall.toFixed(3)}); OpenCV ${scores.join(', ') || 'not run'}`,
+      );
       return [
         {
           case: name,
@@ -516,6 +551,96 @@ function cdnetMaskCase(folder: string): BenchCase {
   };
 }
 
+/**
+ * Per-frame time of the mask model at 320 x 240 (the highway video) and 720 x 480 (CDnet fall),
+ * fed as the streaming pipeline feeds it (streaming-rpca's deviation from its background and its
+ * noise levels, captured once), median wall and processor time per frame over the pushes; the
+ * fused path ('fused', what push() runs) and the step-by-step code ('steps') alternate round by
+ * round, and must give the same masks.
+ */
+const maskThroughputCase: BenchCase = {
+  name: 'masks-throughput',
+  async run(ctx) {
+    const records: BenchRecord[] = [];
+    const inputs = [
+      { label: '320x240', path: ctx.dataPath(VIDEO), frames: 300 },
+      { label: '720x480', path: ctx.dataPath('cdnet-fall/input'), frames: 101 },
+    ];
+    for (const input of inputs) {
+      const video = await ctx.loadMedia(input.path, { frames: input.frames });
+      const { width, height } = frameSize(video);
+      const pixels = width * height;
+      // What StreamingForegroundMasks gives the model: each frame's deviation and noise levels.
+      const separation = openStreamingRpca({ width, height, channels: 1 });
+      const deviations: Float32Array[] = [];
+      const noises: Float32Array[] = [];
+      const capture = (outs: ReturnType<typeof separation.push>) => {
+        for (const out of outs) {
+          const background = separation.background();
+          const frame = video.data.subarray(out.index * pixels, (out.index + 1) * pixels);
+          deviations[out.index] = Float32Array.from(frame, (v, k) => v - background[k]!);
+          noises[out.index] = Float32Array.from(separation.noiseLevel());
+        }
+      };
+      for (let f = 0; f < video.rows; f++)
+        capture(separation.push(video.data.subarray(f * pixels, (f + 1) * pixels)));
+      capture(separation.finish());
+      const timing: Record<MaskImplementation, { ms: number[]; cpuMs: number[] }> = {
+        fused: { ms: [], cpuMs: [] },
+        steps: { ms: [], cpuMs: [] },
+      };
+      const outputs: Record<MaskImplementation, Uint8Array> = {
+        fused: new Uint8Array(video.rows * pixels),
+        steps: new Uint8Array(video.rows * pixels),
+      };
+      for (let round = 0; round < Math.max(2, ctx.repeat); round++) {
+        for (const implementation of ['fused', 'steps'] as const) {
+          const model = new ForegroundMaskModel({ width, height }, {}, implementation);
+          const { ms, cpuMs } = timing[implementation];
+          for (let f = 0; f < video.rows; f++) {
+            ctx.signal?.throwIfAborted();
+            const cpu = process.cpuUsage();
+            const start = performance.now();
+            model.raiseNoiseLevels(noises[f]!);
+            model.push(
+              deviations[f]!,
+              undefined,
+              outputs[implementation].subarray(f * pixels, (f + 1) * pixels),
+            );
+            ms.push(performance.now() - start);
+            const used = process.cpuUsage(cpu);
+            cpuMs.push((used.user + used.system) / 1000);
+          }
+        }
+      }
+      let differ = 0;
+      for (let k = 0; k < outputs.fused.length; k++) if (outputs.fused[k] !== outputs.steps[k]) differ++;
+      const fused = medianOf(timing.fused.ms);
+      const steps = medianOf(timing.steps.ms);
+      ctx.log(
+        `masks-throughput: ${input.label} ${fused.toFixed(2)} ms a frame (processor ${medianOf(timing.fused.cpuMs).toFixed(2)} ms), step code ${steps.toFixed(2)} ms; ${differ} mask pixels differ`,
+      );
+      records.push({
+        case: `masks-throughput-${input.label}`,
+        seconds: fused / 1000,
+        referenceSeconds: steps / 1000,
+        ratio: fused / steps,
+        referenceWhat: 'the same model, step-by-step code (implementation "steps"), same frames, alternating',
+        frames: video.rows,
+        width,
+        height,
+        msPerFrame: fused,
+        cpuMsPerFrame: medianOf(timing.fused.cpuMs),
+        stepsMsPerFrame: steps,
+        stepsCpuMsPerFrame: medianOf(timing.steps.cpuMs),
+        maskPixelsThatDiffer: differ,
+        loadAverage: loadavg()[0],
+      });
+    }
+    return records;
+  },
+};
+
 export const rpcaBenchSuite: BenchSuite = {
   name: 'algorithms-rpca',
   cases: [
@@ -524,6 +649,7 @@ export const rpcaBenchSuite: BenchSuite = {
     cdnetMaskCase('cdnet-fall'),
     cdnetMaskCase('cdnet-traffic'),
     streamingCdnetCase,
+    maskThroughputCase,
     streamingThroughputCase,
     streamingEndToEndCase,
   ],

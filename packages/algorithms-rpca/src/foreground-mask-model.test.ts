@@ -227,3 +227,102 @@ describe('ForegroundMaskModel as a stream', () => {
     expect(() => model.push(new Float64Array(8))).toThrow(/input frame/);
   });
 });
+
+describe('ForegroundMaskModel fused passes', () => {
+  /** A stream of S frames: noise, a mover, a flickering patch, a shaking edge (values per channel). */
+  function stream(frames: number, channels: number, seed: number, float32: boolean) {
+    const rng = createRng(seed);
+    const out: (Float32Array | Float64Array)[] = [];
+    for (let f = 0; f < frames; f++) {
+      const s = float32 ? new Float32Array(W * H * channels) : new Float64Array(W * H * channels);
+      // Noise whose median |S| falls on both sides of where the 'mad' threshold leaves its floor.
+      const level = 0.008 + 0.004 * (f % 5);
+      for (let k = 0; k < s.length; k++) s[k] = level * rng.normal() * (k % 7 === 0 ? 4 : 1);
+      rect(s as Float64Array, f % (W - 6), 3, (f % (W - 6)) + 6, 9, 0.3 * (f % 3 === 0 ? -1 : 1), channels);
+      if (f % 2) rect(s as Float64Array, 18, 10, 22, 14, 0.12, channels);
+      for (let y = 0; y < H; y++) s[(y * W + 14) * channels] = 0.1 * Math.sin(f + y);
+      out.push(s);
+    }
+    return out;
+  }
+
+  const variants: [string, MaskRuleOptions][] = [
+    ['defaults', {}],
+    ['flicker on', { flickerGain: 1 }],
+    ['rms colour', { colorMagnitude: 'rms' }],
+    ['std rule, sign-blind hysteresis', { rule: 'std', hysteresisSameSign: false }],
+    ['absolute, no hysteresis, opening radius 2', { rule: 'absolute', hysteresisLow: 1, openingRadius: 2 }],
+    ['every step off', bare],
+    ['small holes only, noise median', { maxHoleArea: 6, noiseQuantile: 0.5, minBlobArea: 4 }],
+  ];
+
+  it('gives the step-by-step masks to the bit, gray and colour, float32 and float64, with raised noise levels', () => {
+    for (const channels of [1, 3])
+      for (const float32 of [false, true])
+        for (const [name, options] of variants)
+          for (const shadows of [false, true]) {
+            const frames = stream(24, channels, 11 + channels, float32);
+            const shape = {
+              width: W,
+              height: H,
+              sparseChannels: channels,
+              ...(shadows ? { inputChannels: channels } : {}),
+            };
+            const rules: MaskRuleOptions = { ...options, ...(shadows ? { shadows: 'on' } : {}) };
+            const fused = new ForegroundMaskModel(shape, rules);
+            const steps = new ForegroundMaskModel(shape, rules, 'steps');
+            const floor = new Float64Array(W * H * channels);
+            let foreground = 0;
+            frames.forEach((s, f) => {
+              // Input: a mid-gray background plus S (so shadows are judged on real colours).
+              const input = shadows ? Float64Array.from(s, (v) => 0.5 + v) : undefined;
+              if (f >= 10) {
+                for (let k = 0; k < floor.length; k++) floor[k] = 0.01 + 0.02 * ((k + f) % 5);
+                fused.raiseNoiseLevels(floor);
+                steps.raiseNoiseLevels(floor);
+              }
+              const a = fused.push(s, input);
+              const b = steps.push(s, input);
+              let differ = 0;
+              for (let p = 0; p < a.length; p++) if (a[p] !== b[p]) differ++;
+              expect({ name, channels, float32, shadows, f, differ }).toEqual({
+                name,
+                channels,
+                float32,
+                shadows,
+                f,
+                differ: 0,
+              });
+              expect(fused.lastThreshold).toBe(steps.lastThreshold);
+              foreground += count(a);
+            });
+            // Not a vacuous comparison: the masks hold much of the mover (36 pixels a frame).
+            expect(foreground).toBeGreaterThan(200);
+          }
+  });
+
+  it('writes into the given array and allocates nothing else per frame', () => {
+    const model = new ForegroundMaskModel({ width: W, height: H });
+    const out = new Uint8Array(W * H);
+    const s = new Float32Array(W * H);
+    rect(s as unknown as Float64Array, 4, 4, 10, 10, 0.5);
+    expect(model.push(s, undefined, out)).toBe(out);
+    expect(count(out)).toBe(36);
+  });
+
+  it("the separator's noise levels start and lift the model's: a noisy pixel's threshold is raised from the first frame", () => {
+    const s = new Float64Array(W * H);
+    rect(s, 2, 2, 8, 8, 0.2);
+    rect(s, 12, 2, 18, 8, 0.2);
+    const sigmas = new Float64Array(W * H).fill(0.001);
+    rect(sigmas, 12, 2, 18, 8, 0.1); // 3 x 0.1 > 0.2 there
+    const model = new ForegroundMaskModel({ width: W, height: H });
+    model.raiseNoiseLevels(sigmas);
+    const mask = model.push(s);
+    expect(count(mask, 2, 2, 8, 8)).toBe(36);
+    expect(count(mask, 12, 2, 18, 8)).toBe(0);
+    // Without them the first frame has the frame threshold only: both blocks are foreground.
+    expect(count(new ForegroundMaskModel({ width: W, height: H }).push(s))).toBe(72);
+    expect(() => model.raiseNoiseLevels(new Float64Array(3))).toThrow(InvalidInputError);
+  });
+});

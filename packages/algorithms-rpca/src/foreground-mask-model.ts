@@ -1,9 +1,20 @@
 import { InvalidInputError, InvalidOptionError } from '@lowrank/core';
+import {
+  colourMagnitudes,
+  frameMedianIfNeeded,
+  learnNoise,
+  learnTemporal,
+  type ThresholdInputs,
+  thresholdLevels,
+  thresholdLevelsCommon,
+} from './foreground-mask-kernels.js';
+import { HistogramMedian } from './histogram-median.js';
 import { fillHoles } from './hole-filling.js';
 import { growFromSeeds } from './hysteresis.js';
 import { medianAbsolute } from './median-absolute.js';
-import { openMask } from './morphological-opening.js';
+import { openMask, openSquare3 } from './morphological-opening.js';
 import { gaussianAbsQuantile, PixelNoiseLevel } from './pixel-noise-level.js';
+import { RunLabelling } from './run-labelling.js';
 import { ShadowSuppression } from './shadow-suppression.js';
 import { removeSmallBlobs } from './small-blob-removal.js';
 import { TemporalConsistency } from './temporal-consistency.js';
@@ -90,6 +101,13 @@ export interface MaskRuleOptions {
   /** Remove 8-connected blobs with fewer pixels than this (default 15; 0 keeps all). */
   readonly minBlobArea?: number;
 }
+
+/**
+ * How push() runs: 'fused' (default) makes three fused passes over the pixels and labels connected
+ * regions by runs (foreground-mask-kernels.ts, run-labelling.ts, openSquare3); 'steps' runs the
+ * readable step-by-step code. Both give the same masks to the bit (the tests compare them).
+ */
+export type MaskImplementation = 'fused' | 'steps';
 
 /** The frame a mask model works on. */
 export interface MaskFrameShape {
@@ -237,14 +255,30 @@ export class ForegroundMaskModel {
   private readonly polarity: Uint8Array;
   private readonly evidence: Uint8Array;
   private readonly shadowFlags: Uint8Array;
-  private readonly stack: Int32Array;
   /** Scratch bytes for the opening (2 x pixels) and hole filling (pixels). */
   private readonly bytes: Uint8Array;
+  /** The fused path's connected-region labelling; the step path's flood-fill stack. */
+  private readonly runs: RunLabelling | undefined;
+  private readonly median: HistogramMedian | undefined;
+  private readonly stack: Int32Array | undefined;
+  /** Per-pixel standard deviations handed to raiseNoiseLevels (colour: reduced per pixel). */
+  private raised: Float64Array | undefined;
+  private readonly implementation: MaskImplementation;
+  private readonly thresholdInputs: ThresholdInputs;
+  /**
+   * A frame median |S| at most this gives the 'mad' rule's floor, minThreshold, as its threshold
+   * (multiplier x 1.4826 x median <= minThreshold, checked in floating point); -1 when none does.
+   */
+  private readonly madBound: number;
   private sum = 0;
   private sumSquares = 0;
   private count = 0;
 
-  constructor(frame: MaskFrameShape, options: MaskRuleOptions = {}) {
+  constructor(
+    frame: MaskFrameShape,
+    options: MaskRuleOptions = {},
+    implementation: MaskImplementation = 'fused',
+  ) {
     const { width, height } = frame;
     for (const [name, value] of [
       ['width', width],
@@ -314,8 +348,22 @@ export class ForegroundMaskModel {
     this.polarity = new Uint8Array(this.pixels);
     this.evidence = new Uint8Array(this.pixels);
     this.shadowFlags = new Uint8Array(this.pixels);
-    this.stack = new Int32Array(2 * this.pixels);
     this.bytes = new Uint8Array(2 * this.pixels);
+    this.madBound = madFloorBound(o.multiplier, o.minThreshold);
+    this.thresholdInputs = {
+      base: 0,
+      noise: undefined,
+      noiseMultiplier: o.noiseMultiplier,
+      temporal: this.temporal,
+      hysteresisLow: o.hysteresisLow,
+      shadows: this.shadows ? this.shadowFlags : undefined,
+    };
+    this.implementation = implementation;
+    if (implementation === 'steps') this.stack = new Int32Array(2 * this.pixels);
+    else {
+      this.runs = new RunLabelling(width, height);
+      this.median = new HistogramMedian();
+    }
   }
 
   /** Whether shadows are judged (input frames given, and the shadows option allows it). */
@@ -333,6 +381,42 @@ export class ForegroundMaskModel {
   }
 
   /**
+   * Noise levels the separator tracks itself, one standard deviation per value of S (pixels x
+   * sparseChannels; StreamingSeparation.noiseLevel() gives them): each pixel's learned level is
+   * lifted to at least the separator's (a colour pixel's: the largest of its channels', or their
+   * root mean square with colorMagnitude 'rms'), and before the first frame they start the levels,
+   * so the first frames already have per-pixel thresholds. The model goes on learning from S;
+   * call this before each push to follow the separator. No effect with noiseMultiplier 0.
+   */
+  raiseNoiseLevels(levels: ArrayLike<number>): void {
+    const cs = this.sparseChannels;
+    if (levels.length !== this.pixels * cs) {
+      throw new InvalidInputError(
+        `The noise levels have ${levels.length} values; the mask model expects ${this.pixels * cs} (${this.width} x ${this.height} x ${cs}).`,
+      );
+    }
+    if (!this.noise) return;
+    if (cs === 1) {
+      this.noise.raise(levels);
+      return;
+    }
+    this.raised ??= new Float64Array(this.pixels);
+    const sigmas = this.raised;
+    const rms = this.options.colorMagnitude === 'rms';
+    for (let p = 0; p < this.pixels; p++) {
+      let largest = 0;
+      let squares = 0;
+      for (let c = 0; c < cs; c++) {
+        const v = levels[p * cs + c]!;
+        squares += v * v;
+        if (v > largest) largest = v;
+      }
+      sigmas[p] = rms ? Math.sqrt(squares / cs) : largest;
+    }
+    this.noise.raise(sigmas);
+  }
+
+  /**
    * Decides one frame: `sparse` is its S (pixels x sparseChannels, interleaved), `input` the frame
    * itself (pixels x inputChannels) when the model was given inputChannels. Writes 255 / 0 per
    * pixel into `out` (allocated when not given) and returns it.
@@ -343,7 +427,6 @@ export class ForegroundMaskModel {
     out: Uint8Array = new Uint8Array(this.pixels),
   ): Uint8Array {
     const { pixels, width, height, sparseChannels: cs } = this;
-    const o = this.options;
     if (sparse.length !== pixels * cs) {
       throw new InvalidInputError(
         `Frame ${this.frames} of S has ${sparse.length} values; the mask model expects ${pixels * cs} (${width} x ${height} x ${cs}).`,
@@ -358,6 +441,64 @@ export class ForegroundMaskModel {
         { hint: 'Pass each input frame with its S, or create the model without inputChannels.' },
       );
     }
+    const decided =
+      this.implementation === 'fused'
+        ? this.decideFused(sparse, input, out)
+        : this.decideBySteps(sparse, input, out);
+    this.frames++;
+    return decided;
+  }
+
+  /** The fused path: the same decisions as decideBySteps, in three passes and run labelling. */
+  private decideFused(sparse: ArrayLike<number>, input: ArrayLike<number> | undefined, out: Uint8Array) {
+    const { width, height, polarity, levels, evidence } = this;
+    const o = this.options;
+    const runs = this.runs!;
+    // Gray S is read as it is (|S| = |v|); colour S (or rms, whose root is not always |v|) first
+    // becomes one magnitude per pixel.
+    const gray = this.sparseChannels === 1 && o.colorMagnitude === 'max';
+    if (!gray)
+      colourMagnitudes(sparse, this.sparseChannels, o.colorMagnitude === 'rms', this.magnitude, polarity);
+    const values = gray ? sparse : this.magnitude;
+    // The median |S| is needed to start the noise levels, and by the 'mad' rule unless it is so low
+    // that the floor minThreshold wins.
+    const bound =
+      this.noise && !this.noise.ready ? -1 : o.rule === 'mad' ? this.madBound : Number.POSITIVE_INFINITY;
+    const frameLevel = frameMedianIfNeeded(values, bound, this.scratch, this.median!);
+    const base =
+      frameLevel === undefined && o.rule === 'mad'
+        ? o.minThreshold
+        : this.baseThreshold(sparse, frameLevel ?? 0);
+    this.lastThreshold = base;
+    if (this.shadows && input) this.shadows.detect(input, sparse, this.shadowFlags);
+    const noise = this.noise?.ready ? this.noise : undefined;
+    const temporal = this.temporal;
+    const inputs = this.thresholdInputs;
+    inputs.base = base;
+    inputs.noise = noise;
+    // Colour magnitudes carry their polarity already: their signs (all positive) go to scratch.
+    const signs = gray ? polarity : this.shadowFlags;
+    if (noise && temporal && temporal.flickerGain === 0 && !this.shadows)
+      thresholdLevelsCommon(values, inputs, levels, evidence, signs);
+    else thresholdLevels(values, inputs, levels, evidence, gray ? polarity : undefined);
+    if (o.hysteresisLow < 1) runs.growFromSeeds(levels, out, o.hysteresisSameSign ? polarity : undefined);
+    else for (let p = 0; p < this.pixels; p++) out[p] = levels[p] === 2 ? 255 : 0;
+    const radius = Math.floor(o.openingRadius);
+    if (radius === 1) openSquare3(out, width, height, this.bytes);
+    else if (radius > 1) openMask(out, width, height, radius, this.bytes);
+    if (o.minBlobArea > 1) runs.removeSmallBlobs(out, Math.floor(o.minBlobArea));
+    if (o.maxHoleArea >= 1) runs.fillHoles(out, o.maxHoleArea);
+    if (this.noise) learnNoise(values, out, frameLevel ?? 0, this.noise);
+    if (this.temporal) learnTemporal(out, evidence, this.temporal);
+    if (this.shadows && input) this.shadows.learn(input, out);
+    return out;
+  }
+
+  /** The readable path: each step in its own file, one after the other. */
+  private decideBySteps(sparse: ArrayLike<number>, input: ArrayLike<number> | undefined, out: Uint8Array) {
+    const { pixels, width, height, sparseChannels: cs } = this;
+    const o = this.options;
+    const stack = this.stack!;
     const magnitude = this.magnitude;
     const polarity = this.polarity;
     const rms = o.colorMagnitude === 'rms';
@@ -401,16 +542,15 @@ export class ForegroundMaskModel {
       levels[p] = shadowFlags?.[p] ? 0 : d > t ? 2 : d > low * t ? 1 : 0;
     }
     if (low < 1)
-      growFromSeeds(levels, width, height, out, this.stack, o.hysteresisSameSign ? polarity : undefined);
+      growFromSeeds(levels, width, height, out, stack, o.hysteresisSameSign ? polarity : undefined);
     else for (let p = 0; p < pixels; p++) out[p] = levels[p] === 2 ? 255 : 0;
     if (o.openingRadius >= 1) openMask(out, width, height, Math.floor(o.openingRadius), this.bytes);
-    if (o.minBlobArea > 1) removeSmallBlobs(out, width, height, Math.floor(o.minBlobArea), this.stack);
-    if (o.maxHoleArea >= 1) fillHoles(out, width, height, o.maxHoleArea, this.stack, this.bytes);
+    if (o.minBlobArea > 1) removeSmallBlobs(out, width, height, Math.floor(o.minBlobArea), stack);
+    if (o.maxHoleArea >= 1) fillHoles(out, width, height, o.maxHoleArea, stack, this.bytes);
 
     this.noise?.learn(magnitude, out, frameLevel);
     temporal?.learn(out, evidence);
     if (this.shadows && input) this.shadows.learn(input, out);
-    this.frames++;
     return out;
   }
 
@@ -428,4 +568,24 @@ export class ForegroundMaskModel {
     const mean = this.sum / this.count;
     return o.multiplier * Math.sqrt(Math.max(this.sumSquares / this.count - mean * mean, 0));
   }
+}
+
+/**
+ * Bytes a ForegroundMaskModel holds for frames of this size (default rules, fused path): per
+ * pixel, |S| and its copy for the median, the noise level and the toggle rate (float64), the run
+ * labels (start, end, parent, area, kind, flag), six byte flags and the opening's two scratch
+ * bytes; and the median's histogram.
+ */
+export function estimateMaskModelBytes(frame: { readonly width: number; readonly height: number }): number {
+  return (4 * 8 + 18 + 6 + 2) * frame.width * frame.height + (1 << 15) * 4 + 4096;
+}
+
+/** The largest median |S| whose 'mad' threshold is the floor (see ForegroundMaskModel.madBound). */
+function madFloorBound(multiplier: number, minThreshold: number): number {
+  const scale = multiplier * 1.4826;
+  if (!(scale > 0)) return -1;
+  let bound = (minThreshold / scale) * (1 - 1e-12);
+  // Rounding is monotone: scale x median <= scale x bound <= minThreshold for every median <= bound.
+  for (let i = 0; i < 4 && scale * bound > minThreshold; i++) bound *= 1 - 1e-12;
+  return scale * bound <= minThreshold ? bound : -1;
 }

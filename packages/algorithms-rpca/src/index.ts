@@ -2,12 +2,13 @@ export {
   BlockKrylovThresholding,
   type KrylovOutcome,
   type KrylovStart,
-  krylovRouteFits,
 } from './block-krylov-thresholding.js';
 export { type DenseProducts, javascriptProducts } from './dense-products.js';
 export {
+  estimateMaskModelBytes,
   ForegroundMaskModel,
   type MaskFrameShape,
+  type MaskImplementation,
   type MaskRuleOptions,
   type MaskThresholdRule,
   maskRuleDefaults,
@@ -23,11 +24,8 @@ export {
 export { fillHoles } from './hole-filling.js';
 export { growFromSeeds } from './hysteresis.js';
 export {
-  ADAPTATION,
-  INITIAL_MEDIAN_DEVIATION,
   IncrementalPcp,
   type IncrementalPcpOptions,
-  LOWEST_MEDIAN_DEVIATION,
 } from './incremental-pcp.js';
 export { IncrementalSvd } from './incremental-svd.js';
 export { LUMA_WEIGHTS, luminanceVideo } from './luminance.js';
@@ -56,6 +54,7 @@ export {
 export { type ShadowBounds, ShadowSuppression } from './shadow-suppression.js';
 export { GramThresholding } from './singular-value-thresholding.js';
 export { removeSmallBlobs } from './small-blob-removal.js';
+export { estimateStreamingMaskBytes, StreamingForegroundMasks } from './streaming-foreground-masks.js';
 export {
   estimateStreamingRpcaBytes,
   openStreamingRpca,
@@ -66,11 +65,6 @@ export {
   streamingRpcaOptionsSpec,
 } from './streaming-rpca.js';
 export { TemporalConsistency } from './temporal-consistency.js';
-export {
-  type PlantedLowRankPlusSparse,
-  plantedLowRankPlusSparse,
-  trajectoryFixtureMatrix,
-} from './test-matrices.js';
 
 import { rpca } from './rpca.js';
 import { streamingRpca } from './streaming-rpca.js';

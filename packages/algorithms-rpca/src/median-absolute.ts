@@ -1,5 +1,5 @@
 /** The k-th smallest entry (0-based) by quickselect. */
-function nthSmallest(values: Float64Array, k: number): number {
+export function nthSmallest(values: Float64Array, k: number): number {
   // Quickselect (Hoare partition, median-of-three pivot); reorders `values`.
   let lo = 0;
   let hi = values.length - 1;
@@ -38,6 +38,13 @@ export function medianAbsolute(
   if (n === 0) return 0;
   const work = scratch.length === n ? scratch : scratch.subarray(0, n);
   for (let i = 0; i < n; i++) work[i] = Math.abs(values[i]!);
+  return medianInPlace(work);
+}
+
+/** Median of `work` (reorders it): for callers that already hold a copy of the values. */
+export function medianInPlace(work: Float64Array): number {
+  const n = work.length;
+  if (n === 0) return 0;
   const upper = nthSmallest(work, n >> 1);
   if (n % 2) return upper;
   let lower = -Infinity;

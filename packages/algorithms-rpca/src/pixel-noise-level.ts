@@ -18,11 +18,13 @@ export class PixelNoiseLevel {
   /** The running median of |S| per pixel; empty until the first frame. */
   readonly level: Float64Array;
   private started = false;
-  private readonly up: number;
-  private readonly down: number;
-  private readonly upForeground: number;
-  private readonly downForeground: number;
-  private readonly scale: number;
+  /** The multiplicative steps of a frame: up and down, and both on foreground pixels. */
+  readonly up: number;
+  readonly down: number;
+  readonly upForeground: number;
+  readonly downForeground: number;
+  /** sigma = scale x level: the level's quantile of |x| read as a Gaussian standard deviation. */
+  readonly scale: number;
 
   constructor(
     pixels: number,
@@ -46,6 +48,32 @@ export class PixelNoiseLevel {
     return this.started;
   }
 
+  /** Before the first frame is learned: starts every pixel at `start` (at least minLevel). */
+  begin(start: number): void {
+    if (this.started) return;
+    this.level.fill(Math.max(start, this.minLevel));
+    this.started = true;
+  }
+
+  /**
+   * Lifts each pixel's level to at least `sigmas[p]` (a standard deviation, as sigma() returns):
+   * noise levels known from elsewhere, such as a streaming separator's own. Before the first
+   * frame they start the levels (at least minLevel).
+   */
+  raise(sigmas: ArrayLike<number>): void {
+    const level = this.level;
+    const inverse = 1 / this.scale;
+    if (!this.started) level.fill(this.minLevel);
+    this.started = true;
+    // max(level, lifted) by indexing with the comparison: no branch to mispredict on noisy levels.
+    const pick = PICK;
+    for (let p = 0; p < level.length; p++) {
+      pick[0] = level[p]!;
+      pick[1] = sigmas[p]! * inverse;
+      level[p] = pick[+(pick[1]! > pick[0]!)]!;
+    }
+  }
+
   /** 1.4826 x the running median of |S| at pixel p (Gaussian-consistent scale). */
   sigma(p: number): number {
     return this.scale * this.level[p]!;
@@ -59,10 +87,7 @@ export class PixelNoiseLevel {
   learn(magnitude: ArrayLike<number>, mask: ArrayLike<number> | undefined, start: number): void {
     const level = this.level;
     const floor = this.minLevel;
-    if (!this.started) {
-      level.fill(Math.max(start, floor));
-      this.started = true;
-    }
+    this.begin(start);
     for (let p = 0; p < level.length; p++) {
       const onForeground = mask !== undefined && mask[p] !== 0;
       const m = level[p]!;
@@ -74,6 +99,9 @@ export class PixelNoiseLevel {
     }
   }
 }
+
+/** Scratch for a branch-free max (see raise). */
+const PICK = new Float64Array(2);
 
 /** The q-quantile of |x| for a standard normal x (0.6745 for the median), by bisection on erf. */
 export function gaussianAbsQuantile(q: number): number {

@@ -16,7 +16,8 @@ export class TemporalConsistency {
   readonly previous: Uint8Array;
   readonly previousEvidence: Uint8Array;
   readonly flicker: Float64Array;
-  private started = false;
+  /** Frames recorded so far (toggles are counted from the second on). */
+  frames = 0;
 
   constructor(
     pixels: number,
@@ -44,13 +45,13 @@ export class TemporalConsistency {
     const rate = this.flickerRate;
     for (let p = 0; p < previous.length; p++) {
       const seen = evidence[p] !== 0 ? 1 : 0;
-      if (this.started) {
+      if (this.frames > 0) {
         const toggled = seen !== previousEvidence[p] ? 1 : 0;
         flicker[p] = flicker[p]! + rate * (toggled - flicker[p]!);
       }
       previousEvidence[p] = seen;
       previous[p] = mask[p] !== 0 ? 1 : 0;
     }
-    this.started = true;
+    this.frames++;
   }
 }

@@ -199,9 +199,12 @@ export function videoDecodeArgs(source: VideoSource, count: number | undefined):
   const input =
     source.kind === 'folder' ? ['-f', 'image2pipe', '-i', 'pipe:0'] : ffmpegInputArgs(source.path);
   return [
-    // Warnings too: a corrupt or truncated input is reported as a warning, not an error.
+    // Warnings too: a corrupt or truncated input is reported as a warning, not an error. Videos
+    // log verbosely: each (re)configuration of the filter graph names its input size, which is how
+    // a frame size that changes midway shows (ffmpeg would silently rescale it).
+    '-nostats',
     '-v',
-    'warning',
+    source.kind === 'video' ? 'verbose' : 'warning',
     ...input,
     '-an',
     '-sn',
@@ -259,6 +262,41 @@ export async function* readFrames(
 /** ffmpeg's words for an input it could decode only in part. */
 const DAMAGE = /corrupt|truncat|partial file|Invalid NAL|missing picture|error while decoding/i;
 
+/** ffmpeg (verbose) configuring its filter graph for the decoded size: `... input from stream 0:0 @ 0x...] w:64 h:48 ...`. */
+const GRAPH_INPUT_SIZE = /input from stream [\d:]+ @ [^\]]*\] w:(\d+) h:(\d+)/g;
+
+/** Watches ffmpeg's log for the decoded frame size changing after the first configuration. */
+class FrameSizeWatch {
+  first: string | undefined;
+  changedTo: string | undefined;
+  /** Frames delivered when the change was seen (the change is at or just before that frame). */
+  nearFrame = 0;
+  private carry = '';
+  scan(chunk: Buffer, framesSoFar: number): void {
+    const text = this.carry + chunk.toString();
+    const lastBreak = text.lastIndexOf('\n');
+    this.carry = lastBreak < 0 ? text : text.slice(lastBreak + 1);
+    for (const [, w, h] of (lastBreak < 0 ? '' : text.slice(0, lastBreak)).matchAll(GRAPH_INPUT_SIZE)) {
+      const size = `${w}x${h}`;
+      this.first ??= size;
+      if (size !== this.first && this.changedTo === undefined) {
+        this.changedTo = size;
+        this.nearFrame = framesSoFar;
+      }
+    }
+  }
+}
+
+function frameSizeChangeError(label: string, watch: FrameSizeWatch): MediaError {
+  return new MediaError(
+    label,
+    `the frame size changes from ${watch.first} to ${watch.changedTo} near frame ${watch.nearFrame + 1}; every frame of a video must have one size.`,
+    {
+      hint: `Cut the video where the size changes, or re-encode it at one size (ffmpeg -i IN -vf scale=${watch.first!.replace('x', ':')} OUT).`,
+    },
+  );
+}
+
 /** Decodes a planned source (see openVideoSource). */
 export async function* decodeFrames(
   plan: VideoSource,
@@ -277,7 +315,12 @@ export async function* decodeFrames(
     shell: false,
   });
   const stderr = new StderrTail();
-  child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
+  const sizeWatch = new FrameSizeWatch();
+  let index = 0;
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr.push(chunk);
+    if (plan.kind === 'video') sizeWatch.scan(chunk, index);
+  });
   let spawnError: Error | undefined;
   child.on('error', (error) => {
     spawnError = error;
@@ -296,7 +339,6 @@ export async function* decodeFrames(
     });
   }
   const label = plan.path;
-  let index = 0;
   let frame = new Uint8Array(frameBytes);
   let filled = 0;
   try {
@@ -309,6 +351,7 @@ export async function* decodeFrames(
         offset += take;
         if (filled === frameBytes) {
           throwIfAborted(signal);
+          if (sizeWatch.changedTo) throw frameSizeChangeError(label, sizeWatch);
           const out: VideoFrame = {
             index,
             sourceIndex: plan.start + index * plan.step,
@@ -328,6 +371,17 @@ export async function* decodeFrames(
     if (feeding) await feeding;
     const code = await closed;
     throwIfAborted(signal);
+    if (sizeWatch.changedTo) throw frameSizeChangeError(label, sizeWatch);
+    // A folder's frames are decoded in order: the first one missing is the file ffmpeg could not
+    // decode (and image2pipe loses the frames after a broken one).
+    if (plan.kind === 'folder' && plan.files && index < plan.files.length && !spawnError) {
+      const bad = plan.files[index]!;
+      throw new MediaError(
+        bad,
+        `could not be decoded (frame ${index + 1} of ${plan.files.length} in ${plan.path}): the image is corrupt or truncated${stderr.lastLines() ? ` (ffmpeg: ${stderr.lastLines()})` : ''}.`,
+        { hint: 'Replace or remove that file and run again.' },
+      );
+    }
     if (spawnError) {
       throw new MediaError(label, `ffmpeg (${plan.ffmpeg}) could not be started: ${spawnError.message}`, {
         cause: spawnError,

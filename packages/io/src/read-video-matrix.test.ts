@@ -177,6 +177,15 @@ describe('frame folders (CDnet style)', () => {
       copyFileSync(testData('cdnet-fall/input/in001460.jpg'), path.join(folder, `${n}.jpg`));
     writeFileSync(path.join(folder, 'c.jpg'), 'not a jpeg');
     await expect(readVideoMatrix(folder)).rejects.toThrow(/c\.jpg: is not an image format/);
+    // A truncated frame passes the header checks; decoding names it instead of dropping the frames after it.
+    const png = path.join(tmp.dir, 'truncated');
+    mkdirSync(png);
+    const frame = await sharp({ create: { width: 16, height: 12, channels: 3, background: '#808080' } })
+      .png({ compressionLevel: 0 })
+      .toBuffer();
+    for (const n of ['f1', 'f2', 'f4']) writeFileSync(path.join(png, `${n}.png`), frame);
+    writeFileSync(path.join(png, 'f3.png'), frame.subarray(0, 200));
+    await expect(readVideoMatrix(png)).rejects.toThrow(/f3\.png: could not be decoded \(frame 3 of 4/);
   });
 });
 
@@ -229,6 +238,54 @@ describe('limits, cancel and bad input', () => {
     const noise = path.join(tmp.dir, 'noise.mp4');
     writeFileSync(noise, Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 31 + 7) % 256)));
     await expect(readVideoMatrix(noise)).rejects.toBeInstanceOf(MediaError);
+  });
+});
+
+describe('a video whose frame size changes midway', () => {
+  it('is refused with a MediaError naming both sizes and about where, not silently rescaled', async () => {
+    // Two clips of different sizes in one Matroska stream (as a camera that changes resolution writes).
+    const part = (size: string, name: string) => {
+      const file = path.join(tmp.dir, name);
+      execFileSync(ffmpeg, [
+        '-v',
+        'error',
+        '-f',
+        'lavfi',
+        '-i',
+        `testsrc2=size=${size}:rate=10`,
+        '-t',
+        '2',
+        '-c:v',
+        'libx264',
+        '-pix_fmt',
+        'yuv420p',
+        '-f',
+        'mpegts',
+        file,
+      ]);
+      return readFileSync(file);
+    };
+    const joined = path.join(tmp.dir, 'size-change.ts');
+    writeFileSync(joined, Buffer.concat([part('64x48', 'a.ts'), part('80x60', 'b.ts')]));
+    const mkv = path.join(tmp.dir, 'size-change.mkv');
+    execFileSync(ffmpeg, ['-v', 'error', '-i', joined, '-c', 'copy', mkv]);
+    const error = await readVideoMatrix(mkv).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MediaError);
+    expect((error as MediaError).message).toMatch(/frame size changes from 64x48 to 80x60 near frame \d+/);
+    // Frame by frame too: the frames before the change come out, then the error.
+    const seen: number[] = [];
+    await expect(
+      (async () => {
+        for await (const frame of readFrames(mkv)) seen.push(frame.index);
+      })(),
+    ).rejects.toBeInstanceOf(MediaError);
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.length).toBeLessThanOrEqual(20);
+  });
+
+  it('a video of one size decodes with no complaint', async () => {
+    const { matrix } = await readVideoMatrix(sample('tiny-traffic-48x48.avi'));
+    expect(matrix.rows).toBeGreaterThan(0);
   });
 });
 

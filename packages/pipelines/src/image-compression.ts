@@ -756,10 +756,14 @@ export async function compressImageFile(
   // The partial SVD of a big image works in float32: half the memory, and products twice as fast.
   const dtype = partial ? 'float32' : 'float64';
   const budget = checkBudget(options.memoryBudgetBytes, names.memoryBudget ?? 'memoryBudget');
-  const estimate = estimateCompressionBytes(
-    method,
-    { ...probe, channels, dtype },
-    partial ? { ...options.methodOptions, rank: partialRank(options, probe) } : options.methodOptions,
+  const estimated = method;
+  // Estimating validates the method's options: name a bad one the caller's way.
+  const estimate = await withMethodOptionNames(estimated, options.methodOptionName, () =>
+    estimateCompressionBytes(
+      estimated,
+      { ...probe, channels, dtype },
+      partial ? { ...options.methodOptions, rank: partialRank(options, probe) } : options.methodOptions,
+    ),
   );
   if (totalBytes(estimate) > budget) {
     throw new MemoryBudgetError(

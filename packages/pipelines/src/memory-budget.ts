@@ -30,20 +30,13 @@ export function defaultMemoryBudgetBytes(): number {
 export const RUNTIME_BASELINE_BYTES = 112 * 2 ** 20;
 
 /**
- * Garbage a stream holds beyond the last frame's: each frame drops frame-size arrays (the float
- * frame pushed, the encoders' copies, the masks' work arrays), which wait for the collector. V8
+ * Garbage a stream holds beyond the last frame's: each frame drops frame-size arrays (its decoded
+ * bytes, the float frame pushed, the encoders' copies), which wait for the collector. V8
  * collects them once the memory outside its heap has grown by tens of MB (or sooner, with the young
  * generation): measured, streams from 320 x 240 to 1920 x 1080 peak with less than this beyond one
  * frame's garbage.
  */
 export const STREAM_GARBAGE_BYTES = 32 * 2 ** 20;
-
-/**
- * The foreground mask model's state per pixel (ForegroundMaskModel: |S|, scratch, levels,
- * polarity, evidence, shadow flags, its flood-fill stack and bytes), with its per-pixel noise
- * levels.
- */
-export const MASK_MODEL_BYTES_PER_PIXEL = 48;
 
 /**
  * Working-memory guess for a method that does not state its own: five copies of the input, what a

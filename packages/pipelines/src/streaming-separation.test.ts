@@ -1,15 +1,17 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   type AnyStreamingFactorizer,
+  createRng,
   defineStreamingFactorizer,
   FactorizerRegistry,
   InvalidInputError,
   throwIfAborted,
   validateOptions,
 } from '@lowrank/core';
+import { writeImage } from '@lowrank/io';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtInFactorizers } from './methods.js';
 import { StreamedSeparation } from './streaming-separation.js';
@@ -165,5 +167,51 @@ describe('separateVideo with a streaming method', () => {
       ),
     ).rejects.toMatchObject({ name: 'AbortError' });
     expect(readdirSync(dir).filter((f) => f.startsWith('cancelled'))).toEqual([]);
+  });
+
+  it('keeps one mask model for the whole stream: a flickering patch is learned as noise, a car is still found', async () => {
+    // 60 frames of 48 x 48: a still gray scene, a 16 x 16 patch of leaves flickering by up to 0.2
+    // at random in every frame, and a car (8 x 8, brighter by 0.3) driving across the bottom.
+    const W = 48;
+    const frames = join(dir, 'flicker');
+    mkdirSync(frames);
+    const rng = createRng(3);
+    const cars: [number, number][] = [];
+    for (let f = 0; f < 60; f++) {
+      const data = new Float64Array(W * W).fill(0.5);
+      for (let y = 4; y < 20; y++)
+        for (let x = 4; x < 20; x++) data[y * W + x] = 0.5 + 0.2 * (2 * rng.next() - 1);
+      const x0 = (2 * f) % 40;
+      for (let y = 30; y < 38; y++) for (let x = x0; x < x0 + 8; x++) data[y * W + x] = 0.8;
+      cars.push([x0, 30]);
+      await writeImage({ rows: W, cols: W, data }, join(frames, `in${String(f).padStart(4, '0')}.png`));
+    }
+    const job = await separateVideo(frames, {
+      method: 'running-mean',
+      methods: registry(),
+      methodOptions: { rate: 0.05 },
+      masks: true,
+      keepDisplay: true,
+    });
+    const masks = job.display!.mask!;
+    const inPatch = (f: number) => {
+      let on = 0;
+      for (let y = 4; y < 20; y++) for (let x = 4; x < 20; x++) on += masks[f * W * W + y * W + x] ? 1 : 0;
+      return on;
+    };
+    const carFound = (f: number) => {
+      const [x0, y0] = cars[f]!;
+      let on = 0;
+      for (let y = y0; y < y0 + 8; y++)
+        for (let x = x0; x < x0 + 8; x++) on += masks[f * W * W + y * W + x] ? 1 : 0;
+      return on;
+    };
+    // At first the leaves are foreground (as a model that starts afresh on every frame would keep
+    // calling them); once their noise level is learned they are background, while the car is found.
+    expect(inPatch(0) + inPatch(1) + inPatch(2)).toBeGreaterThan(50);
+    for (let f = 20; f < 60; f++) {
+      expect({ f, leaves: inPatch(f) }).toEqual({ f, leaves: 0 });
+      expect(carFound(f)).toBeGreaterThanOrEqual(56);
+    }
   });
 });

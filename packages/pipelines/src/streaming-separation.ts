@@ -1,4 +1,4 @@
-import { foregroundMasks } from '@lowrank/algorithms-rpca';
+import { estimateStreamingMaskBytes, StreamingForegroundMasks } from '@lowrank/algorithms-rpca';
 import {
   type AnyStreamingFactorizer,
   type FrameShape,
@@ -16,17 +16,11 @@ import {
   type VideoSource,
 } from '@lowrank/io';
 import type { JobControl } from './image-compression.js';
-import {
-  STREAM_GARBAGE_BYTES,
-  MASK_MODEL_BYTES_PER_PIXEL,
-  type MemoryEstimate,
-  RUNTIME_BASELINE_BYTES,
-} from './memory-budget.js';
+import { type MemoryEstimate, RUNTIME_BASELINE_BYTES, STREAM_GARBAGE_BYTES } from './memory-budget.js';
 import {
   FOREGROUND_WHITE_QUANTILE,
   MatrixPictureAccumulator,
   magnitudeToBytes,
-  maskToBytes,
   unitToBytes,
 } from './separation-pictures.js';
 import type {
@@ -66,10 +60,12 @@ export function estimateStreamingBytes(
   // bounds them, however many frames it holds.
   const heldOriginals = working / 4;
   const inFlight = values * (1 + 4);
-  const outputFrame = 2 * values + pixels + 8 * pixels + MASK_MODEL_BYTES_PER_PIXEL * pixels;
+  // The output frame: 8-bit background, foreground and mask, the float original again for the
+  // writer and the masks, and the mask model (whether or not masks are asked for).
+  const outputFrame = 2 * values + pixels + 4 * values + estimateStreamingMaskBytes(frame);
   const display = keepDisplay ? 4 * values * Math.max(plan.frames, 1) : 0;
-  // Each frame drops a float frame, the writer's copies and the masks' work arrays.
-  const garbage = STREAM_GARBAGE_BYTES + inFlight + outputFrame;
+  // Each frame drops its decoded bytes, the float frame pushed and the writer's copies.
+  const garbage = STREAM_GARBAGE_BYTES + 7 * values + 2 * pixels;
   return {
     runtime: RUNTIME_BASELINE_BYTES,
     input: inFlight + heldOriginals,
@@ -220,23 +216,6 @@ export class StreamedSeparation {
 /** byte -> byte / 255 (a table, as readVideoMatrix decodes). */
 const BYTE_TO_UNIT = Float32Array.from({ length: 256 }, (_, i) => i / 255);
 
-/** Per-pixel |S| of the largest channel, for masks of colour output. */
-function grayMagnitudeFrame(sparse: MatrixData, channels: number, out: Float64Array): Float64Array {
-  if (channels === 1) {
-    out.set(sparse);
-    return out;
-  }
-  for (let p = 0; p < out.length; p++) {
-    let best = 0;
-    for (let c = 0; c < channels; c++) {
-      const v = sparse[p * channels + c]!;
-      if (Math.abs(v) > Math.abs(best)) best = v;
-    }
-    out[p] = best;
-  }
-  return out;
-}
-
 export interface StreamingRun {
   readonly method: AnyStreamingFactorizer;
   readonly methodOptions: Record<string, unknown>;
@@ -303,7 +282,8 @@ export async function runStreamingSeparation(run: StreamingRun): Promise<Streame
   const pending = new Map<number, { bytes: Uint8Array; name: string }>();
   const original = new Float32Array(values);
   const names: string[] = [];
-  const magnitude = new Float64Array(pixels);
+  // One mask model for the whole stream: its noise levels and temporal state carry across frames.
+  const masks = options.masks ? new StreamingForegroundMasks(frame) : undefined;
   const background = new Uint8Array(values);
   const foreground = new Uint8Array(values);
   const maskBytes = new Uint8Array(pixels);
@@ -330,14 +310,9 @@ export async function runStreamingSeparation(run: StreamingRun): Promise<Streame
       unitToBytes(f.lowRank, background);
       magnitudeToBytes(f.sparse, gain, foreground);
       let mask: Uint8Array | undefined;
-      if (options.masks) {
-        const gray = grayMagnitudeFrame(f.sparse, plan.channels, magnitude);
-        const m = foregroundMasks(
-          { rows: 1, cols: pixels, data: gray },
-          { width: plan.width, height: plan.height },
-        ).data;
-        for (let p = 0; p < pixels; p++) if (m[p]) foregroundPixels++;
-        mask = maskToBytes(m, maskBytes);
+      if (masks) {
+        mask = masks.push(session, f, original, maskBytes);
+        for (let p = 0; p < pixels; p++) foregroundPixels += mask[p]! & 1;
       }
       await writer?.frame({
         name: source.name,

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
-import { foregroundMasks } from '@lowrank/algorithms-rpca';
+import { estimateMaskModelBytes, foregroundMasks } from '@lowrank/algorithms-rpca';
 import {
   type AnyBatchFactorizer,
   type AnyFactorizer,
@@ -35,7 +35,6 @@ import {
   type FittingSize,
   largestFittingFrameCount,
   largestFittingScale,
-  MASK_MODEL_BYTES_PER_PIXEL,
   MemoryBudgetError,
   type MemoryEstimate,
   methodWorkingBytes,
@@ -258,28 +257,6 @@ function luminance(video: VideoMatrix): VideoMatrix {
   return videoMatrixFrom(out, { frames: video.rows, width: video.width, height: video.height, channels: 1 });
 }
 
-/** Per-pixel |S| of the largest channel: one gray frame per row, for masks. */
-function grayMagnitude(sparse: VideoMatrix): VideoMatrix {
-  if (sparse.channels === 1) return sparse;
-  const pixels = sparse.width * sparse.height;
-  const out = new Float64Array(sparse.rows * pixels);
-  for (let f = 0; f < sparse.rows; f++)
-    for (let p = 0; p < pixels; p++) {
-      let best = 0;
-      for (let c = 0; c < sparse.channels; c++) {
-        const v = sparse.data[f * sparse.cols + p * sparse.channels + c]!;
-        if (Math.abs(v) > Math.abs(best)) best = v;
-      }
-      out[f * pixels + p] = best;
-    }
-  return videoMatrixFrom(out, {
-    frames: sparse.rows,
-    width: sparse.width,
-    height: sparse.height,
-    channels: 1,
-  });
-}
-
 /** L and S of either kind of result: a low-rank result gives L = reconstruct(), S = M - L. */
 function splitParts(
   result: Factorization,
@@ -331,9 +308,8 @@ export function estimateSeparationBytes(
   // A low-rank result is split here: L = reconstruct() and S = M - L, two new matrices, L made by
   // one product whose C linalg builds in blocks of up to 128 rows (its single-thread module).
   const split = method.kind === 'low-rank' ? 2 * 8 * values + 8 * Math.min(frames, 128) * cols : 0;
-  // Masks: a byte per pixel of every frame, the mask model, and for colour |S| per pixel.
-  const masks =
-    frames * pixels + MASK_MODEL_BYTES_PER_PIXEL * pixels + (plan.channels > 1 ? 8 * frames * pixels : 0);
+  // Masks: a byte per pixel of every frame and the mask model (whether or not they are asked for).
+  const masks = frames * pixels + estimateMaskModelBytes(plan);
   // L and S gray from a colour video (rpca's luminance mode): the original is written gray, a copy.
   const grayOriginal = plan.channels > 1 && methodOptions.colorMode === 'luminance' ? 8 * frames * pixels : 0;
   const writing = separationWriterBytes(plan);
@@ -681,7 +657,8 @@ async function runBatchSeparation(
   let masks: Uint8Array | undefined;
   if (options.masks) {
     control.onStage?.('masks');
-    masks = foregroundMasks(grayMagnitude(sparse), { width: video.width, height: video.height }).data;
+    // Colour S as it is: the model takes a pixel's largest channel deviation (as a gray |S| would).
+    masks = foregroundMasks(sparse).data;
   }
   const separation = new VideoSeparation({
     source: input,

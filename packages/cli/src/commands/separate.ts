@@ -35,7 +35,8 @@ export const SEPARATE_FLAGS: FlagDef[] = [
     name: 'method',
     kind: 'value',
     valueName: 'NAME',
-    description: "rpca (robust PCA), svd-background (rank-k SVD), or a plugin's method.",
+    description:
+      "rpca (robust PCA), streaming-rpca (frame by frame, constant memory), svd-background (rank-k SVD), or a plugin's method.",
     defaultText: 'rpca',
   },
   {
@@ -238,7 +239,7 @@ export const separateCommand: Command = {
         io.stdout.write(
           commandHelp({
             usage:
-              'lowrank separate <video | frames-folder> [--method rpca | svd-background | NAME] [--rank K] [--scale S] [--start N] [--count N] [--color] [--masks] [--out DIR] [--json]',
+              'lowrank separate <video | frames-folder> [--method rpca | streaming-rpca | svd-background | NAME] [--rank K] [--scale S] [--start N] [--count N] [--color] [--masks | --masks-only] [--out DIR] [--json]',
             description:
               'Every frame becomes one column of a (pixels x frames) matrix M = L + S: L the static background (low rank), S the moving foreground (sparse).\nWrites OUT/background.mp4, OUT/foreground.mp4, OUT/matrix.png, OUT/summary.json and with --masks OUT/mask.mp4 and OUT/masks/<frame>.png.',
             flags: SEPARATE_FLAGS,
