@@ -57,7 +57,7 @@ import type {
   SeparationSummary,
   WriteSeparationOptions,
 } from './separation-types.js';
-import { SeparationWriter } from './separation-writer.js';
+import { SeparationWriter, separationWriterBytes } from './separation-writer.js';
 import {
   estimateStreamingBytes,
   runStreamingSeparation,
@@ -288,7 +288,12 @@ function separationOptions(
   return validateOptions(method.options, given, shape) as Record<string, unknown>;
 }
 
-/** Bytes a separation of `plan`'s frames will hold at its peak. */
+/**
+ * Bytes a separation of `plan`'s frames will hold at its peak: the runtime, the decoded video (one
+ * copy, in the kernel memory), the method's working memory as it states it (its result included),
+ * and the job's own arrays: L and S split from a low-rank result, the masks, a gray original for a
+ * luminance split of a colour video, the encoders' queues and the kept display frames.
+ */
 export function estimateSeparationBytes(
   method: AnyBatchFactorizer,
   plan: { frames: number; width: number; height: number; channels: number },
@@ -300,11 +305,21 @@ export function estimateSeparationBytes(
   const cols = pixels * plan.channels;
   const values = frames * cols;
   const working = methodWorkingBytes(method, { rows: frames, cols, channels: plan.channels }, methodOptions);
-  // A low-rank result's S = M - L is made here; masks are a byte per pixel, plus the mask model's state.
-  const split = method.kind === 'low-rank' ? 8 * values : 0;
+  // A low-rank result is split here: L = reconstruct() and S = M - L, two new matrices, L made by
+  // one product whose C linalg builds in blocks of up to 128 rows (its single-thread module).
+  const split = method.kind === 'low-rank' ? 2 * 8 * values + 8 * Math.min(frames, 128) * cols : 0;
+  // Masks: a byte per pixel of every frame and the mask model (whether or not they are asked for).
   const masks = frames * pixels + estimateMaskModelBytes(plan);
+  // L and S gray from a colour video (rpca's luminance mode): the original is written gray, a copy.
+  const grayOriginal = plan.channels > 1 && methodOptions.colorMode === 'luminance' ? 8 * frames * pixels : 0;
+  const writing = separationWriterBytes(plan);
   const display = keepDisplay ? 4 * values : 0;
-  return { runtime: RUNTIME_BASELINE_BYTES, input: 8 * values, working, outputs: split + masks + display };
+  return {
+    runtime: RUNTIME_BASELINE_BYTES,
+    input: 8 * values,
+    working,
+    outputs: split + masks + grayOriginal + writing + display,
+  };
 }
 
 function defaultAdvice(names: SeparateVideoOptions['optionNames']): (fits: FittingSize) => string {
