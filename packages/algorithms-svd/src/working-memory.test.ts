@@ -102,6 +102,16 @@ describe('estimateWorkingBytes of the SVD plugins', () => {
     expect(twoThreads - oneThread).toBeLessThan(1.1 * copy);
   });
 
+  it('randomized-svd: a video (channels stated) is read in the kernel memory the pipelines decode it into: no copy', () => {
+    setLinalgBackend('wasm', { threads: 2 });
+    const image = randomizedSvdFactorizer.estimateWorkingBytes!({ rows: 748, cols: 76800 }, { rank: 2 });
+    const video = randomizedSvdFactorizer.estimateWorkingBytes!(
+      { rows: 748, cols: 76800, channels: 1 },
+      { rank: 2 },
+    );
+    expect(image - video).toBe(748 * 76800 * 8);
+  });
+
   it('svd-background: doubling the frames doubles the dominant term, L and S', () => {
     const pixels = 76800;
     const at = (frames: number) =>

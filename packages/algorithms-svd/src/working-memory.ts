@@ -288,16 +288,18 @@ export function exactSvdWorkingBytes(shape: InputShape, rank: number): number {
 }
 
 /**
- * The randomized-svd plugin, for an input in ordinary memory (an image as readImage returns it):
- * with two threads an input of 4M elements or more is then copied once into the kernel memory. An
- * input already there (a video decoded into it) skips that copy, so this errs high for it.
+ * The randomized-svd plugin. An image (no `channels` in its shape) is in ordinary memory, as
+ * readImage returns it: with two threads an input of 4M elements or more is then copied once into
+ * the kernel memory. A video's shape (`channels` stated) is a video as the pipelines decode it,
+ * into the kernel memory (readVideoMatrix's `allocate`), where the products read it: no copy.
  */
 export function randomizedSvdWorkingBytes(shape: InputShape, settings: RandomizedSvdShapeSettings): number {
   const tally = new MemoryTally();
   // A float32 input stays float32 (randomizedSvd reads it where it is); its blocks are counted as
   // float64, which errs high.
   const float32 = shape.dtype === 'float32';
-  tally.arrays = tallyRandomizedSvd(tally, shape.rows, shape.cols, settings, false, float32).peak;
+  const video = shape.channels !== undefined && !float32;
+  tally.arrays = tallyRandomizedSvd(tally, shape.rows, shape.cols, settings, video, float32).peak;
   return tally.total();
 }
 

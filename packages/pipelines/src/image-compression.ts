@@ -670,7 +670,12 @@ function partialRank(options: CompressImageOptions, size: { width: number; heigh
   return Math.max(1, Math.min(wanted, size.width, size.height));
 }
 
-/** Bytes a compression of a width x height image with `channels` planes will hold at its peak. */
+/**
+ * Bytes a compression of a width x height image with `channels` planes will hold at its peak: the
+ * runtime, the decoded planes (and the decoder's buffers while it runs), one channel's working
+ * memory as the method states it beside the results of the channels done before, and the output
+ * being encoded.
+ */
 export function estimateCompressionBytes(
   method: AnyBatchFactorizer,
   size: { width: number; height: number; channels: number; dtype?: 'float32' | 'float64' },
@@ -684,12 +689,16 @@ export function estimateCompressionBytes(
     { rows: size.height, cols: size.width, dtype: size.dtype ?? 'float64' },
     methodOptions,
   );
+  // Channels factorize one after another: each result (at most its factors at the rank asked, or
+  // every triplet) is kept while the next channel works.
+  const rank =
+    typeof methodOptions.rank === 'number' ? methodOptions.rank : Math.min(size.width, size.height);
+  const result = 8 * (size.width + size.height + 1) * rank;
   return {
     runtime: RUNTIME_BASELINE_BYTES,
-    // The decoder's raw buffer and the planes.
-    input: size.channels * plane + pixels * size.channels,
-    // Channels factorize one after another; each result is kept (bounded here by the working bytes).
-    working: size.channels * working,
+    // The planes, and while decoding the decoder's 8-bit pixels in colour and in the planes' channels.
+    input: size.channels * plane + pixels * (3 + size.channels),
+    working: working + (size.channels - 1) * result,
     // SVD methods: metrics stream by bands; writing holds one float32 plane per channel and the
     // encoder's bytes. Others: a whole reconstruction and its clamped copy per channel.
     outputs: SLICEABLE_METHODS.has(method.meta.name)

@@ -22,10 +22,21 @@ export function defaultMemoryBudgetBytes(): number {
 }
 
 /**
- * RSS of a Node process that has loaded Lowrank and started its kernel threads, before it reads
- * anything (measured: about 120 MB on Node 20, linux-x64).
+ * The runtime's share of a job: RSS of a Node process that has loaded Lowrank and started its
+ * kernel threads, before it reads anything (measured 75-90 MB on Node 20, linux-x64), and the V8
+ * heap a job grows beside its big arrays (small arrays, compiled code, objects not yet collected):
+ * jobs on small inputs peak at 105-160 MB.
  */
-export const RUNTIME_BASELINE_BYTES = 128 * 2 ** 20;
+export const RUNTIME_BASELINE_BYTES = 112 * 2 ** 20;
+
+/**
+ * Garbage a stream holds beyond the last frame's: each frame drops frame-size arrays (its decoded
+ * bytes, the float frame pushed, the encoders' copies), which wait for the collector. V8
+ * collects them once the memory outside its heap has grown by tens of MB (or sooner, with the young
+ * generation): measured, streams from 320 x 240 to 1920 x 1080 peak with less than this beyond one
+ * frame's garbage.
+ */
+export const STREAM_GARBAGE_BYTES = 32 * 2 ** 20;
 
 /**
  * Working-memory guess for a method that does not state its own: five copies of the input, what a
@@ -56,10 +67,14 @@ export function totalBytes(estimate: MemoryEstimate): number {
   return estimate.runtime + estimate.input + estimate.working + estimate.outputs;
 }
 
-/** What would fit, for the refusal's advice: a smaller scale and/or fewer frames. */
+/**
+ * What would fit, for the refusal's advice: a smaller scale, fewer frames, or a streaming method
+ * (its name), whose memory does not grow with the number of frames.
+ */
 export interface FittingSize {
   readonly scale?: number;
   readonly frames?: number;
+  readonly streamingMethod?: string;
 }
 
 /** A job refused because its estimate is over the budget; `fits` says what would fit. */

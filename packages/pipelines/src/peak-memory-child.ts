@@ -3,7 +3,7 @@
  * hold and the process's measured peak RSS: the memory benchmark spawns one of these per case, so
  * that no other case's garbage or kernel memory is counted.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compressImageFile } from './image-compression.js';
@@ -21,11 +21,28 @@ interface ChildJob {
   readonly color?: boolean;
 }
 
+/**
+ * This process's peak RSS. On Linux, VmHWM of its own address space: getrusage's maxRSS also
+ * counts the parent's RSS at the fork before exec (a bench parent that made a big photo passes its
+ * hundreds of MB on to every child's maxRSS).
+ */
+function peakRssBytes(): number {
+  try {
+    const kb = /VmHWM:\s*(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+    if (kb !== undefined) return Number(kb) * 1024;
+  } catch {
+    // not Linux
+  }
+  return process.resourceUsage().maxRSS * 1024;
+}
+
 const request = JSON.parse(process.argv[2] ?? '{}') as ChildJob;
 const started = performance.now();
 const out = mkdtempSync(join(tmpdir(), 'lowrank-peak-'));
 try {
   let estimate: MemoryEstimate;
+  let method: string;
+  let shape: Record<string, number>;
   if (request.job === 'compress') {
     const rank: RankRule | undefined =
       request.rank === undefined ? undefined : { kind: 'rank', value: request.rank };
@@ -37,6 +54,8 @@ try {
       memoryBudgetBytes: Number.MAX_SAFE_INTEGER,
     });
     estimate = job.memoryEstimate!;
+    method = job.method.meta.name;
+    shape = { width: job.width, height: job.height, channels: job.planes.length };
   } else {
     const job = await separateVideo(request.input, {
       method: request.method,
@@ -49,12 +68,16 @@ try {
       memoryBudgetBytes: Number.MAX_SAFE_INTEGER,
     });
     estimate = job.memoryEstimate!;
+    method = job.method.meta.name;
+    shape = { frames: job.frames, width: job.width, height: job.height, channels: job.channels };
   }
   process.stdout.write(
     `${JSON.stringify({
+      method,
+      shape,
       estimate,
       estimateBytes: totalBytes(estimate),
-      peakRssBytes: process.resourceUsage().maxRSS * 1024,
+      peakRssBytes: peakRssBytes(),
       seconds: (performance.now() - started) / 1000,
     })}\n`,
   );

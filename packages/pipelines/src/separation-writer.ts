@@ -37,6 +37,20 @@ export interface SeparationFrameOutputs {
   readonly mask?: Uint8Array;
 }
 
+/** Frames each encoder's queue holds while ffmpeg catches up. */
+const QUEUED_FRAMES = 4;
+
+/**
+ * Bytes a SeparationWriter holds at most: each encoder's queued frames and the one it is writing
+ * (8-bit background and foreground, the mask for the mask video and for its PNG), and the
+ * matrix picture's sums and counts (at most 480 bands x 1600 columns).
+ */
+export function separationWriterBytes(shape: { width: number; height: number; channels: number }): number {
+  const pixels = shape.width * shape.height;
+  const perFrame = 2 * pixels * shape.channels + 2 * pixels;
+  return (QUEUED_FRAMES + 1) * perFrame + 2 * 8 * 480 * 1600;
+}
+
 /**
  * Writes a separation frame by frame into an atomic output folder: background, foreground and mask
  * videos encoded by ffmpeg as the frames arrive (bounded queues, so memory stays flat however long
@@ -71,7 +85,7 @@ export class SeparationWriter {
       speed: 'fast' as const,
     };
     const encode = (file: string, channels: 1 | 3, format: 'mp4' | 'png-sequence' = 'mp4') => {
-      const queue = new FrameQueue<Uint8Array>();
+      const queue = new FrameQueue<Uint8Array>(QUEUED_FRAMES);
       const done = writeVideo(queue, join(out.path, file), {
         ...video,
         channels,

@@ -16,7 +16,7 @@ import {
   type VideoSource,
 } from '@lowrank/io';
 import type { JobControl } from './image-compression.js';
-import { type MemoryEstimate, RUNTIME_BASELINE_BYTES } from './memory-budget.js';
+import { type MemoryEstimate, RUNTIME_BASELINE_BYTES, STREAM_GARBAGE_BYTES } from './memory-budget.js';
 import {
   FOREGROUND_WHITE_QUANTILE,
   MatrixPictureAccumulator,
@@ -29,16 +29,20 @@ import type {
   SeparationSummary,
   WriteSeparationOptions,
 } from './separation-types.js';
-import { SeparationWriter } from './separation-writer.js';
+import { SeparationWriter, separationWriterBytes } from './separation-writer.js';
 
 /** A streaming method that states nothing is assumed to hold this many frames' worth of values. */
 export const UNSTATED_STREAMING_FRAMES = 16;
-/** Frames queued per encoder (see FrameQueue): what the writers hold besides the current frame. */
-const QUEUED_FRAMES = 4;
 /** How fast the foreground's white level follows the frames' 99.5th percentile of |S|. */
 const GAIN_FOLLOW_RATE = 0.1;
 
-/** Bytes a streaming separation holds: independent of the number of frames but for `display`. */
+/**
+ * Bytes a streaming separation holds: independent of the number of frames but for `display`.
+ * Besides the method's own state (as it states it), the frame in flight (its decoded bytes and the
+ * float frame pushed), the 8-bit originals of the frames the method holds back, the output frame
+ * (8-bit background, foreground and mask, |S| per pixel), the mask model, the writer's queues, and
+ * the garbage the stream drops as it goes.
+ */
 export function estimateStreamingBytes(
   method: AnyStreamingFactorizer,
   plan: { frames: number; width: number; height: number; channels: number },
@@ -46,20 +50,27 @@ export function estimateStreamingBytes(
   keepDisplay = false,
 ): MemoryEstimate {
   const frame: FrameShape = { width: plan.width, height: plan.height, channels: plan.channels };
-  const values = plan.width * plan.height * plan.channels;
+  const pixels = plan.width * plan.height;
+  const values = pixels * plan.channels;
   const stated = method.estimateWorkingBytes?.(frame, methodOptions);
   const working =
     stated !== undefined && Number.isFinite(stated) ? stated : UNSTATED_STREAMING_FRAMES * values * 8;
-  // The decoded bytes and float frame, three 8-bit pictures and a mask in flight, the encoders'
-  // queues; the mask model's state (about 60 bytes a pixel, counted whether or not masks are asked for).
-  const perFrame = values * (1 + 8) + 4 * values + estimateStreamingMaskBytes(frame);
-  const queued = 4 * QUEUED_FRAMES * values;
+  // A frame the method holds back costs it at least a float32 copy (4 bytes a value), and its 8-bit
+  // original (1 byte a value) waits here until the frame comes out: a quarter of the method's bytes
+  // bounds them, however many frames it holds.
+  const heldOriginals = working / 4;
+  const inFlight = values * (1 + 4);
+  // The output frame: 8-bit background, foreground and mask, the float original again for the
+  // writer and the masks, and the mask model (whether or not masks are asked for).
+  const outputFrame = 2 * values + pixels + 4 * values + estimateStreamingMaskBytes(frame);
   const display = keepDisplay ? 4 * values * Math.max(plan.frames, 1) : 0;
+  // Each frame drops its decoded bytes, the float frame pushed and the writer's copies.
+  const garbage = STREAM_GARBAGE_BYTES + 7 * values + 2 * pixels;
   return {
     runtime: RUNTIME_BASELINE_BYTES,
-    input: values * 9,
+    input: inFlight + heldOriginals,
     working,
-    outputs: perFrame + queued + display,
+    outputs: outputFrame + separationWriterBytes(plan) + display + garbage,
   };
 }
 
@@ -271,7 +282,9 @@ export async function runStreamingSeparation(run: StreamingRun): Promise<Streame
     foreground: [] as Uint8Array[],
     mask: [] as Uint8Array[],
   };
-  const pending = new Map<number, { bytes: Uint8Array; values: Float32Array; name: string }>();
+  // Frames the method holds back keep only their 8-bit original here (a quarter of the float frame).
+  const pending = new Map<number, { bytes: Uint8Array; name: string }>();
+  const original = new Float32Array(values);
   const names: string[] = [];
   // One mask model for the whole stream: its noise levels and temporal state carry across frames.
   const masks = options.masks ? new StreamingForegroundMasks(frame) : undefined;
@@ -294,6 +307,7 @@ export async function runStreamingSeparation(run: StreamingRun): Promise<Streame
           `method "${method.meta.name}" returned frame ${f.index}, which it was never given or gave twice.`,
         );
       pending.delete(f.index);
+      for (let k = 0; k < values; k++) original[k] = BYTE_TO_UNIT[source.bytes[k]!]!;
       if (pictures) {
         // |S| drawn white at its 99.5th percentile, followed smoothly from frame to frame.
         const q = absQuantile(f.sparse, FOREGROUND_WHITE_QUANTILE) || 1;
@@ -303,12 +317,12 @@ export async function runStreamingSeparation(run: StreamingRun): Promise<Streame
       }
       let mask: Uint8Array | undefined;
       if (masks) {
-        mask = masks.push(session, f, source.values, maskBytes);
+        mask = masks.push(session, f, original, maskBytes);
         for (let p = 0; p < pixels; p++) foregroundPixels += mask[p]! & 1;
       }
       await writer?.frame({
         name: source.name,
-        original: source.values,
+        original,
         background,
         foreground,
         ...(mask ? { mask } : {}),
@@ -330,7 +344,7 @@ export async function runStreamingSeparation(run: StreamingRun): Promise<Streame
         if (mask) kept.mask.push(mask.slice());
       }
       emitted++;
-      picture?.add(emitted - 1, source.values);
+      picture?.add(emitted - 1, original);
       control.onProgress?.({
         ...(plan.frames > 0 ? { fraction: Math.min(1, emitted / plan.frames) } : {}),
         message: `${emitted} frames, ${(emitted / Math.max(1e-3, (performance.now() - runStarted) / 1000)).toFixed(0)} frames/s`,
@@ -358,7 +372,7 @@ export async function runStreamingSeparation(run: StreamingRun): Promise<Streame
       for (let k = 0; k < values; k++) floats[k] = BYTE_TO_UNIT[decoded.data[k]!]!;
       const name = decoded.name ?? `frame-${String(decoded.sourceIndex + 1).padStart(6, '0')}`;
       names.push(name);
-      pending.set(index, { bytes: decoded.data, values: floats, name });
+      pending.set(index, { bytes: decoded.data, name });
       const started = performance.now();
       const separated = await session.push(floats);
       separateSeconds += (performance.now() - started) / 1000;

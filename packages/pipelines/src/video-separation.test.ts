@@ -63,7 +63,7 @@ describe('separateVideo', () => {
     expect(stages).toEqual([]);
   });
 
-  it('refuses, before decoding, a run over the budget, saying which scale and frame count fit', async () => {
+  it('refuses, before decoding, a run over the budget, saying which scale, frame count and streaming method fit', async () => {
     const { registry } = await defaultMethods();
     const rpca = registry.get('rpca');
     const budget = 300 * 2 ** 20;
@@ -73,11 +73,14 @@ describe('separateVideo', () => {
       optionNames: { scale: '--scale', count: '--count' },
     }).catch((e) => e);
     expect(error).toBeInstanceOf(MemoryBudgetError);
-    const { scale, frames } = (error as MemoryBudgetError).fits;
+    const { scale, frames, streamingMethod } = (error as MemoryBudgetError).fits;
     expect(scale).toBeGreaterThan(0);
     expect(frames).toBeGreaterThan(1);
     expect(error.message).toContain(`--scale ${scale}`);
     expect(error.message).toContain(`--count ${frames}`);
+    // The stream holds a few frames, not the video: it fits too, and is named.
+    expect(streamingMethod).toBe('streaming-rpca');
+    expect(error.message).toContain('method streaming-rpca (any length, in constant memory)');
     // Followed literally, the advice fits: the estimate at that scale (or count) is inside the budget.
     const at = (s: number, f: number) =>
       estimateSeparationBytes(

@@ -28,8 +28,8 @@ import {
   type VideoSource,
 } from '@lowrank/io';
 import { isStillImagePath } from '@lowrank/io/formats';
-import { allocateCollectedKernelArray } from '@lowrank/linalg';
 import type { JobControl } from './image-compression.js';
+import { KernelDecodeAllocator } from './kernel-decode-allocator.js';
 import {
   checkBudget,
   type FittingSize,
@@ -57,7 +57,7 @@ import type {
   SeparationSummary,
   WriteSeparationOptions,
 } from './separation-types.js';
-import { SeparationWriter } from './separation-writer.js';
+import { SeparationWriter, separationWriterBytes } from './separation-writer.js';
 import {
   estimateStreamingBytes,
   runStreamingSeparation,
@@ -288,7 +288,12 @@ function separationOptions(
   return validateOptions(method.options, given, shape) as Record<string, unknown>;
 }
 
-/** Bytes a separation of `plan`'s frames will hold at its peak. */
+/**
+ * Bytes a separation of `plan`'s frames will hold at its peak: the runtime, the decoded video (one
+ * copy, in the kernel memory), the method's working memory as it states it (its result included),
+ * and the job's own arrays: L and S split from a low-rank result, the masks, a gray original for a
+ * luminance split of a colour video, the encoders' queues and the kept display frames.
+ */
 export function estimateSeparationBytes(
   method: AnyBatchFactorizer,
   plan: { frames: number; width: number; height: number; channels: number },
@@ -300,11 +305,21 @@ export function estimateSeparationBytes(
   const cols = pixels * plan.channels;
   const values = frames * cols;
   const working = methodWorkingBytes(method, { rows: frames, cols, channels: plan.channels }, methodOptions);
-  // A low-rank result's S = M - L is made here; masks are a byte per pixel, plus the mask model's state.
-  const split = method.kind === 'low-rank' ? 8 * values : 0;
+  // A low-rank result is split here: L = reconstruct() and S = M - L, two new matrices, L made by
+  // one product whose C linalg builds in blocks of up to 128 rows (its single-thread module).
+  const split = method.kind === 'low-rank' ? 2 * 8 * values + 8 * Math.min(frames, 128) * cols : 0;
+  // Masks: a byte per pixel of every frame and the mask model (whether or not they are asked for).
   const masks = frames * pixels + estimateMaskModelBytes(plan);
+  // L and S gray from a colour video (rpca's luminance mode): the original is written gray, a copy.
+  const grayOriginal = plan.channels > 1 && methodOptions.colorMode === 'luminance' ? 8 * frames * pixels : 0;
+  const writing = separationWriterBytes(plan);
   const display = keepDisplay ? 4 * values : 0;
-  return { runtime: RUNTIME_BASELINE_BYTES, input: 8 * values, working, outputs: split + masks + display };
+  return {
+    runtime: RUNTIME_BASELINE_BYTES,
+    input: 8 * values,
+    working,
+    outputs: split + masks + grayOriginal + writing + display,
+  };
 }
 
 function defaultAdvice(names: SeparateVideoOptions['optionNames']): (fits: FittingSize) => string {
@@ -312,6 +327,8 @@ function defaultAdvice(names: SeparateVideoOptions['optionNames']): (fits: Fitti
     const ways: string[] = [];
     if (fits.scale !== undefined) ways.push(`${names?.scale ?? 'scale'} ${fits.scale}`);
     if (fits.frames !== undefined) ways.push(`${names?.count ?? 'count'} ${fits.frames}`);
+    if (fits.streamingMethod !== undefined)
+      ways.push(`${names?.method ?? 'method'} ${fits.streamingMethod} (any length, in constant memory)`);
     const budget = names?.memoryBudget ?? 'memoryBudget';
     return ways.length
       ? `These fit: ${ways.join(', or ')}; or raise ${budget} if the machine has the memory.`
@@ -326,6 +343,7 @@ function checkSeparationMemory(
   methodOptions: Record<string, unknown>,
   options: SeparateVideoOptions,
   budget: number,
+  registry: FactorizerRegistry,
 ): MemoryEstimate {
   const size = (scale: number) => scaledSize(plan.sourceWidth, plan.sourceHeight, scale);
   const estimateAt = (frames: number, width: number, height: number) =>
@@ -350,9 +368,17 @@ function checkSeparationMemory(
     plan.frames - 1,
     (frames) => totalBytes(estimateAt(frames, plan.width, plan.height)) <= budget,
   );
+  // A streaming method holds a few frames, not the video: advised when its defaults fit.
+  const streaming = defaultStreamingMethod(registry);
+  const streams =
+    streaming !== undefined &&
+    totalBytes(
+      estimateStreamingBytes(streaming, plan, streamingOptions(streaming, {}), options.keepDisplay),
+    ) <= budget;
   const fits: FittingSize = {
     ...(fittingScale === undefined ? {} : { scale: fittingScale }),
     ...(fittingFrames === undefined ? {} : { frames: fittingFrames }),
+    ...(streams ? { streamingMethod: streaming.meta.name } : {}),
   };
   const advice = options.advice ?? defaultAdvice(options.optionNames);
   throw new MemoryBudgetError(
@@ -437,7 +463,7 @@ export async function separateVideo(
         totalBytes(estimateSeparationBytes(batch, plan, batchOptions, options.keepDisplay)) <= budget;
       const fallback = options.method === undefined ? defaultStreamingMethod(registry) : undefined;
       if (fits || !fallback) {
-        const estimate = checkSeparationMemory(batch, plan, batchOptions, options, budget);
+        const estimate = checkSeparationMemory(batch, plan, batchOptions, options, budget, registry);
         return await runBatchSeparation(batch, batchOptions, estimate, prepared, options, control);
       }
       control.onNote?.(
@@ -563,20 +589,26 @@ async function runBatchSeparation(
   const names = options.optionNames ?? {};
   const { signal } = control;
   const decodeStart = performance.now();
-  const decoded = await decodeVideoMatrix(plan, {
-    // Decoded straight into the kernel memory: robust PCA's threads read it there, no copy.
-    allocate: (length) => {
-      control.onStage?.('allocate');
-      const data = allocateCollectedKernelArray(length);
-      control.onStage?.('decode');
-      return data;
-    },
-    memoryBudget: budget,
-    ...(signal ? { signal } : {}),
-    ...(control.onWarning ? { onWarning: control.onWarning } : {}),
-    onProgress: (p) =>
-      control.onProgress?.({ fraction: p.fraction, message: `${p.frames}/${p.total} frames` }),
-  });
+  // Decoded straight into the kernel memory: robust PCA's threads read it there, no copy.
+  const storage = new KernelDecodeAllocator();
+  let decoded: Awaited<ReturnType<typeof decodeVideoMatrix>> | undefined;
+  try {
+    decoded = await decodeVideoMatrix(plan, {
+      allocate: (length) => {
+        control.onStage?.('allocate');
+        const data = storage.allocate(length);
+        control.onStage?.('decode');
+        return data;
+      },
+      memoryBudget: budget,
+      ...(signal ? { signal } : {}),
+      ...(control.onWarning ? { onWarning: control.onWarning } : {}),
+      onProgress: (p) =>
+        control.onProgress?.({ fraction: p.fraction, message: `${p.frames}/${p.total} frames` }),
+    });
+  } finally {
+    storage.settle(decoded?.matrix.data as Float64Array | undefined);
+  }
   const decodeSeconds = (performance.now() - decodeStart) / 1000;
   const video = decoded.matrix;
   if (video.rows < 2) {

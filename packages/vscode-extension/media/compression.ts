@@ -66,11 +66,15 @@ let methods: MethodInfo[] = [];
 let settingsRankCap = 100;
 let image: ImageInfo | undefined;
 let original: ImageBitmap | undefined;
+/** The original reduced to the fitted view's size, decoded and resized off the main thread (big images). */
+let reducedOriginal: ImageBitmap | undefined;
 let result: CompressionResultInfo | undefined;
 /** The factors the panes draw from: the first preview's, then the result's. */
 let factors: readonly ChannelFactors[] | undefined;
 let energies: Float64Array[] = [];
 let combinedEnergy: Float64Array = new Float64Array(0);
+/** A result's factors as they arrive, one channel a message, ahead of the result. */
+let arrivingFactors: ChannelFactors[] = [];
 /** Reconstruction pixels received from the host (methods without factors), by rank. */
 let hostPixels: { rank: number; pixels: Float32Array } | undefined;
 let qualityTimer: ReturnType<typeof setTimeout> | undefined;
@@ -320,17 +324,39 @@ function canvasSize(): Size {
 }
 
 const originalCrop = document.createElement('canvas');
+/** What the original pane shows now (region and canvas size): drawn again only when that changes. */
+let originalDrawn = '';
 function drawOriginal(region: Region): void {
   const ctx = originalCanvas.getContext('2d');
   if (!ctx || !original) return;
+  const key = [
+    ...[region.x0, region.y0, region.x1, region.y1, region.dx, region.dy, region.dw, region.dh],
+    ...[originalCanvas.width, originalCanvas.height, reducedOriginal?.width ?? 0],
+  ].join();
+  if (key === originalDrawn) return;
+  originalDrawn = key;
   ctx.clearRect(0, 0, originalCanvas.width, originalCanvas.height);
   const w = region.x1 - region.x0;
   const h = region.y1 - region.y0;
   if (region.dw < w) {
-    // Reduced: the browser's filtered downscale of the visible part.
+    // Reduced: the browser's filtered downscale of the visible part, from the copy made at the
+    // fitted size when it has the pixels needed (a 12-megapixel draw takes tens of milliseconds).
+    const k = reducedOriginal && image ? reducedOriginal.width / image.width : 1;
+    const source = reducedOriginal && k * w >= region.dw - 0.5 ? reducedOriginal : original;
+    const f = source === original ? 1 : k;
     ctx.imageSmoothingEnabled = true;
     ctx.imageSmoothingQuality = 'high';
-    ctx.drawImage(original, region.x0, region.y0, w, h, region.dx, region.dy, region.dw, region.dh);
+    ctx.drawImage(
+      source,
+      region.x0 * f,
+      region.y0 * f,
+      w * f,
+      h * f,
+      region.dx,
+      region.dy,
+      region.dw,
+      region.dh,
+    );
     return;
   }
   // Magnified (a pixel-aligned region): copy its pixels, then scale them exactly as the reconstruction is.
@@ -409,7 +435,7 @@ async function runRender(): Promise<void> {
         render.region = region;
         const current = render;
         const rank = Math.min(currentRank(), current.incremental.maxRank);
-        const steps = current.incremental.stepsTo(rank, Math.max(8, Math.floor(40000 / size.width)));
+        const steps = current.incremental.stepsTo(rank);
         let sliceStart = performance.now();
         for (let step = steps.next(); !step.done; step = steps.next()) {
           if (performance.now() - sliceStart > SLICE_MS) {
@@ -625,13 +651,34 @@ async function onImage(info: ImageInfo): Promise<void> {
   view = fittedView(info);
   layoutPanes();
   original?.close();
-  // A JPEG (big images) is decoded off the main thread; raw RGBA (small ones) is wrapped as it is.
-  original = info.jpeg
-    ? await createImageBitmap(new Blob([info.jpeg as Uint8Array<ArrayBuffer>], { type: 'image/jpeg' }))
-    : await createImageBitmap(
-        new ImageData(info.rgba as Uint8ClampedArray<ArrayBuffer>, info.width, info.height),
-      );
-
+  reducedOriginal?.close();
+  reducedOriginal = undefined;
+  originalDrawn = '';
+  // An encoded picture (big images) is decoded off the main thread; raw RGBA (small ones) is wrapped as it is.
+  const encoded = info.encoded
+    ? new Blob([info.encoded.bytes as Uint8Array<ArrayBuffer>], { type: info.encoded.type })
+    : undefined;
+  if (encoded) {
+    // Both decoded off the main thread, in parallel: a copy at the fitted size (the Fit view then
+    // draws without downscaling 12 megapixels) and the full picture for zoomed views.
+    const canvas = canvasSize();
+    const fit = Math.min(1, canvas.width / info.width, canvas.height / info.height);
+    const [reduced, full] = await Promise.all([
+      createImageBitmap(encoded, {
+        resizeWidth: Math.max(1, Math.ceil(info.width * fit)),
+        resizeHeight: Math.max(1, Math.ceil(info.height * fit)),
+        resizeQuality: 'high',
+      }),
+      createImageBitmap(encoded),
+    ]);
+    if (image !== info) return;
+    reducedOriginal = reduced;
+    original = full;
+  } else {
+    original = await createImageBitmap(
+      new ImageData(info.rgba as Uint8ClampedArray<ArrayBuffer>, info.width, info.height),
+    );
+  }
   originalCanvas.dataset.shown = 'true';
   requestRender();
 }
@@ -813,9 +860,20 @@ onHostMessage((message: HostToWebview) => {
     case 'preview':
       onPreview(message.factors);
       break;
-    case 'compressed':
-      onCompressed(message.result);
+    case 'channelFactors':
+      arrivingFactors[message.channel] = message.factors;
       break;
+    case 'compressed': {
+      const channels = message.factorChannels ?? 0;
+      const arrived = arrivingFactors.slice(0, channels);
+      arrivingFactors = [];
+      onCompressed(
+        channels > 0 && arrived.length === channels && arrived.every(Boolean)
+          ? { ...message.result, factors: arrived }
+          : message.result,
+      );
+      break;
+    }
     case 'reconstruction':
       if (message.rank === currentRank()) {
         hostPixels = { rank: message.rank, pixels: message.pixels };

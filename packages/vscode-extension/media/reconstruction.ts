@@ -35,10 +35,12 @@ export class IncrementalReconstruction {
   }
 
   /**
-   * setRank done `rowsPerStep` rows at a time, yielding between steps, so that a long rebuild can be
-   * spread over many short tasks. Run it to the end before starting another.
+   * setRank done about `multiplyAddsPerStep` multiply-adds at a time (whole rows, at least one),
+   * yielding between steps, so that a long rebuild can be spread over many short tasks: a step's
+   * time then does not grow with the rank, the width or the channels. Run it to the end before
+   * starting another.
    */
-  *stepsTo(rank: number, rowsPerStep = 32): Generator<void, readonly Float64Array[]> {
+  *stepsTo(rank: number, multiplyAddsPerStep = 2 ** 20): Generator<void, readonly Float64Array[]> {
     const target = Math.max(0, Math.min(rank, this.maxRank));
     const from = this.#rank;
     const rebuild = Math.abs(target - from) > target;
@@ -47,6 +49,8 @@ export class IncrementalReconstruction {
       : target >= from
         ? ([from, target, 1] as const)
         : ([target, from, -1] as const);
+    const perRow = this.cols * this.#planes.length * Math.max(1, last - first);
+    const rowsPerStep = Math.max(1, Math.floor(multiplyAddsPerStep / perRow));
     if (last > first || rebuild) {
       for (let row = 0; row < this.rows; row += rowsPerStep) {
         const end = Math.min(this.rows, row + rowsPerStep);
@@ -59,19 +63,37 @@ export class IncrementalReconstruction {
     return this.#planes;
   }
 
+  /** V's columns first..last-1 per channel as contiguous rows (terms x cols), kept for the steps of one move. */
+  #gathered: { first: number; last: number; vt: Float64Array[] } | undefined;
+
+  #vTransposed(first: number, last: number): Float64Array[] {
+    const kept = this.#gathered;
+    if (kept && kept.first === first && kept.last === last) return kept.vt;
+    const { cols } = this;
+    const count = last - first;
+    const vt = this.#factors.map((f) => {
+      const r = f.rank;
+      const out = new Float64Array(count * cols);
+      for (let j = 0; j < cols; j++)
+        for (let t = 0; t < count; t++) out[t * cols + j] = f.v[j * r + first + t]!;
+      return out;
+    });
+    this.#gathered = { first, last, vt };
+    return vt;
+  }
+
   /** Adds (sign 1) or removes (sign -1) the terms first..last-1 to rows row0..row1-1 of every plane. */
   #addTerms(first: number, last: number, sign: 1 | -1, row0 = 0, row1 = this.rows): void {
     const { cols } = this;
     const count = last - first;
     if (count <= 0) return;
+    // V's columns gathered once per move into contiguous rows, then each image row is finished
+    // while it sits in cache (row outer, terms inner).
+    const gathered = this.#vTransposed(first, last);
     this.#factors.forEach((f, c) => {
       const plane = this.#planes[c]!;
       const r = f.rank;
-      // V's columns first..last-1 gathered once into contiguous rows, then each image row is
-      // finished while it sits in cache (row outer, terms inner).
-      const vt = new Float64Array(count * cols);
-      for (let j = 0; j < cols; j++)
-        for (let t = 0; t < count; t++) vt[t * cols + j] = f.v[j * r + first + t]!;
+      const vt = gathered[c]!;
       const scale = new Float64Array(count);
       for (let t = 0; t < count; t++) scale[t] = sign * f.s[first + t]!;
       for (let i = row0; i < row1; i++) {

@@ -26,6 +26,9 @@ import {
 } from './common.js';
 import { button, checkbox, dropdown, progressRing, setDisabled, textField } from './toolkit.js';
 
+/** The method value that lets the pipeline choose: batch robust PCA when it fits the budget, else a stream. */
+const AUTOMATIC = 'auto';
+
 const saved = loadState();
 const state = {
   source: saved.source ?? '',
@@ -49,6 +52,8 @@ const errors = h('div', { class: 'errors' });
 /** Plugin notes and load failures: kept while the panel lives (runs clear `errors`, not these). */
 const pluginBox = h('div', { class: 'errors', id: 'plugins' });
 const status = h('div', { class: 'status', id: 'status' });
+/** How the run goes another way than asked (a video too big for batch rpca streams), while it runs and after. */
+const runNote = h('div', { class: 'note', id: 'run-note' });
 const probeLine = h('p', { class: 'note', id: 'probe' }, 'Reading the video header…');
 const form = h('div', { class: 'toolbar', id: 'run-form' });
 const optionsHost = h('div', { class: 'options-host' });
@@ -84,6 +89,8 @@ const playButton = button('Play', () => togglePlay(), { id: 'play', secondary: t
 const matrixCanvas = h('canvas', { id: 'matrix-picture', 'aria-label': 'Video matrix, pixels by frames' });
 const convergenceCanvas = h('canvas', { id: 'convergence', class: 'chart', 'aria-label': 'Convergence' });
 const summary = h('p', { class: 'note', id: 'summary' });
+const scrubberRow = h('div', { class: 'slider-row' });
+const charts = h('div', { class: 'charts', id: 'charts' });
 const convergenceFigure = h(
   'figure',
   { class: 'convergence', id: 'convergence-figure' },
@@ -117,13 +124,26 @@ function sparseMethods(): MethodInfo[] {
   ];
 }
 
+/** The method picker's values: Automatic, then each separating method. */
+function methodNames(): string[] {
+  return [AUTOMATIC, ...sparseMethods().map((m) => m.name)];
+}
+
 function renderForm(): void {
   const picker = dropdown(
-    sparseMethods().map((m) => ({
-      value: m.name,
-      label: m.custom ? `${m.displayName} (plugin)` : m.displayName,
-      title: m.description,
-    })),
+    [
+      {
+        value: AUTOMATIC,
+        label: 'Automatic',
+        title:
+          'Robust PCA when it fits lowrank.memoryBudgetMB; else streaming robust PCA, frame by frame in bounded memory',
+      },
+      ...sparseMethods().map((m) => ({
+        value: m.name,
+        label: m.custom ? `${m.displayName} (plugin)` : m.displayName,
+        title: m.description,
+      })),
+    ],
     state.method,
     (value) => {
       state.method = value;
@@ -190,7 +210,9 @@ function renderForm(): void {
 function renderOptions(): void {
   const method = sparseMethods().find((m) => m.name === state.method);
   if (!method) {
+    // Automatic: the method is chosen at run time, with its default options.
     optionsHost.replaceChildren();
+    readOptions = () => ({});
     return;
   }
   const built = optionsForm(
@@ -217,6 +239,7 @@ function describeProbe(): void {
 function run(): void {
   if (!state.method) return;
   errors.replaceChildren();
+  runNote.textContent = '';
   stop();
   send({
     type: 'separate',
@@ -253,7 +276,16 @@ function showFrame(): void {
 
 /** A streaming separation's latest frame, drawn while the run goes on: the background emerging. */
 function showLiveFrame(frame: LiveFrameInfo): void {
-  results.hidden = false;
+  if (results.hidden || !charts.hidden) {
+    // Until the run ends there is nothing to scrub, summarize or chart: only the latest frame.
+    stop();
+    result = undefined;
+    results.hidden = false;
+    playButton.hidden = true;
+    scrubber.hidden = true;
+    charts.hidden = true;
+    summary.textContent = '';
+  }
   const c = frame.channels;
   drawGray(canvases.original, frame.width, frame.height, frame.original, 0, c);
   drawGray(canvases.background, frame.width, frame.height, frame.background, 0, c);
@@ -310,24 +342,40 @@ function drawConvergence(info: SeparationResultInfo): void {
   );
 }
 
+function describeRun(info: SeparationResultInfo): string {
+  const seconds = `${formatNumber(info.milliseconds / 1000, 2)} s`;
+  if (info.streaming) {
+    const rate = `${formatNumber(info.streaming.framesPerSecond, 0)} frames/s`;
+    return info.streaming.stoppedEarly
+      ? `${info.method}: rank ${info.rank}, streamed frame by frame; stopped early, keeping the ${info.frames} frames done (${rate}, ${seconds}).`
+      : `${info.method}: rank ${info.rank}, streamed frame by frame: ${info.frames} frames at ${rate}, ${seconds}.`;
+  }
+  return isDirect(info)
+    ? `${info.method}: rank ${info.rank}, a direct method (computed in one pass, nothing to converge), ${seconds}.`
+    : `${info.method}: rank ${info.rank}, ${info.iterations} iteration(s), ${info.converged ? 'converged' : 'not converged'}, residual ${info.residual.toExponential(2)}, ${seconds}.`;
+}
+
 function onSeparated(info: SeparationResultInfo, restored = false): void {
   result = info;
   for (const warning of info.warnings ?? []) errors.append(h('div', { class: 'note warning' }, warning));
+  runNote.textContent = (info.notes ?? []).join(' ');
   results.hidden = false;
+  playButton.hidden = false;
+  scrubber.hidden = false;
+  charts.hidden = false;
   scrubber.max = String(info.frames);
   scrubber.value = '1';
   setDisabled(exportButton, restored);
   showFrame();
   const picture = info.matrixPicture;
   drawGray(matrixCanvas, picture.width, picture.height, picture.pixels);
-  const seconds = `${formatNumber(info.milliseconds / 1000, 2)} s`;
-  summary.textContent = isDirect(info)
-    ? `${info.method}: rank ${info.rank}, a direct method (computed in one pass, nothing to converge), ${seconds}.`
-    : `${info.method}: rank ${info.rank}, ${info.iterations} iteration(s), ${info.converged ? 'converged' : 'not converged'}, residual ${info.residual.toExponential(2)}, ${seconds}.`;
+  summary.textContent = describeRun(info);
   drawConvergence(info);
   status.textContent = restored
     ? 'Restored from before the window reload; press Run to compute again (and to export).'
-    : '';
+    : info.streaming?.stoppedEarly
+      ? `Stopped: the ${info.frames} frames separated before Cancel are kept; Export writes them.`
+      : '';
   progressLine.textContent = '';
 }
 
@@ -341,17 +389,18 @@ onHostMessage((message: HostToWebview) => {
     case 'init': {
       methods = [...message.methods];
       state.source = message.source;
-      const names = sparseMethods().map((m) => m.name);
+      const names = methodNames();
       if (!names.includes(state.method)) {
         state.method = names.includes(message.settings.defaultVideoMethod)
           ? message.settings.defaultVideoMethod
-          : (names[0] ?? '');
+          : AUTOMATIC;
       }
       if (!(state.scale > 0)) state.scale = message.settings.videoScale;
       if (!(state.frameCount >= 2)) state.frameCount = message.settings.maxFrames;
       renderForm();
       pluginBox.replaceChildren(...pluginProblems(message.pluginNote, message.pluginErrors));
-      if (names.length === 0) errors.append(errorBox('No low-rank-plus-sparse method is registered.'));
+      if (sparseMethods().length === 0)
+        errors.append(errorBox('No low-rank-plus-sparse method is registered.'));
       persist();
       break;
     }
@@ -378,6 +427,7 @@ onHostMessage((message: HostToWebview) => {
       if (p.residual !== undefined) parts.push(`residual ${p.residual.toExponential(2)}`);
       if (p.message) parts.push(p.message);
       progressLine.textContent = parts.join(' · ');
+      if (p.note) runNote.textContent = p.note;
       if (p.frame) showLiveFrame(p.frame);
       break;
     }
@@ -438,14 +488,14 @@ results.append(
     h('figure', { id: 'pane-background' }, canvases.background, h('figcaption', {}, 'Background L')),
     h('figure', { id: 'pane-foreground' }, canvases.foreground, foregroundCaption),
   ),
-  h('div', { class: 'slider-row' }, playButton, scrubber, frameLabel, maskToggle, exportButton),
+  scrubberRow,
   summary,
-  h(
-    'div',
-    { class: 'charts' },
-    h('figure', { class: 'matrix' }, matrixCanvas, h('figcaption', {}, 'Video matrix M (pixels × frames)')),
-    convergenceFigure,
-  ),
+  charts,
+);
+scrubberRow.append(playButton, scrubber, frameLabel, maskToggle, exportButton);
+charts.append(
+  h('figure', { class: 'matrix' }, matrixCanvas, h('figcaption', {}, 'Video matrix M (pixels × frames)')),
+  convergenceFigure,
 );
 setDisabled(exportButton, true);
 app.replaceChildren(
@@ -454,6 +504,7 @@ app.replaceChildren(
   errors,
   progressLine,
   status,
+  runNote,
   results,
 );
 send({ type: 'ready' });

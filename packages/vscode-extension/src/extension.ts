@@ -68,11 +68,30 @@ async function pickSource(kind: PanelKind): Promise<vscode.Uri | undefined> {
   const active =
     input instanceof vscode.TabInputCustom || input instanceof vscode.TabInputText ? input.uri : undefined;
   if (active && fits(active)) return active;
+  if (kind === 'compression') {
+    const picked = await vscode.window.showOpenDialog({
+      canSelectMany: false,
+      filters: { Images: [...IMAGE_EXTENSIONS] },
+      openLabel: 'Preview SVD Compression',
+    });
+    return picked?.[0];
+  }
+  // A dialog cannot pick both files and folders on Windows and Linux (it becomes a folder picker):
+  // ask which first.
+  const choice = await vscode.window.showQuickPick(
+    [
+      { label: 'A video file…', folder: false },
+      { label: 'A folder of frames…', description: 'images of one scene, in name order', folder: true },
+    ],
+    { title: 'Separate background and foreground of', ignoreFocusOut: true },
+  );
+  if (!choice) return undefined;
   const picked = await vscode.window.showOpenDialog({
     canSelectMany: false,
-    canSelectFolders: kind === 'separation',
-    canSelectFiles: true,
-    filters: kind === 'compression' ? { Images: [...IMAGE_EXTENSIONS] } : { Videos: [...VIDEO_EXTENSIONS] },
+    canSelectFiles: !choice.folder,
+    canSelectFolders: choice.folder,
+    ...(choice.folder ? {} : { filters: { Videos: [...VIDEO_EXTENSIONS] } }),
+    openLabel: 'Separate',
   });
   return picked?.[0];
 }

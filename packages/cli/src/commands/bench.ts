@@ -35,6 +35,7 @@ const BENCH_LOADERS: Record<string, () => Promise<unknown>> = {
   '@lowrank/algorithms-rpca/bench': () => import('@lowrank/algorithms-rpca/bench'),
   '@lowrank/pipelines/bench': () => import('@lowrank/pipelines/bench'),
   '@lowrank/cli big-photo': () => import('../big-photo-bench.js'),
+  '@lowrank/cli streaming-memory': () => import('../streaming-memory-bench.js'),
 };
 export const BENCH_MODULES = Object.keys(BENCH_LOADERS);
 

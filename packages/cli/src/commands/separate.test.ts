@@ -154,6 +154,50 @@ describe('lowrank separate', () => {
     expect(JSON.parse(r.out)).toMatchObject({ method: 'svd', rank: 2, frames: 10 });
   });
 
+  it('refuses a run over --memory-budget with advice naming flags that exist, which then run', async () => {
+    // 148 frames of 320 x 240: robust PCA's estimate is about 0.7 GB, the stream's under 0.2 GB.
+    const highway = sample('highway-traffic-320x240-cut.avi');
+    const budget = ['--memory-budget', '300'];
+    const refused = await run(['separate', highway, '--method', 'rpca', ...budget, '--out', join(dir, 'no')]);
+    expect(refused.code).toBe(2);
+    const advice = /Use (.*); or raise --memory-budget MB/.exec(refused.err)?.[1];
+    const named =
+      /^--scale ([\d.]+), --count (\d+) or --method streaming-rpca \(any length, in constant memory\)$/.exec(
+        advice ?? '',
+      );
+    expect(named, refused.err).not.toBeNull();
+    expect(existsSync(join(dir, 'no'))).toBe(false);
+    // Followed literally, each fits the same budget and runs.
+    const scaled = await run([
+      'separate',
+      highway,
+      '--method',
+      'rpca',
+      '--scale',
+      named![1]!,
+      ...budget,
+      '--masks-only',
+      '--out',
+      join(dir, 'scaled'),
+      '--json',
+    ]);
+    expect(scaled.err).toBe('');
+    expect(JSON.parse(scaled.out)).toMatchObject({ method: 'rpca', frames: 148 });
+    const streamed = await run([
+      'separate',
+      highway,
+      '--method',
+      'streaming-rpca',
+      ...budget,
+      '--masks-only',
+      '--out',
+      join(dir, 'streamed'),
+      '--json',
+    ]);
+    expect(streamed.err).toBe('');
+    expect(JSON.parse(streamed.out)).toMatchObject({ method: 'streaming-rpca', frames: 148 });
+  }, 300_000);
+
   it('refuses an output folder inside the frames folder', async () => {
     const r = await run(['separate', 'frames', '--out', 'frames/out', '--count', '3']);
     expect(r.code).toBe(2);

@@ -152,8 +152,10 @@ function cliAdvice(fits: FittingSize): string {
   const ways: string[] = [];
   if (fits.scale !== undefined) ways.push(`--scale ${fits.scale}`);
   if (fits.frames !== undefined) ways.push(`--count ${fits.frames}`);
+  if (fits.streamingMethod !== undefined)
+    ways.push(`--method ${fits.streamingMethod} (any length, in constant memory)`);
   return ways.length
-    ? `Use ${ways.join(' or ')}; or raise --memory-budget MB if the machine has the memory.`
+    ? `Use ${ways.length > 1 ? `${ways.slice(0, -1).join(', ')} or ${ways.at(-1)}` : ways[0]}; or raise --memory-budget MB if the machine has the memory.`
     : 'Nothing this size fits; raise --memory-budget MB if the machine has the memory.';
 }
 

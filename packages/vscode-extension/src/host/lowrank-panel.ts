@@ -71,7 +71,10 @@ export class LowrankPanel {
     ),
   };
   #runningType: WorkerRequest['type'] | undefined;
-  /** The running separation streams: Cancel stops it where it is and keeps the frames done. */
+  /**
+   * The running separation streams (its method is a streaming one, or a live frame came): Cancel
+   * stops it where it is and keeps the frames done.
+   */
   #streaming = false;
   readonly #rememberedRanks: RememberedRanks;
   readonly #separations: SeparationStore;
@@ -208,7 +211,7 @@ export class LowrankPanel {
     });
     if (this.#kind === 'compression' && this.#image && this.#compressed) {
       this.#post({ type: 'image', image: this.#image });
-      this.#post({ type: 'compressed', result: this.#compressed });
+      await this.#postCompressed(this.#compressed);
     }
     if (this.#kind === 'separation') {
       if (!this.#separated) {
@@ -254,6 +257,8 @@ export class LowrankPanel {
           return this.#worker.request(
             request,
             (progress: ProgressInfo) => {
+              // Live frames come only from a stream (one chosen, or the automatic fallback).
+              if (request.type === 'separate' && progress.frame) this.#streaming = true;
               this.#post({ type: 'progress', progress });
               const increment =
                 progress.fraction !== undefined ? Math.max(0, progress.fraction * 100 - reported) : undefined;
@@ -306,7 +311,21 @@ export class LowrankPanel {
     this.#compressed = result;
     // The method that ran ('auto' resolves to svd or randomized-svd): Save's file name says which.
     this.#lastMethod = result.method;
-    this.#post({ type: 'compressed', result });
+    await this.#postCompressed(result);
+  }
+
+  /**
+   * The result with its factors ahead of it, one channel a message (see 'channelFactors'), each
+   * posted in a task of its own: VS Code copies a message's buffers on this thread, and a
+   * 12-megapixel photo's factors at once block it for a few hundred milliseconds.
+   */
+  async #postCompressed(result: CompressionResultInfo): Promise<void> {
+    const { factors, ...rest } = result;
+    for (const [index, channel] of (factors ?? []).entries()) {
+      this.#post({ type: 'channelFactors', channel: index, factors: channel });
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    this.#post({ type: 'compressed', result: rest, ...(factors ? { factorChannels: factors.length } : {}) });
   }
 
   async #save(rank: number): Promise<void> {
@@ -340,6 +359,8 @@ export class LowrankPanel {
       frameCount: message.frameCount,
     });
     this.#separated = result;
+    // The method that ran ('auto' resolves to rpca or streaming-rpca): Export's folder name says which.
+    this.#lastMethod = result.method;
     this.#restored = false;
     this.#post({ type: 'separated', result });
     // Kept for a window reload (within the store's size limits), off the critical path.

@@ -12,7 +12,7 @@ describe('readSettings', () => {
     expect(s).toEqual({
       defaultRank: 50,
       rankCap: 100,
-      defaultVideoMethod: 'rpca',
+      defaultVideoMethod: 'auto',
       videoScale: 0.5,
       maxFrames: 200,
       memoryBudgetBytes: 2048 * 2 ** 20,

@@ -28,7 +28,7 @@ export function readSettings(get: SettingGetter, trusted: boolean): LowrankSetti
   return {
     defaultRank: integer(get('defaultRank'), 50, 1),
     rankCap: integer(get('rankCap'), 100, 1),
-    defaultVideoMethod: typeof method === 'string' && method.trim() ? method.trim() : 'rpca',
+    defaultVideoMethod: typeof method === 'string' && method.trim() ? method.trim() : 'auto',
     videoScale: typeof scale === 'number' && scale > 0 && scale <= 1 ? scale : 0.5,
     maxFrames: integer(get('video.maxFrames'), 200, 2),
     memoryBudgetBytes: integer(get('memoryBudgetMB'), 2048, 64) * 2 ** 20,

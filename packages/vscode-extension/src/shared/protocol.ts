@@ -70,6 +70,8 @@ export interface ProgressInfo {
   readonly maxIterations?: number;
   readonly residual?: number;
   readonly message?: string;
+  /** Why the run goes another way than asked (a batch run that would not fit streams instead). */
+  readonly note?: string;
 }
 
 /** One channel's truncated SVD, M ~ U diag(s) V^T, U rows x rank and V cols x rank, row-major. */
@@ -88,11 +90,22 @@ export interface ImageInfo {
   readonly channels: number;
   /**
    * The picture as factorized, one of: 8-bit RGBA row-major (gray repeated in R, G, B), exact, for
-   * images up to 1 megapixel; or, above that, a JPEG of it at quality 95 (about 1/30 of the bytes
-   * to carry, decoded off the webview's main thread).
+   * images up to 1 megapixel; or, above that, an encoded picture the webview decodes off its main
+   * thread (a tenth to a thirtieth of the bytes to carry).
    */
   readonly rgba?: Uint8ClampedArray;
-  readonly jpeg?: Uint8Array;
+  readonly encoded?: EncodedPicture;
+}
+
+/**
+ * A big original as the webview receives it: the JPEG file itself when its colours are the ones
+ * factorized (sent before decoding, so it shows at once), else a JPEG (quality 95) of the decoded picture.
+ */
+export interface EncodedPicture {
+  readonly bytes: Uint8Array;
+  readonly type: 'image/jpeg';
+  /** True when `bytes` is the source file as it is. */
+  readonly source: boolean;
 }
 
 export interface CompressionResultInfo {
@@ -156,6 +169,10 @@ export interface SeparationResultInfo {
   readonly milliseconds: number;
   /** Problems the run went on despite (a damaged input read in part). */
   readonly warnings?: readonly string[];
+  /** How the run went another way than asked (streamed because a batch run would not fit). */
+  readonly notes?: readonly string[];
+  /** Set when the frames went through a streaming method: its speed, and whether Cancel stopped it early. */
+  readonly streaming?: { readonly framesPerSecond: number; readonly stoppedEarly: boolean };
 }
 
 export interface SettingsInfo {
@@ -190,7 +207,17 @@ export type HostToWebview =
   | { readonly type: 'progress'; readonly progress: ProgressInfo }
   | { readonly type: 'error'; readonly error: ErrorInfo }
   | { readonly type: 'image'; readonly image: ImageInfo }
-  | { readonly type: 'compressed'; readonly result: CompressionResultInfo }
+  /**
+   * One channel's factors, sent ahead of their 'compressed' message: a message is one task in the
+   * workbench and in the webview, and a 12-megapixel photo's factors in one block both too long.
+   */
+  | { readonly type: 'channelFactors'; readonly channel: number; readonly factors: ChannelFactors }
+  /** `factorChannels`: the result's factors came just before, in this many 'channelFactors' messages. */
+  | {
+      readonly type: 'compressed';
+      readonly result: CompressionResultInfo;
+      readonly factorChannels?: number;
+    }
   /** Quick leading factors of a big image, before the full factorization: a first preview. */
   | { readonly type: 'preview'; readonly factors: readonly ChannelFactors[] }
   | { readonly type: 'reconstruction'; readonly rank: number; readonly pixels: Float32Array }

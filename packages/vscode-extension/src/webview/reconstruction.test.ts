@@ -45,6 +45,26 @@ describe('IncrementalReconstruction', () => {
     }
   });
 
+  it('gives the same planes when a move is spread over steps of a few multiply-adds', () => {
+    const rows = 11;
+    const cols = 7;
+    const factors = [randomFactors(rows, cols, 6, 3), randomFactors(rows, cols, 6, 4)];
+    const inc = new IncrementalReconstruction(factors, rows, cols);
+    for (const rank of [4, 6, 2, 5]) {
+      // 2 channels x 7 columns x |move| terms per row: a budget of 30 is one or two rows a step.
+      const steps = inc.stepsTo(rank, 30);
+      let yields = 0;
+      let step = steps.next();
+      for (; !step.done; step = steps.next()) yields++;
+      expect(yields).toBeGreaterThanOrEqual(Math.ceil(rows / 2) - 1);
+      factors.forEach((f, c) => {
+        const expected = reconstructFromFactors(f, rows, cols, rank);
+        for (let k = 0; k < expected.length; k++)
+          expect(Math.abs(step.value![c]![k]! - expected[k]!)).toBeLessThan(1e-9);
+      });
+    }
+  });
+
   it('clamps to the computed rank and clamps values to [0, 1] for display', () => {
     const inc = new IncrementalReconstruction([randomFactors(2, 3, 2, 7)], 2, 3);
     inc.setRank(50);

@@ -409,8 +409,10 @@ describe('separation webview', () => {
       probe: { fileName: 'v.avi', width: 8, height: 4, frames: 30, fps: 10 },
     });
     await expect.poll(() => page.locator('#probe').textContent()).toContain('30 frames of 8 × 4');
-    // Low-rank + sparse methods first, then low-rank ones (S = M - L), as `lowrank separate` takes them.
+    // Automatic (the pipeline's choice), then low-rank + sparse methods, then low-rank ones (S = M - L),
+    // as `lowrank separate` takes them.
     expect((await page.locator('#method vscode-option').allTextContents()).map((t) => t.trim())).toEqual([
+      'Automatic',
       'Robust PCA',
       'Exact SVD',
       'My NMF (plugin)',

@@ -1,4 +1,12 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +19,7 @@ import { describeError } from '../host/user-errors.js';
 import type { ChannelFactors, CompressionResultInfo, ImageInfo, OptionValues } from '../shared/protocol.js';
 import type { WorkerConfig } from '../shared/worker-protocol.js';
 import { Engine, toErrorInfo } from './engine.js';
+import { collectTransferables } from './transferables.js';
 
 const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 const samples = (name: string) => join(repoRoot, 'samples', name);
@@ -112,7 +121,8 @@ describe('Engine: compression', () => {
     expect([image.width, image.height, image.channels]).toEqual([1200, 900, 1]);
     // Over 1 megapixel the original travels as a JPEG of the decoded picture, not raw RGBA.
     expect(image.rgba).toBeUndefined();
-    const decoded = await sharp(image.jpeg!).metadata();
+    expect(image.encoded?.source).toBe(false);
+    const decoded = await sharp(image.encoded!.bytes).metadata();
     expect([decoded.format, decoded.width, decoded.height]).toEqual(['jpeg', 1200, 900]);
     expect(previews).toHaveLength(1);
     expect(previews[0]![0]!.rank).toBe(10);
@@ -122,6 +132,20 @@ describe('Engine: compression', () => {
     // The preview's leading value is the full result's, to the accuracy of one power iteration.
     const first = result.singularValues![0]![0]!;
     expect(Math.abs(previews[0]![0]!.s[0]! - first) / first).toBeLessThan(1e-3);
+  }, 120_000);
+
+  it("sends a big JPEG's own bytes as the original when they show the colours factorized", async () => {
+    const photo = join(dir, 'big-colour.jpg');
+    await sharp(join(dir, 'small.png')).resize(1200, 900).jpeg({ quality: 80 }).toFile(photo);
+    const inColour = await compressed(new Engine(config()), photo, 'auto', {}, true, 20);
+    expect(inColour.image.channels).toBe(3);
+    expect(inColour.image.encoded?.source).toBe(true);
+    expect(Buffer.from(inColour.image.encoded!.bytes).equals(readFileSync(photo))).toBe(true);
+    // Gray mode on a colour photo: the decoded luminance is what is factorized, so that is shown.
+    const inGray = await compressed(new Engine(config()), photo, 'auto', {}, false, 20);
+    expect(inGray.image.channels).toBe(1);
+    expect(inGray.image.encoded?.source).toBe(false);
+    expect((await sharp(inGray.image.encoded!.bytes).metadata()).channels).toBe(1);
   }, 120_000);
 
   it('lists every built-in method with its options', async () => {
@@ -354,7 +378,7 @@ describe('Engine: separation', () => {
   });
 
   it('refuses a run over the memory budget and says which scale fits', async () => {
-    const error = await new Engine(config({ memoryBudgetBytes: 300 * 2 ** 20 }))
+    const error = await new Engine(config({ memoryBudgetBytes: 400 * 2 ** 20 }))
       .separate(request(samples('highway-traffic-320x240-cut.avi'), { frameCount: 200 }), noProgress)
       .catch((e: unknown) => e);
     const info = toErrorInfo(error);
@@ -363,6 +387,53 @@ describe('Engine: separation', () => {
     expect(info.fits?.scale).toBeGreaterThan(0);
     expect(info.hint).toContain(`lower the scale to ${info.fits!.scale} (Lower Scale)`);
     expect(describeError('highway-traffic-320x240-cut.avi', info, true).actions).toContain('Lower Scale');
+  });
+
+  it('streams automatically, with a note, a video too big for batch rpca, and Stop keeps the frames done', async () => {
+    // The budget that refuses batch rpca above (it would need about 750 MiB, streaming-rpca under 200 MiB):
+    // Automatic streams instead.
+    const engine = new Engine(config({ memoryBudgetBytes: 400 * 2 ** 20 }));
+    const notes: string[] = [];
+    const live: number[] = [];
+    const controller = new AbortController();
+    const result = await engine.separate(
+      request(samples('highway-traffic-320x240-cut.avi'), { method: 'auto', frameCount: 200 }),
+      (p) => {
+        if (p.note) notes.push(p.note);
+        if (p.frame) live.push(p.frame.index);
+        if (live.length === 2) controller.abort(new Error('Stop'));
+      },
+      controller.signal,
+    );
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatch(
+      /would not fit the memory budget with rpca; separating them as a stream with streaming-rpca/,
+    );
+    expect(result.notes).toEqual(notes);
+    expect(result.method).toBe('streaming-rpca');
+    expect(result.streaming?.stoppedEarly).toBe(true);
+    expect(result.frames).toBeGreaterThan(live[1]!);
+    expect(result.background).toHaveLength(result.frames * 320 * 240);
+    // The matrix picture keeps only the columns of the frames done (one column per frame here).
+    expect(result.matrixPicture.width).toBe(result.frames);
+    expect(result.matrixPicture.pixels).toHaveLength(result.frames * result.matrixPicture.height);
+    // What was kept exports, after its buffers went to the host (the worker moves them).
+    const { port1 } = new MessageChannel();
+    port1.postMessage(result, collectTransferables(result));
+    port1.close();
+    const out = join(dir, 'export-stopped-stream');
+    await engine.export(out, noProgress);
+    expect(readdirSync(join(out, 'masks'))).toHaveLength(result.frames);
+  });
+
+  it('runs batch rpca under Automatic when it fits', async () => {
+    const result = await new Engine(config()).separate(
+      request(join(dir, 'planted'), { method: 'auto' }),
+      noProgress,
+    );
+    expect(result.method).toBe('rpca');
+    expect(result.streaming).toBeUndefined();
+    expect(result.notes).toBeUndefined();
   });
 
   it('reads a real video file through the shared pipeline', async () => {

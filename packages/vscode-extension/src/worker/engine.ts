@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import {
   type AnyFactorizer,
@@ -7,8 +8,9 @@ import {
   type Progress,
   type SvdFactorsView,
 } from '@lowrank/core';
-import { encodeImage, openVideoSource } from '@lowrank/io';
+import { encodeImage, openVideoSource, probeImage } from '@lowrank/io';
 import {
+  AUTOMATIC_METHOD,
   compressImageFile,
   EXACT_SVD_MAX_PIXELS,
   type FittingSize,
@@ -25,7 +27,6 @@ import type {
   ErrorInfo,
   ImageInfo,
   MethodInfo,
-  OptionValues,
   PluginErrorInfo,
   ProgressInfo,
   QualityInfo,
@@ -116,6 +117,29 @@ export function channelFactors({ u, s, v }: SvdFactorsView): ChannelFactors {
 }
 
 /**
+ * A big JPEG's own bytes as the original to show, when they show what is factorized: the colour
+ * picture in colour mode, or a gray one. Sent while the pipeline decodes, so the original appears
+ * without waiting for the decode and a re-encode (the browser decodes it off its main thread, with
+ * the same EXIF orientation). Undefined otherwise: the original then goes after decoding.
+ */
+export async function sourceAsOriginal(file: string, colour: boolean): Promise<ImageInfo | undefined> {
+  try {
+    const probe = await probeImage(file);
+    if (probe.format !== 'jpeg' || probe.width * probe.height <= EXACT_SVD_MAX_PIXELS) return undefined;
+    if (probe.colour && !colour) return undefined;
+    return {
+      fileName: basename(file),
+      width: probe.width,
+      height: probe.height,
+      channels: probe.colour ? 3 : 1,
+      encoded: { bytes: new Uint8Array(await readFile(file)), type: 'image/jpeg', source: true },
+    };
+  } catch {
+    return undefined; // the pipeline reports an unreadable file
+  }
+}
+
+/**
  * The worker's side of the panels: a thin adapter over @lowrank/pipelines (the same jobs as the
  * `lowrank` command). One engine serves one panel and keeps its last job, so the rank slider, Save
  * and Export never compute again.
@@ -188,6 +212,9 @@ export class Engine {
     const { file, method, options, colour, rankCap } = request;
     this.#compression = undefined;
     const { registry } = await this.#loadMethods();
+    const report = reporter(progress, 'Factorizing');
+    /** The original sent from the file while it is decoded, when that shows the colours factorized. */
+    let early: Promise<boolean> = Promise.resolve(false);
     const job = await compressImageFile(
       file,
       {
@@ -201,9 +228,18 @@ export class Engine {
         optionNames: { memoryBudget: 'lowrank.memoryBudgetMB', rankCap: 'the Ranks computed field' },
       },
       {
-        ...reporter(progress, 'Factorizing'),
+        ...report,
+        onStage: (name) => {
+          report.onStage(name);
+          if (name === 'decode')
+            early = sourceAsOriginal(file, colour).then((image) => {
+              if (image) partial({ kind: 'image', image });
+              return image !== undefined;
+            });
+        },
         ...(signal ? { signal } : {}),
         onDecoded: async (planes) => {
+          if (await early) return;
           const { rows: height, cols: width } = planes[0]!;
           // A big picture travels as a JPEG: 48 MB of RGBA for 12 megapixels takes tens of seconds
           // through VS Code's webview channel (code-server, loaded machine), a JPEG about one.
@@ -215,9 +251,13 @@ export class Engine {
             channels: planes.length,
             ...(big
               ? {
-                  jpeg: new Uint8Array(
-                    await encodeImage(planes.length === 1 ? planes[0]! : planes, 'jpeg', { quality: 95 }),
-                  ),
+                  encoded: {
+                    bytes: new Uint8Array(
+                      await encodeImage(planes.length === 1 ? planes[0]! : planes, 'jpeg', { quality: 95 }),
+                    ),
+                    type: 'image/jpeg',
+                    source: false,
+                  },
                 }
               : { rgba: rgbaOf(planes, width * height) }),
           };
@@ -292,12 +332,16 @@ export class Engine {
     const { registry } = await this.#loadMethods();
     const history: number[] = [];
     const warnings: string[] = [];
+    const notes: string[] = [];
     let lastFrameAt = 0;
+    /** The share of the planned frames done, as the last progress said (a stopped stream's picture is cut there). */
+    let fractionDone: number | undefined;
     const report = reporter(progress, 'Separating');
     const job = await separateVideo(
       request.file,
       {
-        method: request.method,
+        // Automatic: the pipeline's choice, batch rpca when it fits the budget, else a stream.
+        ...(request.method === AUTOMATIC_METHOD ? {} : { method: request.method }),
         methods: registry,
         methodOptions: request.options,
         color: request.colour,
@@ -321,6 +365,10 @@ export class Engine {
       {
         onStage: report.onStage,
         onWarning: (message) => warnings.push(message),
+        onNote: (note) => {
+          notes.push(note);
+          progress({ stage: 'Separating', note });
+        },
         onFrame: (frame) => {
           // A few frames a second are enough to watch the background emerge.
           const now = performance.now();
@@ -340,6 +388,7 @@ export class Engine {
         },
         onProgress: (p) => {
           if (p.residual !== undefined) history.push(p.residual);
+          if (p.fraction !== undefined) fractionDone = p.fraction;
           report.onProgress(p);
         },
         ...(signal ? { signal } : {}),
@@ -348,6 +397,7 @@ export class Engine {
     this.#separation = job;
     const display = job.display!;
     const summary = job.summary();
+    const streamed = summary.streaming;
     return {
       method: summary.method,
       width: job.width,
@@ -355,18 +405,33 @@ export class Engine {
       frames: job.frames,
       fps: job.fps ?? 25,
       channels: job.channels,
-      original: display.original,
-      background: display.background,
-      foreground: display.foreground,
-      mask: display.mask ?? new Uint8Array(job.frames * job.width * job.height),
-      matrixPicture: display.matrixPicture,
+      // Copies: the result's buffers move to the host, and the job keeps its frames for Export
+      // (a stream writes its outputs from them).
+      original: display.original.slice(),
+      background: display.background.slice(),
+      foreground: display.foreground.slice(),
+      mask: display.mask?.slice() ?? new Uint8Array(job.frames * job.width * job.height),
+      matrixPicture:
+        streamed?.stoppedEarly && fractionDone !== undefined
+          ? columnsDone(display.matrixPicture, fractionDone)
+          : { ...display.matrixPicture, pixels: display.matrixPicture.pixels.slice() },
       history: summary.history ?? history,
       iterations: summary.iterations,
       converged: summary.converged,
       residual: summary.residual,
       rank: summary.rank,
-      milliseconds: summary.factorizeSeconds * 1000,
+      // A stream decodes and separates frame by frame: its time is the whole run's.
+      milliseconds: (summary.factorizeSeconds + (streamed ? summary.decodeSeconds : 0)) * 1000,
       ...(warnings.length ? { warnings } : {}),
+      ...(notes.length ? { notes } : {}),
+      ...(streamed
+        ? {
+            streaming: {
+              framesPerSecond: streamed.framesPerSecond,
+              stoppedEarly: streamed.stoppedEarly,
+            },
+          }
+        : {}),
     };
   }
 
@@ -380,6 +445,22 @@ export class Engine {
     });
     return { files };
   }
+}
+
+/**
+ * The columns of a stopped stream's matrix picture that hold frames: the picture spans the frames
+ * planned, and a stream stopped at `fraction` of them filled only that share (the rest is black).
+ */
+export function columnsDone(
+  picture: SeparationResultInfo['matrixPicture'],
+  fraction: number,
+): SeparationResultInfo['matrixPicture'] {
+  const width = Math.max(1, Math.min(picture.width, Math.ceil(picture.width * fraction)));
+  if (width === picture.width) return picture;
+  const pixels = new Uint8Array(width * picture.height);
+  for (let row = 0; row < picture.height; row++)
+    pixels.set(picture.pixels.subarray(row * picture.width, row * picture.width + width), row * width);
+  return { width, height: picture.height, pixels };
 }
 
 /** An error as plain data for the host, keeping the LowrankError code, hint and what would fit. */

@@ -15,14 +15,14 @@ const engine = new Engine(config);
 
 /**
  * Progress at most every 100 ms per request (the UI cannot show more, and posting is not free); a
- * new stage always goes, and so does a live frame (the engine sends those a few times a second).
+ * new stage always goes, and so do a live frame (the engine sends those a few times a second) and a note.
  */
 function throttledProgress(id: number): (progress: ProgressInfo) => void {
   let last = 0;
   let stage = '';
   return (progress) => {
     const now = performance.now();
-    if (now - last < 100 && progress.stage === stage && !progress.frame) return;
+    if (now - last < 100 && progress.stage === stage && !progress.frame && !progress.note) return;
     last = now;
     stage = progress.stage;
     port.postMessage(
