@@ -190,10 +190,14 @@ export function learnNoise(
   steps[1] = noise.downForeground;
   steps[2] = noise.up;
   steps[3] = noise.upForeground;
+  const pick = PICK;
+  pick[1] = minLevel;
   for (let p = 0; p < pixels; p++) {
     const m = level[p]!;
-    // Rarely below the floor, so this comparison is well predicted: Math.max is the faster here.
-    level[p] = Math.max(m * steps[2 * +(Math.abs(values[p]!) > m) + +(mask[p] !== 0)]!, minLevel);
+    // max(next, minLevel), branch-free: on a still scene most levels sit at the floor, so which of
+    // the two wins is a coin toss per pixel.
+    pick[0] = m * steps[2 * +(Math.abs(values[p]!) > m) + +(mask[p] !== 0)]!;
+    level[p] = pick[+(minLevel > pick[0]!)]!;
   }
 }
 

@@ -15,7 +15,8 @@ import {
 import { checkOutputPath, createAtomicOutputDir, withTemporaryFile } from './atomic-write.js';
 import { ffmpegCapabilities, findFfmpeg } from './ffmpeg-discovery.js';
 import { ffmpegFileArg, killChild, StderrTail } from './ffmpeg-process.js';
-import { clampUnit, encodeSamples } from './write-image.js';
+import { encodePng } from './png-encoder.js';
+import { clampUnit } from './write-image.js';
 
 export type VideoOutputFormat = 'mp4' | 'gif' | 'png-sequence';
 
@@ -204,11 +205,8 @@ export async function writeVideo(
         if (/[\\/]/.test(name) || name === '' || name.startsWith('.')) {
           throw new InvalidOptionError('names', `"${name}" is not a plain file name.`);
         }
-        // The bytes go to the encoder as they are (the samples a float round trip would give back).
-        const png = await encodeSamples(
-          { data: bytes, width: shape.width, height: shape.height, channels: shape.channels },
-          'png',
-        );
+        // Each frame's bytes straight into a PNG (no float copy, no image library per frame).
+        const png = await encodePng(bytes, shape.width, shape.height, shape.channels);
         await fs.writeFile(path.join(out.path, `${name}.png`), png, { flag: 'wx' });
         count++;
         options.onProgress?.({ frames: count, total });
