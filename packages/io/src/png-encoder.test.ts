@@ -23,4 +23,19 @@ describe('encodePng', () => {
       expect(new Uint8Array(data)).toEqual(samples);
     }
   });
+
+  it('writes masks (only 0 and 255) that decode to the same samples, smaller than their raw bytes', async () => {
+    const [width, height] = [64, 48];
+    // Two rectangles and a few lone pixels: long runs, as foreground masks have.
+    const mask = new Uint8Array(width * height);
+    for (let y = 0; y < height; y++)
+      for (let x = 0; x < width; x++)
+        if ((x > 10 && x < 30 && y > 5 && y < 20) || (x > 40 && y > 30) || (x * 7 + y * 13) % 97 === 0)
+          mask[y * width + x] = 255;
+    const png = await encodePng(mask, width, height, 1);
+    expect(png.length).toBeLessThan(mask.length / 4);
+    const { data, info } = await sharp(png).toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
+    expect(info).toMatchObject({ width, height, channels: 1 });
+    expect(new Uint8Array(data)).toEqual(mask);
+  });
 });

