@@ -118,8 +118,6 @@ export interface FfmpegCapabilities {
   syncOption: '-fps_mode' | '-vsync';
 }
 
-const capabilityCache = new Map<string, Promise<FfmpegCapabilities>>();
-
 function run(file: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(file, args, { maxBuffer: 16 * 1024 * 1024, windowsHide: true }, (error, stdout) => {
@@ -129,26 +127,58 @@ function run(file: string, args: string[]): Promise<string> {
   });
 }
 
-/** Version and encoder list of an ffmpeg binary (cached per path). */
-export function ffmpegCapabilities(ffmpeg: string): Promise<FfmpegCapabilities> {
-  let cached = capabilityCache.get(ffmpeg);
+/**
+ * One query of an ffmpeg binary, run once per path and kept (dropped if it fails, so a later call
+ * tries again). Each query is its own ffmpeg run and runs only when asked for: ffmpeg takes a
+ * quarter of a second to start here, and most runs need none of them (decoding a whole video
+ * needs no sync option, writing PNGs no encoder list).
+ */
+function cachedQuery<T>(cache: Map<string, Promise<T>>, ffmpeg: string, query: () => Promise<T>): Promise<T> {
+  let cached = cache.get(ffmpeg);
   if (!cached) {
-    cached = (async () => {
-      const [versionText, encoderText, helpText] = await Promise.all([
-        run(ffmpeg, ['-hide_banner', '-version']),
-        run(ffmpeg, ['-hide_banner', '-encoders']),
-        run(ffmpeg, ['-hide_banner', '-h', 'long']),
-      ]);
-      const encoders = new Set<string>();
-      for (const line of encoderText.split('\n')) {
-        const match = /^\s*V[A-Z.]{5}\s+(\S+)/.exec(line);
-        if (match) encoders.add(match[1]!);
-      }
-      const syncOption = /^-fps_mode\b/m.test(helpText) ? '-fps_mode' : '-vsync';
-      return { version: versionText.split('\n')[0]!.trim(), encoders, syncOption };
-    })();
-    cached.catch(() => capabilityCache.delete(ffmpeg));
-    capabilityCache.set(ffmpeg, cached);
+    cached = query();
+    cached.catch(() => cache.delete(ffmpeg));
+    cache.set(ffmpeg, cached);
   }
   return cached;
+}
+
+const versionCache = new Map<string, Promise<string>>();
+const encoderCache = new Map<string, Promise<Set<string>>>();
+const syncOptionCache = new Map<string, Promise<FfmpegCapabilities['syncOption']>>();
+
+/** First line of `ffmpeg -version` (cached per path). */
+export function ffmpegVersion(ffmpeg: string): Promise<string> {
+  return cachedQuery(versionCache, ffmpeg, async () =>
+    (await run(ffmpeg, ['-hide_banner', '-version'])).split('\n')[0]!.trim(),
+  );
+}
+
+/** Names of the video encoders an ffmpeg binary has (cached per path). */
+export function ffmpegEncoders(ffmpeg: string): Promise<Set<string>> {
+  return cachedQuery(encoderCache, ffmpeg, async () => {
+    const encoders = new Set<string>();
+    for (const line of (await run(ffmpeg, ['-hide_banner', '-encoders'])).split('\n')) {
+      const match = /^\s*V[A-Z.]{5}\s+(\S+)/.exec(line);
+      if (match) encoders.add(match[1]!);
+    }
+    return encoders;
+  });
+}
+
+/** How an ffmpeg binary spells frame-rate passthrough: -fps_mode (5.1+) or -vsync (cached per path). */
+export function ffmpegSyncOption(ffmpeg: string): Promise<FfmpegCapabilities['syncOption']> {
+  return cachedQuery(syncOptionCache, ffmpeg, async () =>
+    /^-fps_mode\b/m.test(await run(ffmpeg, ['-hide_banner', '-h', 'long'])) ? '-fps_mode' : '-vsync',
+  );
+}
+
+/** Version, encoder list and sync option of an ffmpeg binary (each cached per path). */
+export async function ffmpegCapabilities(ffmpeg: string): Promise<FfmpegCapabilities> {
+  const [version, encoders, syncOption] = await Promise.all([
+    ffmpegVersion(ffmpeg),
+    ffmpegEncoders(ffmpeg),
+    ffmpegSyncOption(ffmpeg),
+  ]);
+  return { version, encoders, syncOption };
 }

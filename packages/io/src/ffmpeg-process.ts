@@ -43,16 +43,23 @@ export function ffmpegInputArgs(file: string): string[] {
   return [...(IMAGE2_EXTENSIONS.has(ext) ? ['-pattern_type', 'none'] : []), '-i', ffmpegFileArg(file)];
 }
 
-/** Keeps the last `limit` characters of a child's stderr for error messages. */
+/** Keeps the last `limit` characters of a child's stderr for error messages (and the first `limit`). */
 export class StderrTail {
   private text = '';
+  private head = '';
   constructor(private readonly limit = 8192) {}
   push(chunk: Buffer | string): void {
-    this.text += chunk.toString();
+    const piece = chunk.toString();
+    if (this.head.length < this.limit) this.head += piece.slice(0, this.limit - this.head.length);
+    this.text += piece;
     if (this.text.length > this.limit * 2) this.text = this.text.slice(-this.limit);
   }
   get value(): string {
     return this.text.slice(-this.limit);
+  }
+  /** The first `limit` characters (where ffmpeg describes its input, however much it logs after). */
+  get start(): string {
+    return this.head;
   }
   /** The last few meaningful lines, for an error message. */
   lastLines(count = 3): string {
@@ -82,7 +89,10 @@ export interface FfmpegResult {
   code: number | null;
   signal: NodeJS.Signals | null;
   stdout: string;
+  /** The end of stderr (its last 64 KB). */
   stderr: string;
+  /** The start of stderr (its first 64 KB). */
+  stderrStart: string;
 }
 
 /** Runs ffmpeg to completion, collecting (bounded) output; kills it on abort. */
@@ -114,7 +124,7 @@ export function runFfmpeg(
     child.on('close', (code, signal) => {
       options.signal?.removeEventListener('abort', onAbort);
       if (options.signal?.aborted) reject(new AbortError());
-      else resolve({ code, signal, stdout: stdout.value, stderr: stderr.value });
+      else resolve({ code, signal, stdout: stdout.value, stderr: stderr.value, stderrStart: stderr.start });
     });
   });
 }

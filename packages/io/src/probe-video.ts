@@ -129,41 +129,49 @@ export async function probeVideo(file: string, options: ProbeVideoOptions = {}):
   await assertReadableFile(file, 'video file');
   const { path: ffmpeg } = await findFfmpeg(options);
   throwIfAborted(options.signal);
-  const header = await runFfmpeg(ffmpeg, ffmpegInputArgs(file), options);
-  const parsed = parseFfmpegHeader(header.stderr);
+  const mode = options.count ?? 'packets';
+  // One ffmpeg run describes the input (its header, on stderr at the default log level) and, unless
+  // an estimate is enough, counts the frames too: each ffmpeg takes a quarter of a second to start
+  // on a busy machine, which a short video's whole run notices.
+  const counting = mode !== 'estimate';
+  const run = await runFfmpeg(
+    ffmpeg,
+    counting
+      ? [
+          ...ffmpegInputArgs(file),
+          '-map',
+          '0:v:0',
+          ...(mode === 'packets' ? ['-c', 'copy'] : []),
+          '-f',
+          'null',
+          '-nostats',
+          '-progress',
+          'pipe:1',
+          '-',
+        ]
+      : ffmpegInputArgs(file),
+    options,
+  );
+  // The input's description ends where the output's begins.
+  const header = run.stderrStart.split(/^(?:Output #0|Stream mapping:)/m)[0]!;
+  const parsed = parseFfmpegHeader(header);
   if (!parsed) {
-    if (/Input #0/.test(header.stderr)) {
+    if (/Input #0/.test(header)) {
       throw new MediaError(file, 'has no video stream (it may be audio only).', {
         hint: 'Give a file that contains video, or a folder of frame images.',
       });
     }
-    throw videoOpenError(file, header.stderr);
+    throw videoOpenError(file, run.stderr);
   }
-  const mode = options.count ?? 'packets';
   let frames: number | undefined;
   let source: VideoInfo['frameCountSource'] = 'estimate';
-  if (mode !== 'estimate') {
-    const countArgs = [
-      '-v',
-      'error',
-      ...ffmpegInputArgs(file),
-      '-map',
-      '0:v:0',
-      ...(mode === 'packets' ? ['-c', 'copy'] : []),
-      '-f',
-      'null',
-      '-nostats',
-      '-progress',
-      'pipe:1',
-      '-',
-    ];
-    const counted = await runFfmpeg(ffmpeg, countArgs, options);
-    const all = [...counted.stdout.matchAll(/^frame=(\d+)/gm)];
-    if (counted.code === 0 && all.length > 0) {
+  if (counting) {
+    const all = [...run.stdout.matchAll(/^frame=(\d+)/gm)];
+    if (run.code === 0 && all.length > 0) {
       frames = Number(all[all.length - 1]![1]);
       source = mode === 'packets' ? 'packets' : 'decoded';
     } else if (mode === 'decode') {
-      throw videoOpenError(file, counted.stderr);
+      throw videoOpenError(file, run.stderr);
     }
   }
   if (frames === undefined) {

@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { AbortError, InvalidOptionError, MediaError, throwIfAborted } from '@lowrank/core';
-import { ffmpegCapabilities, findFfmpeg } from './ffmpeg-discovery.js';
+import { ffmpegSyncOption, findFfmpeg } from './ffmpeg-discovery.js';
 import { ffmpegInputArgs, killChild, StderrTail } from './ffmpeg-process.js';
 import { type FrameFolder, scanFrameFolder } from './frame-folder.js';
 import { assertReadableFile } from './media-input.js';
@@ -75,8 +75,11 @@ export interface VideoSource {
   ffmpeg: string;
   /** The caller's frame limit (count option), passed to ffmpeg as -frames:v. */
   limit?: number;
-  /** How this ffmpeg spells frame-rate passthrough (-fps_mode, or -vsync before 5.1). */
-  syncOption: '-fps_mode' | '-vsync';
+  /**
+   * How this ffmpeg spells frame-rate passthrough (-fps_mode, or -vsync before 5.1): set when the
+   * decode needs it (folders, and videos read with start or step).
+   */
+  syncOption?: '-fps_mode' | '-vsync';
 }
 
 function checkIndexOption(name: string, value: number | undefined, min: number): void {
@@ -109,13 +112,13 @@ export async function openVideoSource(source: string, options: ReadFramesOptions
   const step = options.step ?? 1;
   const channels = mode === 'gray' ? 1 : 3;
   const { path: ffmpeg } = await findFfmpeg(options);
-  const { syncOption } = await ffmpegCapabilities(ffmpeg);
   throwIfAborted(options.signal);
   const select = (total: number) => {
     const available = total > start ? Math.ceil((total - start) / step) : 0;
     return Math.min(available, options.count ?? Number.POSITIVE_INFINITY);
   };
   if (await isFolder(source)) {
+    const syncOption = await ffmpegSyncOption(ffmpeg);
     const folder: FrameFolder = await scanFrameFolder(source, options);
     const picked: number[] = [];
     const frames = select(folder.files.length);
@@ -179,9 +182,15 @@ export async function openVideoSource(source: string, options: ReadFramesOptions
     step,
     video: info,
     ffmpeg,
-    syncOption,
+    ...(start > 0 || step > 1 ? { syncOption: await ffmpegSyncOption(ffmpeg) } : {}),
     ...(options.count === undefined ? {} : { limit: options.count }),
   };
+}
+
+function syncOptionOf(source: VideoSource): string {
+  if (!source.syncOption)
+    throw new Error(`The plan for ${source.path} selects frames but has no syncOption (make it with openVideoSource).`);
+  return source.syncOption;
 }
 
 /**
@@ -211,7 +220,7 @@ export function videoDecodeArgs(source: VideoSource, count: number | undefined):
     '-vf',
     filter,
     // select drops frames: pass timestamps through so the muxer neither duplicates nor drops.
-    ...(selecting || source.kind === 'folder' ? [source.syncOption, 'passthrough'] : []),
+    ...(selecting || source.kind === 'folder' ? [syncOptionOf(source), 'passthrough'] : []),
     ...(count === undefined ? [] : ['-frames:v', String(count)]),
     '-f',
     'rawvideo',

@@ -1,3 +1,4 @@
+import { loadSharp } from './sharp-loader.js';
 import {
   type DenseMatrix,
   type DType,
@@ -8,8 +9,7 @@ import {
   zeros,
 } from '@lowrank/core';
 import type { Metadata, OutputInfo } from 'sharp';
-import sharp from 'sharp';
-import { ffmpegCapabilities, findFfmpeg } from './ffmpeg-discovery.js';
+import { ffmpegSyncOption, findFfmpeg } from './ffmpeg-discovery.js';
 import { lumaFromRgb } from './luma.js';
 import { assertReadableFile } from './media-input.js';
 import { type ColorMode, checkScaleOptions, imageDecodeError, scaledSize } from './media-options.js';
@@ -127,7 +127,7 @@ export async function readImage(
     typeof input === 'string' ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   let meta: Metadata;
   try {
-    meta = await sharp(source, { limitInputPixels: false }).metadata();
+    meta = await (await loadSharp())(source, { limitInputPixels: false }).metadata();
   } catch (error) {
     throw imageDecodeError(file, error);
   }
@@ -166,7 +166,7 @@ export async function readImage(
   const sixteen = meta.depth === 'ushort';
   const sourceIsGray = meta.space === 'b-w' || meta.space === 'grey16' || (meta.channels ?? 3) <= 2;
 
-  let pipeline = sharp(source, {
+  let pipeline = (await loadSharp())(source, {
     limitInputPixels: maxPixels,
     failOn: 'truncated',
     page: 0,
@@ -248,7 +248,7 @@ async function readImageWithFfmpeg(
 ): Promise<ImageMatrices> {
   const size = options.size ?? scaledSize(sourceWidth, sourceHeight, options.scale);
   const { path: ffmpeg } = await findFfmpeg(options);
-  const { syncOption } = await ffmpegCapabilities(ffmpeg);
+  const syncOption = await ffmpegSyncOption(ffmpeg);
   const channelCount = mode === 'gray' ? 1 : 3;
   // A one-frame "folder": the file's bytes are piped to ffmpeg, so its name is never parsed.
   const plan: VideoSource = {
@@ -314,7 +314,7 @@ export async function probeImage(file: string): Promise<ImageProbe> {
   await assertReadableFile(file, 'image file');
   let meta: Metadata;
   try {
-    meta = await sharp(file, { limitInputPixels: false }).metadata();
+    meta = await (await loadSharp())(file, { limitInputPixels: false }).metadata();
   } catch (error) {
     throw imageDecodeError(file, error);
   }

@@ -13,7 +13,7 @@ import {
   type VideoMatrix,
 } from '@lowrank/core';
 import { checkOutputPath, createAtomicOutputDir, withTemporaryFile } from './atomic-write.js';
-import { ffmpegCapabilities, findFfmpeg } from './ffmpeg-discovery.js';
+import { ffmpegEncoders, findFfmpeg } from './ffmpeg-discovery.js';
 import { ffmpegFileArg, killChild, StderrTail } from './ffmpeg-process.js';
 import { encodePng } from './png-encoder.js';
 import { clampUnit } from './write-image.js';
@@ -231,12 +231,11 @@ export async function writeVideo(
   let codec: string;
   let encodeArgs: string[];
   if (format === 'mp4') {
-    const caps = await ffmpegCapabilities(ffmpeg);
     const wanted = options.codec ?? 'auto';
     if (!['auto', 'h264', 'mpeg4'].includes(wanted)) {
       throw new InvalidOptionError('codec', `"${wanted}" is not one of auto, h264, mpeg4.`);
     }
-    const hasX264 = caps.encoders.has('libx264');
+    const hasX264 = (await ffmpegEncoders(ffmpeg)).has('libx264');
     if (wanted === 'h264' && !hasX264) {
       throw new InvalidOptionError('codec', `h264 needs an ffmpeg with libx264, and ${ffmpeg} has none.`, {
         hint: "Use codec 'mpeg4' or 'auto', or point LOWRANK_FFMPEG at a full ffmpeg build.",
