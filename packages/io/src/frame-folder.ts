@@ -1,7 +1,7 @@
+import { loadSharp } from './sharp-loader.js';
 import { type Dirent, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { MediaError, throwIfAborted } from '@lowrank/core';
-import sharp from 'sharp';
 import { FRAME_EXTENSIONS, isFramePath } from './media-formats.js';
 import { imageDecodeError } from './media-options.js';
 
@@ -46,7 +46,7 @@ async function frameSize(file: string): Promise<{ width: number; height: number;
     }
   }
   try {
-    const meta = await sharp(file, { limitInputPixels: false }).metadata();
+    const meta = await (await loadSharp())(file, { limitInputPixels: false }).metadata();
     if (!meta.width || !meta.height) throw new Error('no size');
     return { width: meta.width, height: meta.pageHeight ?? meta.height, format: meta.format ?? 'unknown' };
   } catch (error) {

@@ -1,6 +1,6 @@
+import { loadSharp } from './sharp-loader.js';
 import path from 'node:path';
 import { type DenseMatrix, InvalidInputError, InvalidOptionError, isDenseMatrix } from '@lowrank/core';
-import sharp from 'sharp';
 import { checkOutputPath, writeFileAtomic } from './atomic-write.js';
 
 export type ImageFormat = 'png' | 'jpeg' | 'webp';
@@ -103,7 +103,7 @@ export async function encodeImage(
  * Encodes interleaved integer samples (8-bit, or 16-bit for PNG) as they are: encodeImage after
  * its conversion, for callers that hold bytes already (a PNG sequence of masks).
  */
-export function encodeSamples(
+export async function encodeSamples(
   samples: { data: Uint8Array | Uint16Array; width: number; height: number; channels: 1 | 3 },
   format: ImageFormat,
   options: { quality?: number } = {},
@@ -111,7 +111,7 @@ export function encodeSamples(
   const quality = options.quality ?? 90;
   const { data, width, height, channels } = samples;
   const bitDepth = data instanceof Uint16Array ? 16 : 8;
-  const raw = sharp(data, { raw: { width, height, channels } });
+  const raw = (await loadSharp())(data, { raw: { width, height, channels } });
   let pipeline =
     channels === 1
       ? raw.toColourspace(bitDepth === 16 ? 'grey16' : 'b-w')
