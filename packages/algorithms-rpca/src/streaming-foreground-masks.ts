@@ -66,11 +66,15 @@ export class StreamingForegroundMasks {
         `Frame ${separated.index} has ${original.length} values; the masks were opened for ${values}.`,
       );
     }
-    const background = separation.background();
-    const deviation = this.deviation;
-    for (let k = 0; k < values; k++) deviation[k] = original[k]! - background[k]!;
+    const deviation = difference(original, separation.background(), this.deviation);
     const noise = separation.noiseLevel?.();
     if (noise) this.model.raiseNoiseLevels(noise);
     return this.model.push(deviation, undefined, out);
   }
+}
+
+/** a - b, value by value, into out: a small function of its own, which V8 compiles tight. */
+function difference(a: MatrixData, b: ArrayLike<number>, out: Float32Array): Float32Array {
+  for (let k = 0; k < out.length; k++) out[k] = a[k]! - b[k]!;
+  return out;
 }
