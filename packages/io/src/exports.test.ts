@@ -28,6 +28,7 @@ describe('@lowrank/io exports', () => {
       'defaultMemoryBudget',
       'detectMediaKind',
       'encodeImage',
+      'encodePng',
       'encodedSize',
       'estimateVideoBytes',
       'extensionOf',

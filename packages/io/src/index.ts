@@ -26,6 +26,7 @@ export {
   findFfmpeg,
 } from './ffmpeg-discovery.js';
 export { type FrameFolder, scanFrameFolder } from './frame-folder.js';
+export { encodePng } from './png-encoder.js';
 export { LUMA_WEIGHTS, lumaFromRgb } from './luma.js';
 export {
   absQuantile,

@@ -1,9 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AbortError, type MatrixData } from '@lowrank/core';
-import { type AtomicOutputDir, writeImage, writeVideo } from '@lowrank/io';
+import { type AtomicOutputDir, encodePng, writeVideo } from '@lowrank/io';
 import { FrameQueue } from './frame-queue.js';
-import { MatrixPictureAccumulator } from './separation-pictures.js';
+import { MatrixPictureAccumulator, unitToBytes } from './separation-pictures.js';
 
 /** The files a separation writes into its folder (masks only when computed). */
 export const SEPARATION_FILES = {
@@ -135,9 +135,13 @@ export class SeparationWriter {
       files.push(SEPARATION_FILES.background, SEPARATION_FILES.foreground);
     if (this.#maskVideo) files.push(SEPARATION_FILES.mask);
     if (this.#maskFrames) files.push(`${SEPARATION_FILES.masks}/`);
-    await writeImage(this.#picture.picture(), join(this.#out.path, SEPARATION_FILES.matrix), {
-      ...(this.#signal ? { signal: this.#signal } : {}),
-    });
+    if (this.#signal?.aborted) throw new AbortError();
+    // io's own PNG encoder, not an image library: loading one costs a short run more than this picture.
+    const picture = this.#picture.picture();
+    await writeFile(
+      join(this.#out.path, SEPARATION_FILES.matrix),
+      await encodePng(unitToBytes(picture.data), picture.cols, picture.rows, 1),
+    );
     files.push(SEPARATION_FILES.matrix, SEPARATION_FILES.summary);
     await writeFile(
       join(this.#out.path, SEPARATION_FILES.summary),
