@@ -298,7 +298,7 @@ export async function runStreamingSeparation(run: StreamingRun): Promise<Streame
   };
   // Frames the method holds back keep only their 8-bit original here (a quarter of the float frame).
   const pending = new Map<number, { bytes: Uint8Array; name: string }>();
-  const original = new Float32Array(values);
+  const convertedOriginal = new Float32Array(values);
   const names: string[] = [];
   // One mask model for the whole stream: its noise levels and temporal state carry across frames.
   const masks = options.masks ? new StreamingForegroundMasks(frame) : undefined;
@@ -313,6 +313,9 @@ export async function runStreamingSeparation(run: StreamingRun): Promise<Streame
   let stoppedEarly = false;
   const runStarted = performance.now();
 
+  // The frame pushed last, as pushed: a frame that comes straight back out is read there (push()
+  // never writes into its input; the conformance kit checks that), not converted again.
+  let lastPushed: { index: number; values: Float32Array } | undefined;
   const emit = async (separated: readonly SeparatedFrame[]) => {
     for (const f of separated) {
       const source = pending.get(f.index);
@@ -321,7 +324,8 @@ export async function runStreamingSeparation(run: StreamingRun): Promise<Streame
           `method "${method.meta.name}" returned frame ${f.index}, which it was never given or gave twice.`,
         );
       pending.delete(f.index);
-      bytesToUnit(source.bytes, original);
+      const original =
+        lastPushed?.index === f.index ? lastPushed.values : bytesToUnit(source.bytes, convertedOriginal);
       if (pictures) {
         // |S| drawn white at its 99.5th percentile, followed smoothly from frame to frame.
         const q = absQuantile(f.sparse, FOREGROUND_WHITE_QUANTILE) || 1;
@@ -386,6 +390,7 @@ export async function runStreamingSeparation(run: StreamingRun): Promise<Streame
       const name = decoded.name ?? `frame-${String(decoded.sourceIndex + 1).padStart(6, '0')}`;
       names.push(name);
       pending.set(index, { bytes: decoded.data, name });
+      lastPushed = { index, values: floats };
       const started = performance.now();
       const separated = await session.push(floats);
       separateSeconds += (performance.now() - started) / 1000;
