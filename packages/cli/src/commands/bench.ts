@@ -36,6 +36,7 @@ const BENCH_LOADERS: Record<string, () => Promise<unknown>> = {
   '@lowrank/pipelines/bench': () => import('@lowrank/pipelines/bench'),
   '@lowrank/cli big-photo': () => import('../big-photo-bench.js'),
   '@lowrank/cli streaming-memory': () => import('../streaming-memory-bench.js'),
+  '@lowrank/cli streaming-throughput': () => import('../streaming-throughput-bench.js'),
 };
 export const BENCH_MODULES = Object.keys(BENCH_LOADERS);
 
