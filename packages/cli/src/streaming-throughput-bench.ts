@@ -4,7 +4,13 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AbortError, throwIfAborted } from '@lowrank/core';
-import { type BenchCase, type BenchContext, type BenchRecord, type BenchSuite, median } from '@lowrank/core/bench';
+import {
+  type BenchCase,
+  type BenchContext,
+  type BenchRecord,
+  type BenchSuite,
+  median,
+} from '@lowrank/core/bench';
 import { findFfmpeg } from '@lowrank/io';
 import { PYTHON } from './bench-context.js';
 import { benchDir } from './data-folders.js';
@@ -48,7 +54,9 @@ function timed(command: string, args: readonly string[], signal?: AbortSignal): 
       if (signal?.aborted) return reject(new AbortError());
       const line = /LOWRANK_TIME ([\d.]+) ([\d.]+) ([\d.]+)/.exec(stderr);
       if (code !== 0 || !line)
-        return reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr.trim().split('\n').pop()}`));
+        return reject(
+          new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr.trim().split('\n').pop()}`),
+        );
       resolve({ wall: Number(line[1]), cpu: Number(line[2]) + Number(line[3]), stdout });
     });
   });
@@ -64,7 +72,15 @@ async function scaledClip(
 ): Promise<string> {
   const out = join(dir, `highway-${width}x${height}.mp4`);
   const ffmpeg = (await findFfmpeg()).path;
-  const args = ['-v', 'error', '-y', '-i', ctx.dataPath(HIGHWAY), '-vf', `scale=${width}:${height}:flags=bicubic`];
+  const args = [
+    '-v',
+    'error',
+    '-y',
+    '-i',
+    ctx.dataPath(HIGHWAY),
+    '-vf',
+    `scale=${width}:${height}:flags=bicubic`,
+  ];
   args.push('-frames:v', String(frames), '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '18');
   args.push('-pix_fmt', 'yuv420p', out);
   await new Promise<void>((done, fail) =>
@@ -143,7 +159,8 @@ async function endToEnd(
     ...(knnFps ? { referenceSeconds: median(knn.wall), ratio: median(ours.wall) / median(knn.wall) } : {}),
     referenceWhat:
       'reference.py bgsub --subtractor knn --median 5 --masks-out DIR (OpenCV KNN, decode to PNG masks), wall seconds of the process',
-    command: 'lowrank separate VIDEO --method streaming-rpca --masks-only --out DIR --json (wall seconds of the process)',
+    command:
+      'lowrank separate VIDEO --method streaming-rpca --masks-only --out DIR --json (wall seconds of the process)',
     frames,
     fps,
     ...(knnFps ? { knnFps, fpsRatioToKnn: fps / knnFps, atLeastHalfOfKnn: fps >= knnFps / 2 } : {}),

@@ -1,9 +1,9 @@
-import { loadSharp } from './sharp-loader.js';
 import { type Dirent, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { MediaError, throwIfAborted } from '@lowrank/core';
 import { FRAME_EXTENSIONS, isFramePath } from './media-formats.js';
 import { imageDecodeError } from './media-options.js';
+import { loadSharp } from './sharp-loader.js';
 
 export interface FrameFolder {
   folder: string;

@@ -26,7 +26,6 @@ export {
   findFfmpeg,
 } from './ffmpeg-discovery.js';
 export { type FrameFolder, scanFrameFolder } from './frame-folder.js';
-export { encodePng } from './png-encoder.js';
 export { LUMA_WEIGHTS, lumaFromRgb } from './luma.js';
 export {
   absQuantile,
@@ -60,6 +59,7 @@ export {
   formatBytes,
   type MemoryEstimate,
 } from './memory-budget.js';
+export { encodePng } from './png-encoder.js';
 export { type ProbeVideoOptions, probeVideo, type VideoInfo } from './probe-video.js';
 export {
   decodeFrames,

@@ -189,7 +189,9 @@ export async function openVideoSource(source: string, options: ReadFramesOptions
 
 function syncOptionOf(source: VideoSource): string {
   if (!source.syncOption)
-    throw new Error(`The plan for ${source.path} selects frames but has no syncOption (make it with openVideoSource).`);
+    throw new Error(
+      `The plan for ${source.path} selects frames but has no syncOption (make it with openVideoSource).`,
+    );
   return source.syncOption;
 }
 

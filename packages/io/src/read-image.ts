@@ -1,4 +1,3 @@
-import { loadSharp } from './sharp-loader.js';
 import {
   type DenseMatrix,
   type DType,
@@ -14,6 +13,7 @@ import { lumaFromRgb } from './luma.js';
 import { assertReadableFile } from './media-input.js';
 import { type ColorMode, checkScaleOptions, imageDecodeError, scaledSize } from './media-options.js';
 import { decodeFrames, type VideoSource } from './read-frames.js';
+import { loadSharp } from './sharp-loader.js';
 
 /** sharp's own default pixel limit (16383 x 16383): a guard against decompression bombs. */
 export const DEFAULT_MAX_PIXELS = 0x3fff * 0x3fff;

@@ -1,7 +1,7 @@
-import { loadSharp } from './sharp-loader.js';
 import path from 'node:path';
 import { type DenseMatrix, InvalidInputError, InvalidOptionError, isDenseMatrix } from '@lowrank/core';
 import { checkOutputPath, writeFileAtomic } from './atomic-write.js';
+import { loadSharp } from './sharp-loader.js';
 
 export type ImageFormat = 'png' | 'jpeg' | 'webp';
 
