@@ -40,6 +40,22 @@ describe('writeVideo', () => {
     expect(psnr(tiny, back)).toBeGreaterThan(35);
   });
 
+  it('hands each frame back once it is written (MP4 and PNG sequence), so that its array can be reused', async () => {
+    const frames = Array.from({ length: 6 }, (_, f) =>
+      Uint8Array.from({ length: 16 * 8 }, (_, k) => ((k + f * 7) % 2) * 255),
+    );
+    for (const target of ['handed-back.mp4', 'handed-back']) {
+      const handedBack: [Uint8Array, number][] = [];
+      await writeVideo(frames, path.join(tmp.dir, target), {
+        width: 16,
+        height: 8,
+        onWritten: (frame, index) => handedBack.push([frame as Uint8Array, index]),
+      });
+      expect(handedBack.map(([, index]) => index)).toEqual([0, 1, 2, 3, 4, 5]);
+      expect(handedBack.every(([frame, index]) => frame === frames[index])).toBe(true);
+    }
+  });
+
   it('MPEG-4 on request; odd sizes padded to even', async () => {
     const odd = (
       await readVideoMatrix(sample('tiny-traffic-48x48.avi'), {

@@ -50,6 +50,12 @@ export interface WriteVideoOptions {
   ffmpegPath?: string;
   signal?: AbortSignal;
   onProgress?: (progress: { frames: number; total: number | undefined }) => void;
+  /**
+   * Called with each frame once its samples are out of its array (handed to ffmpeg and flushed,
+   * or encoded as PNG): from then on the caller may reuse the array. Not called for frames an
+   * error or abort left unwritten.
+   */
+  onWritten?: (frame: FrameData, index: number) => void;
 }
 
 export interface WrittenVideo {
@@ -141,8 +147,15 @@ function shapeFrom(input: unknown, first: FrameData | undefined, options: WriteV
 async function writeToStdin(
   stdin: NodeJS.WritableStream & { destroyed?: boolean },
   bytes: Uint8Array,
+  flushed?: () => void,
 ): Promise<void> {
-  if (stdin.write(bytes)) return;
+  // The stream keeps the bytes (no copy) until they are flushed: only then may they be reused.
+  const done = flushed
+    ? (error?: Error | null) => {
+        if (!error) flushed();
+      }
+    : undefined;
+  if (stdin.write(bytes, done)) return;
   await new Promise<void>((resolve, reject) => {
     const cleanup = () => {
       stdin.off('drain', onDrain);
@@ -210,6 +223,7 @@ export async function writeVideo(
         }
         // Each frame's bytes straight into a PNG (no float copy, no image library per frame).
         const png = await encodePng(bytes, shape.width, shape.height, shape.channels);
+        options.onWritten?.(frame, count);
         // Off this thread (creating a file can take a millisecond on a busy disk), by fs.writeFile's
         // callback form: fs/promises wraps each of its open, write and close in a FileHandle's
         // promises, which cost more than a kilobyte's write.
@@ -307,7 +321,13 @@ export async function writeVideo(
     try {
       for await (const frame of allFrames()) {
         throwIfAborted(options.signal);
-        await writeToStdin(child.stdin!, frameBytes(frame, shape, frames));
+        const index = frames;
+        const written = options.onWritten;
+        await writeToStdin(
+          child.stdin!,
+          frameBytes(frame, shape, index),
+          written ? () => written(frame, index) : undefined,
+        );
         frames++;
         options.onProgress?.({ frames, total });
       }
