@@ -39,16 +39,46 @@ export interface SeparationFrameOutputs {
 
 /** Frames each encoder's queue holds while ffmpeg catches up. */
 const QUEUED_FRAMES = 4;
+/** Written frames' arrays each encoder keeps for the next frames. */
+const SPARE_FRAMES = 2;
 
 /**
- * Bytes a SeparationWriter holds at most: each encoder's queued frames and the one it is writing
- * (8-bit background and foreground, the mask for the mask video and for its PNG), and the
- * matrix picture's sums and counts (at most 480 bands x 1600 columns).
+ * The arrays one encoder's frames are copied into, given back once the encoder has written them:
+ * the same few arrays go round for the whole video. New arrays each frame would leave the garbage
+ * collector a few hundred kilobytes a frame of dead arrays, which it frees only when tens of
+ * megabytes have piled up (they outlive the young generation while they wait in the queues): the
+ * peak memory then grew with the length of the video.
+ */
+class FramePool {
+  readonly #free: Uint8Array[] = [];
+  constructor(readonly length: number) {}
+
+  copy(source: Uint8Array): Uint8Array {
+    const target = this.#free.pop() ?? new Uint8Array(this.length);
+    target.set(source);
+    return target;
+  }
+
+  give(array: Uint8Array): void {
+    if (array.length === this.length && this.#free.length < SPARE_FRAMES) this.#free.push(array);
+  }
+}
+
+interface Encoder {
+  readonly queue: FrameQueue<Uint8Array>;
+  readonly pool: FramePool;
+}
+
+/**
+ * Bytes a SeparationWriter holds at most: each encoder's queued frames, the one it is writing and
+ * the one ffmpeg's pipe has yet to take, and its spare arrays (8-bit background and foreground,
+ * the mask for the mask video and for its PNG), and the matrix picture's sums and counts (at most
+ * 480 bands x 1600 columns).
  */
 export function separationWriterBytes(shape: { width: number; height: number; channels: number }): number {
   const pixels = shape.width * shape.height;
   const perFrame = 2 * pixels * shape.channels + 2 * pixels;
-  return (QUEUED_FRAMES + 1) * perFrame + 2 * 8 * 480 * 1600;
+  return (QUEUED_FRAMES + 2 + SPARE_FRAMES) * perFrame + 2 * 8 * 480 * 1600;
 }
 
 /**
@@ -64,10 +94,10 @@ export class SeparationWriter {
   readonly #maskNames: string[] = [];
   readonly #picture: MatrixPictureAccumulator;
   readonly #signal: AbortSignal | undefined;
-  readonly #background: FrameQueue<Uint8Array> | undefined;
-  readonly #foreground: FrameQueue<Uint8Array> | undefined;
-  readonly #maskVideo: FrameQueue<Uint8Array> | undefined;
-  readonly #maskFrames: FrameQueue<Uint8Array> | undefined;
+  readonly #background: Encoder | undefined;
+  readonly #foreground: Encoder | undefined;
+  readonly #maskVideo: Encoder | undefined;
+  readonly #maskFrames: Encoder | undefined;
   #frames = 0;
 
   constructor(out: AtomicOutputDir, shape: SeparationOutputShape, signal?: AbortSignal) {
@@ -84,20 +114,22 @@ export class SeparationWriter {
       format: 'mp4' as const,
       speed: 'fast' as const,
     };
-    const encode = (file: string, channels: 1 | 3, format: 'mp4' | 'png-sequence' = 'mp4') => {
+    const encode = (file: string, channels: 1 | 3, format: 'mp4' | 'png-sequence' = 'mp4'): Encoder => {
       const queue = new FrameQueue<Uint8Array>(QUEUED_FRAMES);
+      const pool = new FramePool(shape.width * shape.height * channels);
       const done = writeVideo(queue, join(out.path, file), {
         ...video,
         channels,
         format,
         ...(format === 'png-sequence' ? { names: this.#maskNames } : {}),
         ...(signal ? { signal } : {}),
+        onWritten: (frame) => pool.give(frame as Uint8Array),
       });
       // An encoder that fails stops the producer at its next push, with the encoder's error.
       done.catch((error: unknown) => queue.fail(error));
       this.#queues.push(queue);
       this.#encoders.push(done);
-      return queue;
+      return { queue, pool };
     };
     const videos = shape.videos ?? true;
     this.#background = videos ? encode(SEPARATION_FILES.background, shape.channels) : undefined;
@@ -116,12 +148,14 @@ export class SeparationWriter {
     this.#picture.add(this.#frames, parts.original);
     this.#frames++;
     const pushes: Promise<void>[] = [];
-    if (this.#background) pushes.push(this.#background.push(parts.background.slice()));
-    if (this.#foreground) pushes.push(this.#foreground.push(parts.foreground.slice()));
+    const send = (encoder: Encoder, frame: Uint8Array) =>
+      pushes.push(encoder.queue.push(encoder.pool.copy(frame)));
+    if (this.#background) send(this.#background, parts.background);
+    if (this.#foreground) send(this.#foreground, parts.foreground);
     if (this.#maskFrames && parts.mask) {
       this.#maskNames.push(parts.name);
-      if (this.#maskVideo) pushes.push(this.#maskVideo.push(parts.mask.slice()));
-      pushes.push(this.#maskFrames.push(parts.mask.slice()));
+      if (this.#maskVideo) send(this.#maskVideo, parts.mask);
+      send(this.#maskFrames, parts.mask);
     }
     await Promise.all(pushes);
   }
