@@ -10,11 +10,14 @@ import { absQuantile, videoMatrixPicture } from '@lowrank/io';
 /** Quantile of |S| over the whole video that maps to white in the foreground pictures. */
 export const FOREGROUND_WHITE_QUANTILE = 0.995;
 
+/** A value in [0, 1] as a byte (clamped, rounded). */
+function unitToByte(value: number): number {
+  const v = value * 255;
+  return v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
+}
+
 export function unitToBytes(values: MatrixData, out = new Uint8Array(values.length)): Uint8Array {
-  for (let k = 0; k < values.length; k++) {
-    const v = values[k]! * 255;
-    out[k] = v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
-  }
+  for (let k = 0; k < values.length; k++) out[k] = unitToByte(values[k]!);
   return out;
 }
 
@@ -60,10 +63,15 @@ export function matrixPictureBytes(
  * The video matrix picture (io's videoMatrixPicture: pixels down in `height` bands, frames across
  * in at most `maxWidth` columns), accumulated one frame at a time in fixed memory. Frame f goes to
  * column floor(f * columns / expectedFrames); frames past the expected count join the last column.
+ * It holds one sum per band and column, and counts per column and per band (a cell's count is
+ * their product), so a long video costs it 8 bytes a cell.
  */
 export class MatrixPictureAccumulator {
   readonly #sums: Float64Array;
-  readonly #counts: Float64Array;
+  /** Frames added to each column. */
+  readonly #framesIn: Float64Array;
+  /** Pixels (values) in each band. */
+  readonly #bandSizes: Float64Array;
   readonly #columns: number;
   readonly #bands: number;
   readonly #expected: number;
@@ -75,7 +83,11 @@ export class MatrixPictureAccumulator {
     this.#columns = Math.min(this.#expected, maxWidth);
     this.#bands = Math.min(values, height);
     this.#sums = new Float64Array(this.#bands * this.#columns);
-    this.#counts = new Float64Array(this.#bands * this.#columns);
+    this.#framesIn = new Float64Array(this.#columns);
+    this.#bandSizes = Float64Array.from(
+      { length: this.#bands },
+      (_, band) => Math.floor(((band + 1) * values) / this.#bands) - Math.floor((band * values) / this.#bands),
+    );
   }
 
   add(index: number, frame: MatrixData): void {
@@ -86,15 +98,27 @@ export class MatrixPictureAccumulator {
       let sum = 0;
       for (let p = p0; p < p1; p++) sum += frame[p]!;
       this.#sums[band * this.#columns + col]! += sum;
-      this.#counts[band * this.#columns + col]! += p1 - p0;
     }
+    this.#framesIn[col]! += 1;
+  }
+
+  /** The mean of cell i (band-major), 0 where no frame landed. */
+  #mean(i: number): number {
+    const count = this.#framesIn[i % this.#columns]! * this.#bandSizes[Math.floor(i / this.#columns)]!;
+    return count > 0 ? this.#sums[i]! / count : 0;
   }
 
   /** The picture so far, as a bands x columns matrix of means (0 where no frame landed). */
   picture(): DenseMatrix<Float64Array> {
     const data = new Float64Array(this.#sums.length);
-    for (let i = 0; i < data.length; i++)
-      data[i] = this.#counts[i]! > 0 ? this.#sums[i]! / this.#counts[i]! : 0;
+    for (let i = 0; i < data.length; i++) data[i] = this.#mean(i);
     return { rows: this.#bands, cols: this.#columns, data };
+  }
+
+  /** The picture so far as 8-bit gray (unitToBytes of picture(), without its float copy). */
+  pictureBytes(): { width: number; height: number; pixels: Uint8Array } {
+    const pixels = new Uint8Array(this.#sums.length);
+    for (let i = 0; i < pixels.length; i++) pixels[i] = unitToByte(this.#mean(i));
+    return { width: this.#columns, height: this.#bands, pixels };
   }
 }

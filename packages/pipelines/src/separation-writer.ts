@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { AbortError, type MatrixData } from '@lowrank/core';
 import { type AtomicOutputDir, encodePng, writeVideo } from '@lowrank/io';
 import { FrameQueue } from './frame-queue.js';
-import { MatrixPictureAccumulator, unitToBytes } from './separation-pictures.js';
+import { MatrixPictureAccumulator } from './separation-pictures.js';
 
 /** The files a separation writes into its folder (masks only when computed). */
 export const SEPARATION_FILES = {
@@ -171,10 +171,10 @@ export class SeparationWriter {
     if (this.#maskFrames) files.push(`${SEPARATION_FILES.masks}/`);
     if (this.#signal?.aborted) throw new AbortError();
     // io's own PNG encoder, not an image library: loading one costs a short run more than this picture.
-    const picture = this.#picture.picture();
+    const picture = this.#picture.pictureBytes();
     await writeFile(
       join(this.#out.path, SEPARATION_FILES.matrix),
-      await encodePng(unitToBytes(picture.data), picture.cols, picture.rows, 1),
+      await encodePng(picture.pixels, picture.width, picture.height, 1),
     );
     files.push(SEPARATION_FILES.matrix, SEPARATION_FILES.summary);
     await writeFile(

@@ -420,7 +420,7 @@ export async function runStreamingSeparation(run: StreamingRun): Promise<Streame
             background: concat(kept.background, emitted * values),
             foreground: concat(kept.foreground, emitted * values),
             mask: options.masks ? concat(kept.mask, emitted * pixels) : undefined,
-            matrixPicture: pictureBytes(picture!),
+            matrixPicture: picture!.pictureBytes(),
           }
         : undefined,
       foregroundFraction: options.masks && emitted > 0 ? foregroundPixels / (emitted * pixels) : undefined,
@@ -446,7 +446,3 @@ function concat(parts: readonly Uint8Array[], length: number): Uint8Array {
   return out;
 }
 
-function pictureBytes(picture: MatrixPictureAccumulator): SeparationDisplay['matrixPicture'] {
-  const m = picture.picture();
-  return { width: m.cols, height: m.rows, pixels: unitToBytes(m.data) };
-}
