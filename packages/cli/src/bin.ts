@@ -15,11 +15,20 @@ const STOP_GRACE_MS = 300;
 const EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
 
 const temporaries = new Set<string>();
+/**
+ * The command's young generation, capped: V8 grows it (up to 48 MB) as a long run keeps allocating,
+ * so a stream's peak memory grew with the video's length (the highway video ten times over peaked
+ * 15% above once; capped, the two are alike). Commands keep their big arrays outside the V8 heap,
+ * where the cap does not reach.
+ */
+const YOUNG_GENERATION_MB = 6;
+
 const worker = new Worker(new URL('./worker-main.js', import.meta.url), {
   workerData: {
     argv: process.argv.slice(2),
     stdoutIsTTY: Boolean(process.stdout.isTTY),
   } satisfies WorkerStart,
+  resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
 });
 let signalled: keyof typeof EXIT_CODES | undefined;
 let exitCode: number | undefined;
