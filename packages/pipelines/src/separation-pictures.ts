@@ -86,7 +86,8 @@ export class MatrixPictureAccumulator {
     this.#framesIn = new Float64Array(this.#columns);
     this.#bandSizes = Float64Array.from(
       { length: this.#bands },
-      (_, band) => Math.floor(((band + 1) * values) / this.#bands) - Math.floor((band * values) / this.#bands),
+      (_, band) =>
+        Math.floor(((band + 1) * values) / this.#bands) - Math.floor((band * values) / this.#bands),
     );
   }
 

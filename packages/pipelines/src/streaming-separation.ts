@@ -445,4 +445,3 @@ function concat(parts: readonly Uint8Array[], length: number): Uint8Array {
   }
   return out;
 }
-
