@@ -72,8 +72,8 @@ interface Encoder {
 /**
  * Bytes a SeparationWriter holds at most: each encoder's queued frames, the one it is writing and
  * the one ffmpeg's pipe has yet to take, and its spare arrays (8-bit background and foreground,
- * the mask for the mask video and for its PNG), and the matrix picture's sums and counts (at most
- * 480 bands x 1600 columns).
+ * the mask for the mask video and for its PNG), and the matrix picture (at most 480 bands x 1600
+ * columns): its sums, and at the end its bytes and their PNG rows, 16 bytes a cell in all.
  */
 export function separationWriterBytes(shape: { width: number; height: number; channels: number }): number {
   const pixels = shape.width * shape.height;
