@@ -32,10 +32,15 @@ export function lumaFromRgb(
 }
 
 /**
- * The 8-bit fast path (a 24-megapixel photo in a tenth of the time): the same products, sums,
+ * The 8-bit fast path (typed reads, three table loads per pixel): the same products, sums,
  * rounding and division as the loop above, read from 256-entry tables.
  */
-function lumaFrom8Bit(rgb: Uint8Array, pixels: number, out: Float64Array | Float32Array, stride: number): void {
+function lumaFrom8Bit(
+  rgb: Uint8Array,
+  pixels: number,
+  out: Float64Array | Float32Array,
+  stride: number,
+): void {
   const red = new Float64Array(256);
   const green = new Float64Array(256);
   const blue = new Float64Array(256);

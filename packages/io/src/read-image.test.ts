@@ -191,7 +191,7 @@ describe('readImage conventions', () => {
     expect(black.channels.map((c) => c.data[0])).toEqual([0, 0, 0]);
   });
 
-  it('reads colour as float32 gray (converted over the decoder\'s RGBA buffer) equal to the float64 gray', async () => {
+  it("reads colour as float32 gray (converted over the decoder's RGBA buffer) equal to the float64 gray", async () => {
     const file = testData('images/astronaut-256x256.png');
     const wide = await readImage(file);
     const narrow = await readImage(file, { dtype: 'float32' });
