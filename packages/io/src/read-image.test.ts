@@ -212,6 +212,26 @@ describe('readImage conventions', () => {
     expect(Array.from(s32.matrix.data)).toEqual(Array.from(s64.matrix.data, Math.fround));
   });
 
+  it('tells onDecodeStarted once the decode runs, before the pixels arrive, and still types decode errors', async () => {
+    const events: string[] = [];
+    const reading = readImage(testData('images/astronaut-256x256.png'), {
+      onDecodeStarted: () => events.push('started'),
+    }).then((image) => {
+      events.push('decoded');
+      return image;
+    });
+    expect((await reading).width).toBe(256);
+    expect(events).toEqual(['started', 'decoded']);
+    // A JPEG cut short: the decode fails after it started, and the error is still a MediaError.
+    const bytes = readFileSync(testData('images/astronaut-256x256.png'));
+    const jpeg = await sharp(bytes).jpeg().toBuffer();
+    const cut = path.join(tmp.dir, 'cut-started.jpg');
+    writeFileSync(cut, jpeg.subarray(0, Math.floor(jpeg.length / 2)));
+    let started = 0;
+    await expect(readImage(cut, { onDecodeStarted: () => started++ })).rejects.toBeInstanceOf(MediaError);
+    expect(started).toBe(1);
+  });
+
   it('applies EXIF orientation (6 = rotate 90 degrees clockwise)', async () => {
     // 4 wide x 2 tall, left column white.
     const pixels = Buffer.from([255, 0, 0, 0, 255, 0, 0, 0]);

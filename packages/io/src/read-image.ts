@@ -45,6 +45,11 @@ export interface ReadImageOptions {
   /** ffmpeg executable for decoder 'ffmpeg' (see findFfmpeg). */
   ffmpegPath?: string;
   signal?: AbortSignal;
+  /**
+   * Called once the pixels are being decoded on sharp's threads (decoder 'sharp'), before they
+   * arrive: this thread is idle until then, for the caller to prepare what comes next.
+   */
+  onDecodeStarted?: () => void;
 }
 
 export interface ImageMetadata {
@@ -188,15 +193,18 @@ export async function readImage(
   // conversion (about 5 ms per MB on this project's VMs), and the peak holds one copy less.
   const inPlace = mode === 'gray' && dtype === 'float32' && !keepGray && !sixteen;
   if (inPlace) pipeline = pipeline.ensureAlpha(1);
-  let data: Buffer;
-  let info: OutputInfo;
-  try {
-    ({ data, info } = await pipeline
-      .raw({ depth: sixteen ? 'ushort' : 'uchar' })
-      .toBuffer({ resolveWithObject: true }));
-  } catch (error) {
-    throw imageDecodeError(file, error);
-  }
+  const decoding = pipeline
+    .raw({ depth: sixteen ? 'ushort' : 'uchar' })
+    .toBuffer({ resolveWithObject: true });
+  // Settled here, whatever the callback does, so a failed decode is never an unhandled rejection.
+  const settled = decoding.then(
+    (decoded) => ({ decoded }),
+    (error: unknown) => ({ error }),
+  );
+  options.onDecodeStarted?.();
+  const outcome = await settled;
+  if ('error' in outcome) throw imageDecodeError(file, outcome.error);
+  const { data, info }: { data: Buffer; info: OutputInfo } = outcome.decoded;
   throwIfAborted(options.signal);
   const width = info.width;
   const height = info.height;

@@ -40,6 +40,7 @@ import {
   rankBeforeFactorizing,
   rankFromSpectra,
 } from './rank-rules.js';
+import { prepareQualityThreads } from './ssim-strips-threaded.js';
 import { type BandSource, QUALITY_BAND_ROWS, streamingImageQuality } from './streaming-quality.js';
 
 /** `method` value (and the default) that picks by size: the exact SVD, or a partial SVD for big images. */
@@ -781,6 +782,8 @@ export async function compressImageFile(
     mode: channels === 3 ? 'rgb' : 'gray',
     dtype,
     ...(control.signal ? { signal: control.signal } : {}),
+    // A big image's metrics run on linalg's threads: start them while sharp decodes.
+    ...(partial ? { onDecodeStarted: prepareQualityThreads } : {}),
   });
   const planes = distinctChannels(image.channels);
   await control.onDecoded?.(planes);
