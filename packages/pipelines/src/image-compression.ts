@@ -1,5 +1,4 @@
 import { basename, resolve } from 'node:path';
-import { randomizedSvd } from '@lowrank/algorithms-svd';
 import {
   type AnyBatchFactorizer,
   type DenseMatrix,
@@ -14,6 +13,7 @@ import {
 } from '@lowrank/core';
 import { checkOutputPath, probeImage, readImage, writeImage } from '@lowrank/io';
 import { isVideoPath } from '@lowrank/io/formats';
+import { blockAveragedPreview } from './block-averaged-preview.js';
 import { type CodecPoint, codecAtSize } from './codec-comparison.js';
 import {
   clampedReconstruction,
@@ -80,8 +80,9 @@ export interface JobControl {
    */
   readonly onDecoded?: (planes: readonly DenseMatrix[]) => void | Promise<void>;
   /**
-   * Compression on a partial SVD: quick leading factors per channel (PREVIEW_RANK triplets, one
-   * power iteration: a few percent of the full cost) before the full factorization, for a first preview.
+   * Compression on a partial SVD: quick leading factors per channel before the full factorization,
+   * for a first preview (PREVIEW_RANK triplets of the image averaged to about a megapixel, brought
+   * back to full size: see blockAveragedPreview; about 1% of the full cost).
    */
   readonly onPreview?: (factors: readonly SvdFactorsView[]) => void;
   /** Told of a choice the job made for the caller (a method swapped for one that fits). */
@@ -584,7 +585,7 @@ async function compressPlanes(
   control.onStage?.('factorize');
   if (partial && control.onPreview && factorRank !== undefined) {
     const k = Math.min(PREVIEW_RANK, factorRank);
-    control.onPreview(planes.map((p) => randomizedSvd(p, k, { powerIterations: 1, signal: control.signal })));
+    control.onPreview(planes.map((p) => blockAveragedPreview(p, k, { signal: control.signal })));
   }
   let { results, seconds } = await factorizeChannels(
     method,

@@ -328,22 +328,25 @@ const originalCrop = document.createElement('canvas');
 let originalDrawn = '';
 function drawOriginal(region: Region): void {
   const ctx = originalCanvas.getContext('2d');
-  if (!ctx || !original) return;
+  const full = original;
+  const reduced = reducedOriginal;
+  if (!ctx || !image || (!full && !reduced)) return;
   const key = [
     ...[region.x0, region.y0, region.x1, region.y1, region.dx, region.dy, region.dw, region.dh],
-    ...[originalCanvas.width, originalCanvas.height, reducedOriginal?.width ?? 0],
+    ...[originalCanvas.width, originalCanvas.height, reduced?.width ?? 0, full ? 1 : 0],
   ].join();
   if (key === originalDrawn) return;
   originalDrawn = key;
   ctx.clearRect(0, 0, originalCanvas.width, originalCanvas.height);
   const w = region.x1 - region.x0;
   const h = region.y1 - region.y0;
-  if (region.dw < w) {
+  if (region.dw < w || !full) {
     // Reduced: the browser's filtered downscale of the visible part, from the copy made at the
-    // fitted size when it has the pixels needed (a 12-megapixel draw takes tens of milliseconds).
-    const k = reducedOriginal && image ? reducedOriginal.width / image.width : 1;
-    const source = reducedOriginal && k * w >= region.dw - 0.5 ? reducedOriginal : original;
-    const f = source === original ? 1 : k;
+    // fitted size when it has the pixels needed (a 12-megapixel draw takes tens of milliseconds),
+    // or has to do (the full picture is still being decoded: the copy, enlarged, until it is).
+    const k = reduced ? reduced.width / image.width : 1;
+    const source = reduced && (k * w >= region.dw - 0.5 || !full) ? reduced : full!;
+    const f = source === full ? 1 : k;
     ctx.imageSmoothingEnabled = true;
     ctx.imageSmoothingQuality = 'high';
     ctx.drawImage(
@@ -362,7 +365,7 @@ function drawOriginal(region: Region): void {
   // Magnified (a pixel-aligned region): copy its pixels, then scale them exactly as the reconstruction is.
   originalCrop.width = w;
   originalCrop.height = h;
-  originalCrop.getContext('2d')!.drawImage(original, region.x0, region.y0, w, h, 0, 0, w, h);
+  originalCrop.getContext('2d')!.drawImage(full, region.x0, region.y0, w, h, 0, 0, w, h);
   ctx.imageSmoothingEnabled = false;
   ctx.drawImage(originalCrop, region.dx, region.dy, region.dw, region.dh);
 }
@@ -486,20 +489,25 @@ function originalAtRenderSize(current: NonNullable<typeof render>): Uint8Clamped
   scratch.height = size.height;
   const ctx = scratch.getContext('2d', { willReadFrequently: true })!;
   ctx.imageSmoothingQuality = 'high';
-  if (original)
+  // The fitted copy stands in while the full picture is decoded (its bytes are then made again).
+  const source = original ?? reducedOriginal;
+  if (source && image) {
+    const f = source.width / image.width;
     ctx.drawImage(
-      original,
-      region.x0,
-      region.y0,
-      region.x1 - region.x0,
-      region.y1 - region.y0,
+      source,
+      region.x0 * f,
+      region.y0 * f,
+      (region.x1 - region.x0) * f,
+      (region.y1 - region.y0) * f,
       0,
       0,
       size.width,
       size.height,
     );
-  current.originalBytes = ctx.getImageData(0, 0, size.width, size.height).data;
-  return current.originalBytes;
+  }
+  const bytes = ctx.getImageData(0, 0, size.width, size.height).data;
+  if (source === original) current.originalBytes = bytes;
+  return bytes;
 }
 
 function paintReconstruction(current: NonNullable<typeof render>, planes: readonly Float64Array[]): void {
@@ -651,6 +659,7 @@ async function onImage(info: ImageInfo): Promise<void> {
   view = fittedView(info);
   layoutPanes();
   original?.close();
+  original = undefined;
   reducedOriginal?.close();
   reducedOriginal = undefined;
   originalDrawn = '';
@@ -659,21 +668,30 @@ async function onImage(info: ImageInfo): Promise<void> {
     ? new Blob([info.encoded.bytes as Uint8Array<ArrayBuffer>], { type: info.encoded.type })
     : undefined;
   if (encoded) {
-    // Both decoded off the main thread, in parallel: a copy at the fitted size (the Fit view then
-    // draws without downscaling 12 megapixels) and the full picture for zoomed views.
+    // Both decoded off the main thread, one after the other: first a copy at the fitted size (the
+    // Fit view then draws without downscaling 12 megapixels), shown at once, then the full picture
+    // for zoomed views, which the copy stands in for until it is ready.
     const canvas = canvasSize();
     const fit = Math.min(1, canvas.width / info.width, canvas.height / info.height);
-    const [reduced, full] = await Promise.all([
-      createImageBitmap(encoded, {
-        resizeWidth: Math.max(1, Math.ceil(info.width * fit)),
-        resizeHeight: Math.max(1, Math.ceil(info.height * fit)),
-        resizeQuality: 'high',
-      }),
-      createImageBitmap(encoded),
-    ]);
-    if (image !== info) return;
+    const reduced = await createImageBitmap(encoded, {
+      resizeWidth: Math.max(1, Math.ceil(info.width * fit)),
+      resizeHeight: Math.max(1, Math.ceil(info.height * fit)),
+      resizeQuality: 'high',
+    });
+    if (image !== info) {
+      reduced.close();
+      return;
+    }
     reducedOriginal = reduced;
+    originalCanvas.dataset.shown = 'true';
+    requestRender();
+    const full = await createImageBitmap(encoded);
+    if (image !== info) {
+      full.close();
+      return;
+    }
     original = full;
+    originalDrawn = '';
   } else {
     original = await createImageBitmap(
       new ImageData(info.rgba as Uint8ClampedArray<ArrayBuffer>, info.width, info.height),
