@@ -9,7 +9,7 @@ export const PREVIEW_MAX_PIXELS = 1 << 20;
  * over b x b blocks (b the smallest that leaves at most PREVIEW_MAX_PIXELS: 4 for 12 megapixels,
  * a sixteenth of the work and memory traffic), brought back to full size by repeating each row of
  * the factors b times. With U' and V' the repeated factors over sqrt(b) and s' = b s, the columns
- * of U' and V' stay orthonormal and U' S' V'^T is the averaged image's rank-k approximation, each
+ * of U' and V' stay orthonormal (exactly when b divides the sides) and U' S' V'^T is the averaged image's rank-k approximation, each
  * value spread over its block: what a fitted view shows of the full image's, at a fraction of the
  * cost. Blocks at the right and bottom edges average what they have.
  */
@@ -18,11 +18,30 @@ export function blockAveragedPreview(
   rank: number,
   options: { signal?: AbortSignal | undefined } = {},
 ): SvdFactors {
-  const { rows, cols } = plane;
-  const b = Math.max(1, Math.ceil(Math.sqrt((rows * cols) / PREVIEW_MAX_PIXELS)));
-  const small = blockAverage(plane, b);
+  const b = previewBlock(plane.rows, plane.cols);
+  return reducedPreview(blockAverage(plane, b), rank, plane.rows, plane.cols, b, options);
+}
+
+/** The block size b of a rows x cols image's first preview: the smallest leaving at most PREVIEW_MAX_PIXELS. */
+export function previewBlock(rows: number, cols: number): number {
+  return Math.max(1, Math.ceil(Math.sqrt((rows * cols) / PREVIEW_MAX_PIXELS)));
+}
+
+/**
+ * The preview from an image already reduced by b (ceil(rows / b) x ceil(cols / b), by block
+ * averages or by a decoder's downscale): its leading `rank` triplets with the factors' rows repeated
+ * b times, over sqrt(b), and the values times b (see blockAveragedPreview).
+ */
+export function reducedPreview(
+  small: DenseMatrix,
+  rank: number,
+  rows: number,
+  cols: number,
+  b: number,
+  options: { signal?: AbortSignal | undefined } = {},
+): SvdFactors {
   const k = Math.min(rank, small.rows, small.cols);
-  // Two power iterations: the averaged image is small enough for a better preview at no real cost.
+  // Two power iterations: the reduced image is small enough for a better preview at no real cost.
   const { u, s, v } = randomizedSvd(small, k, {
     powerIterations: 2,
     ...(options.signal ? { signal: options.signal } : {}),

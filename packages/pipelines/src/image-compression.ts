@@ -13,7 +13,7 @@ import {
 } from '@lowrank/core';
 import { checkOutputPath, probeImage, readImage, writeImage } from '@lowrank/io';
 import { isVideoPath } from '@lowrank/io/formats';
-import { blockAveragedPreview } from './block-averaged-preview.js';
+import { blockAveragedPreview, previewBlock, reducedPreview } from './block-averaged-preview.js';
 import { type CodecPoint, codecAtSize } from './codec-comparison.js';
 import {
   clampedReconstruction,
@@ -80,9 +80,10 @@ export interface JobControl {
    */
   readonly onDecoded?: (planes: readonly DenseMatrix[]) => void | Promise<void>;
   /**
-   * Compression on a partial SVD: quick leading factors per channel before the full factorization,
-   * for a first preview (PREVIEW_RANK triplets of the image averaged to about a megapixel, brought
-   * back to full size: see blockAveragedPreview; about 1% of the full cost).
+   * Compression on a partial SVD: quick leading factors per channel, for a first preview: the
+   * PREVIEW_RANK leading triplets of the image decoded at reduced size (about a megapixel; JPEG
+   * shrinks on load), brought back to full size (see reducedPreview), sent before the full decode
+   * (and before onDecoded); from the decoded planes averaged over blocks if that decode fails.
    */
   readonly onPreview?: (factors: readonly SvdFactorsView[]) => void;
   /** Told of a choice the job made for the caller (a method swapped for one that fits). */
@@ -659,6 +660,42 @@ function ruleMet(
   return mse === 0 || 10 * Math.log10(1 / mse) >= rule.value;
 }
 
+/**
+ * Sends onPreview the leading triplets of the image decoded at 1/b of its size (see
+ * reducedPreview); false, having sent nothing, when that decode fails (the preview then comes from
+ * the full planes).
+ */
+async function previewFromReducedDecode(
+  input: string,
+  probe: { width: number; height: number },
+  channels: number,
+  options: CompressImageOptions,
+  control: JobControl,
+): Promise<boolean> {
+  const { width, height } = probe;
+  const b = previewBlock(height, width);
+  let small: readonly DenseMatrix[];
+  try {
+    const reduced = await readImage(input, {
+      mode: channels === 3 ? 'rgb' : 'gray',
+      size: { width: Math.ceil(width / b), height: Math.ceil(height / b) },
+      ...(control.signal ? { signal: control.signal } : {}),
+    });
+    small = distinctChannels(reduced.channels);
+  } catch (error) {
+    if (control.signal?.aborted) throw error;
+    return false;
+  }
+  const k = Math.min(PREVIEW_RANK, partialRank(options, probe));
+  control.onPreview!(small.map((p) => reducedPreview(p, k, height, width, b, { signal: control.signal })));
+  return true;
+}
+
+function withoutPreview(control: JobControl): JobControl {
+  const { onPreview: _sent, ...rest } = control;
+  return rest;
+}
+
 /** The rank a partial SVD will be asked for, at most (for its memory estimate). */
 function partialRank(options: CompressImageOptions, size: { width: number; height: number }): number {
   const rule = ruleOf(options);
@@ -779,6 +816,12 @@ export async function compressImageFile(
     );
   }
   control.onStage?.('decode');
+  // A viewer's first preview, from a decode at reduced size (JPEG shrinks on load: a fraction of the
+  // full decode), before the full decode starts.
+  const previewed =
+    partial && control.onPreview
+      ? await previewFromReducedDecode(input, probe, channels, options, control)
+      : false;
   const image = await readImage(input, {
     mode: channels === 3 ? 'rgb' : 'gray',
     dtype,
@@ -789,7 +832,15 @@ export async function compressImageFile(
   const planes = distinctChannels(image.channels);
   await control.onDecoded?.(planes);
   const job = await withMethodOptionNames(method, options.methodOptionName, () =>
-    compressPlanes(input, planes, method, ruleOf(options), options, control, partial),
+    compressPlanes(
+      input,
+      planes,
+      method,
+      ruleOf(options),
+      options,
+      previewed ? withoutPreview(control) : control,
+      partial,
+    ),
   );
   job.memoryEstimate = estimate;
   if (out !== undefined) {

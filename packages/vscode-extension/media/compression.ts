@@ -69,6 +69,13 @@ let original: ImageBitmap | undefined;
 /** The original reduced to the fitted view's size, decoded and resized off the main thread (big images). */
 let reducedOriginal: ImageBitmap | undefined;
 let result: CompressionResultInfo | undefined;
+/**
+ * A run's first preview can come before its picture (it is computed from a quick reduced decode):
+ * it waits for the picture, as no earlier picture's factors.
+ */
+let awaitingImage = false;
+let pendingPreview: readonly ChannelFactors[] | undefined;
+
 /** The factors the panes draw from: the first preview's, then the result's. */
 let factors: readonly ChannelFactors[] | undefined;
 let energies: Float64Array[] = [];
@@ -283,6 +290,8 @@ function compute(): void {
   const options = { ...readOptions() };
   // A rank left at the previous image's full rank would be refused for a smaller one: let the plugin clamp.
   if (typeof options.rank === 'number' && options.rank > fullRankGuess()) delete options.rank;
+  awaitingImage = true;
+  pendingPreview = undefined;
   send({
     type: 'compress',
     method: state.method,
@@ -656,6 +665,10 @@ async function onImage(info: ImageInfo): Promise<void> {
   image = info;
   factors = undefined;
   render = undefined;
+  awaitingImage = false;
+  const early = pendingPreview;
+  pendingPreview = undefined;
+  if (early) onPreview(early);
   view = fittedView(info);
   layoutPanes();
   original?.close();
@@ -702,7 +715,10 @@ async function onImage(info: ImageInfo): Promise<void> {
 }
 
 function onPreview(preview: readonly ChannelFactors[]): void {
-  if (!image) return;
+  if (!image || awaitingImage) {
+    pendingPreview = preview;
+    return;
+  }
   factors = preview;
   const rank = Math.min(...preview.map((f) => f.rank));
   slider.max = String(rank);
@@ -714,6 +730,8 @@ function onPreview(preview: readonly ChannelFactors[]): void {
 }
 
 function onCompressed(info: CompressionResultInfo): void {
+  awaitingImage = false;
+  pendingPreview = undefined;
   result = info;
   hostPixels = undefined;
   factors = info.factors;
@@ -909,6 +927,8 @@ onHostMessage((message: HostToWebview) => {
       break;
     case 'cancelled':
       setBusy(false);
+      awaitingImage = false;
+      pendingPreview = undefined;
       if (!message.resultsKept && result) {
         // The worker that held the factors is gone: the picture stays, but ranks and saving need a new run.
         result = undefined;
@@ -921,6 +941,8 @@ onHostMessage((message: HostToWebview) => {
       break;
     case 'error':
       setBusy(false);
+      awaitingImage = false;
+      pendingPreview = undefined;
       errors.replaceChildren(errorBox(message.error.message));
       status.textContent = '';
       break;

@@ -343,6 +343,37 @@ describe('compression webview', () => {
     await page.close();
   });
 
+  it('draws a first preview that came before its picture once the picture comes', async () => {
+    const page = await openPage('compression');
+    await expect.poll(async () => (await sent(page)).map((m) => m.type)).toContain('ready');
+    await post(page, {
+      type: 'init',
+      panel: 'compression',
+      source: 'file:///w/tiny.png',
+      fileName: 'tiny.png',
+      hasResults: false,
+      methods,
+      settings,
+    });
+    await expect.poll(async () => (await sent(page)).map((m) => m.type)).toContain('compress');
+    const { image, result } = await sampleCompression();
+    const { s, u, v } = result.factors[0]!;
+    // Rank 2 of the sample's factors, as a preview would send them (U 6 x 2, V 8 x 2).
+    const take = (m: Float32Array, rows: number) =>
+      Float32Array.from({ length: rows * 2 }, (_, k) => m[Math.floor(k / 2) * 6 + (k % 2)]!);
+    await post(page, {
+      type: 'preview',
+      factors: [{ rank: 2, s: s.slice(0, 2), u: take(u, 6), v: take(v, 8) }],
+    });
+    await page.waitForTimeout(200);
+    expect(await page.locator('#reconstruction').getAttribute('data-rank')).toBeNull();
+    await post(page, { type: 'image', image });
+    await expect.poll(() => page.locator('#reconstruction').getAttribute('data-rank')).toBe('2');
+    expect(await page.locator('#reconstruction').getAttribute('data-preview')).toBe('true');
+    await post(page, { type: 'compressed', result });
+    await expect.poll(() => page.locator('#reconstruction').getAttribute('data-preview')).toBeNull();
+  });
+
   it('restores the rank and view from the saved state, without computing again', async () => {
     const page = await openPage('compression', {
       panel: 'compression',
