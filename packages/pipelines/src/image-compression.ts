@@ -84,8 +84,9 @@ export interface JobControl {
    * PREVIEW_RANK leading triplets of the image decoded at reduced size (about a megapixel; JPEG
    * shrinks on load), brought back to full size (see reducedPreview), sent before the full decode
    * (and before onDecoded); from the decoded planes averaged over blocks if that decode fails.
+   * The factors' rows repeat in runs of `block` (the reduction): every block-th row says it all.
    */
-  readonly onPreview?: (factors: readonly SvdFactorsView[]) => void;
+  readonly onPreview?: (factors: readonly SvdFactorsView[], block: number) => void;
   /** Told of a choice the job made for the caller (a method swapped for one that fits). */
   readonly onNote?: (message: string) => void;
   /**
@@ -586,7 +587,10 @@ async function compressPlanes(
   control.onStage?.('factorize');
   if (partial && control.onPreview && factorRank !== undefined) {
     const k = Math.min(PREVIEW_RANK, factorRank);
-    control.onPreview(planes.map((p) => blockAveragedPreview(p, k, { signal: control.signal })));
+    control.onPreview(
+      planes.map((p) => blockAveragedPreview(p, k, { signal: control.signal })),
+      previewBlock(rows, cols),
+    );
   }
   let { results, seconds } = await factorizeChannels(
     method,
@@ -687,7 +691,10 @@ async function previewFromReducedDecode(
     return false;
   }
   const k = Math.min(PREVIEW_RANK, partialRank(options, probe));
-  control.onPreview!(small.map((p) => reducedPreview(p, k, height, width, b, { signal: control.signal })));
+  control.onPreview!(
+    small.map((p) => reducedPreview(p, k, height, width, b, { signal: control.signal })),
+    b,
+  );
   return true;
 }
 

@@ -1,5 +1,6 @@
 /** The compression webview: original vs rank-k reconstruction, slider, metrics, spectrum, save. */
 
+import { expandBlocks } from '../src/shared/preview-blocks.js';
 import type {
   ChannelFactors,
   CompressionResultInfo,
@@ -662,6 +663,32 @@ const zoomBar = h(
 // ---------------------------------------------------------------- messages
 
 async function onImage(info: ImageInfo): Promise<void> {
+  // The full-size picture after its quick copy: the same picture, so the view, the preview and
+  // the reconstruction stay; only the bitmap for zoomed views is new.
+  const upgrade =
+    image?.encoded?.reduced === true &&
+    info.encoded !== undefined &&
+    !info.encoded.reduced &&
+    image.fileName === info.fileName &&
+    image.width === info.width &&
+    image.height === info.height;
+  if (upgrade) {
+    image = info;
+    awaitingImage = false;
+    const full = await createImageBitmap(
+      new Blob([info.encoded!.bytes as Uint8Array<ArrayBuffer>], { type: info.encoded!.type }),
+    );
+    if (image !== info) {
+      full.close();
+      return;
+    }
+    original?.close();
+    original = full;
+    originalDrawn = '';
+    if (render) render.originalBytes = undefined;
+    requestRender();
+    return;
+  }
   image = info;
   factors = undefined;
   render = undefined;
@@ -698,6 +725,8 @@ async function onImage(info: ImageInfo): Promise<void> {
     reducedOriginal = reduced;
     originalCanvas.dataset.shown = 'true';
     requestRender();
+    // A quick copy: the full-size picture comes in a message of its own.
+    if (info.encoded?.reduced) return;
     const full = await createImageBitmap(encoded);
     if (image !== info) {
       full.close();
@@ -719,7 +748,8 @@ function onPreview(preview: readonly ChannelFactors[]): void {
     pendingPreview = preview;
     return;
   }
-  factors = preview;
+  const { width, height } = image;
+  factors = preview.map((f) => expandBlocks(f, height, width));
   const rank = Math.min(...preview.map((f) => f.rank));
   slider.max = String(rank);
   slider.value = String(rank);

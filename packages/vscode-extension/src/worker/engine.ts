@@ -8,7 +8,7 @@ import {
   type Progress,
   type SvdFactorsView,
 } from '@lowrank/core';
-import { encodeImage, openVideoSource, probeImage } from '@lowrank/io';
+import { encodeImage, openVideoSource, probeImage, readImage } from '@lowrank/io';
 import {
   AUTOMATIC_METHOD,
   compressImageFile,
@@ -21,6 +21,7 @@ import {
   separateVideo,
   type VideoSeparation,
 } from '@lowrank/pipelines';
+import { sampleBlocks } from '../shared/preview-blocks.js';
 import type {
   ChannelFactors,
   CompressionResultInfo,
@@ -114,6 +115,39 @@ export function channelFactors({ u, s, v }: SvdFactorsView): ChannelFactors {
   for (let j = 0; j < v.rows; j++)
     for (let k = 0; k < rank; k++) out.v[j * rank + k] = v.data[j * v.cols + k]!;
   return out;
+}
+
+/** Pixels of the quick first copy of a big original (about a fitted view's). */
+const REDUCED_ORIGINAL_PIXELS = 1 << 20;
+
+/**
+ * A quick first copy of a big original, at about a megapixel (a JPEG shrinks on load), in the
+ * colours factorized (the panel's gray is the pipeline's), sent before anything else so the
+ * picture shows at once; the full-size one follows. Undefined for small images.
+ */
+export async function reducedOriginal(file: string, colour: boolean): Promise<ImageInfo | undefined> {
+  try {
+    const probe = await probeImage(file);
+    const pixels = probe.width * probe.height;
+    if (pixels <= EXACT_SVD_MAX_PIXELS) return undefined;
+    const fit = Math.sqrt(REDUCED_ORIGINAL_PIXELS / pixels);
+    const size = {
+      width: Math.max(1, Math.round(probe.width * fit)),
+      height: Math.max(1, Math.round(probe.height * fit)),
+    };
+    const inColour = colour && probe.colour;
+    const small = await readImage(file, { mode: inColour ? 'rgb' : 'gray', size });
+    const bytes = await encodeImage(inColour ? small.channels : small.matrix, 'jpeg', { quality: 90 });
+    return {
+      fileName: basename(file),
+      width: probe.width,
+      height: probe.height,
+      channels: inColour ? 3 : 1,
+      encoded: { bytes: new Uint8Array(bytes), type: 'image/jpeg', source: false, reduced: true },
+    };
+  } catch {
+    return undefined; // the pipeline reports an unreadable file
+  }
 }
 
 /**
@@ -232,10 +266,14 @@ export class Engine {
         onStage: (name) => {
           report.onStage(name);
           if (name === 'decode')
-            early = sourceAsOriginal(file, colour).then((image) => {
+            early = (async () => {
+              // A small copy first (it shows at once), then the full-size picture for zooming.
+              const reduced = await reducedOriginal(file, colour);
+              if (reduced) partial({ kind: 'image', image: reduced });
+              const image = await sourceAsOriginal(file, colour);
               if (image) partial({ kind: 'image', image });
               return image !== undefined;
-            });
+            })();
         },
         ...(signal ? { signal } : {}),
         onDecoded: async (planes) => {
@@ -263,7 +301,9 @@ export class Engine {
           };
           partial({ kind: 'image', image });
         },
-        onPreview: (factors) => partial({ kind: 'preview', factors: factors.map(channelFactors) }),
+        // Sent at the size it was computed at (a sixteenth of the bytes for 12 megapixels).
+        onPreview: (factors, block) =>
+          partial({ kind: 'preview', factors: factors.map((f) => sampleBlocks(channelFactors(f), block)) }),
       },
     );
     this.#compression = job;
