@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import {
   type AnyFactorizer,
+  type DenseMatrix,
   InvalidInputError,
   isLowrankError,
   type LoadedPlugins,
@@ -174,6 +175,40 @@ export async function sourceAsOriginal(file: string, colour: boolean): Promise<I
 }
 
 /**
+ * The original as the panel shows it: a big JPEG's own bytes when they show what is factorized
+ * (sourceAsOriginal), else a JPEG of the decoded planes above 1 megapixel (48 MB of RGBA for 12
+ * megapixels takes tens of seconds through VS Code's webview channel on code-server, a JPEG about
+ * one), else the exact RGBA.
+ */
+async function fullOriginal(
+  file: string,
+  colour: boolean,
+  planes: readonly DenseMatrix[],
+): Promise<ImageInfo> {
+  const source = await sourceAsOriginal(file, colour);
+  if (source) return source;
+  const { rows: height, cols: width } = planes[0]!;
+  const big = width * height > EXACT_SVD_MAX_PIXELS;
+  return {
+    fileName: basename(file),
+    width,
+    height,
+    channels: planes.length,
+    ...(big
+      ? {
+          encoded: {
+            bytes: new Uint8Array(
+              await encodeImage(planes.length === 1 ? planes[0]! : planes, 'jpeg', { quality: 95 }),
+            ),
+            type: 'image/jpeg',
+            source: false,
+          },
+        }
+      : { rgba: rgbaOf(planes, width * height) }),
+  };
+}
+
+/**
  * The worker's side of the panels: a thin adapter over @lowrank/pipelines (the same jobs as the
  * `lowrank` command). One engine serves one panel and keeps its last job, so the rank slider, Save
  * and Export never compute again.
@@ -265,47 +300,25 @@ export class Engine {
         ...report,
         onStage: (name) => {
           report.onStage(name);
+          // A big image: a small copy first (it shows at once); the full-size picture, for zooming,
+          // waits for the factorization, so the early moments carry only what the first view needs.
           if (name === 'decode')
-            early = (async () => {
-              // A small copy first (it shows at once), then the full-size picture for zooming.
-              const reduced = await reducedOriginal(file, colour);
+            early = reducedOriginal(file, colour).then((reduced) => {
               if (reduced) partial({ kind: 'image', image: reduced });
-              const image = await sourceAsOriginal(file, colour);
-              if (image) partial({ kind: 'image', image });
-              return image !== undefined;
-            })();
+              return reduced !== undefined;
+            });
         },
         ...(signal ? { signal } : {}),
         onDecoded: async (planes) => {
           if (await early) return;
-          const { rows: height, cols: width } = planes[0]!;
-          // A big picture travels as a JPEG: 48 MB of RGBA for 12 megapixels takes tens of seconds
-          // through VS Code's webview channel (code-server, loaded machine), a JPEG about one.
-          const big = width * height > EXACT_SVD_MAX_PIXELS;
-          const image: ImageInfo = {
-            fileName: basename(file),
-            width,
-            height,
-            channels: planes.length,
-            ...(big
-              ? {
-                  encoded: {
-                    bytes: new Uint8Array(
-                      await encodeImage(planes.length === 1 ? planes[0]! : planes, 'jpeg', { quality: 95 }),
-                    ),
-                    type: 'image/jpeg',
-                    source: false,
-                  },
-                }
-              : { rgba: rgbaOf(planes, width * height) }),
-          };
-          partial({ kind: 'image', image });
+          partial({ kind: 'image', image: await fullOriginal(file, colour, planes) });
         },
         // Sent at the size it was computed at (a sixteenth of the bytes for 12 megapixels).
         onPreview: (factors, block) =>
           partial({ kind: 'preview', factors: factors.map((f) => sampleBlocks(channelFactors(f), block)) }),
       },
     );
+    if (await early) partial({ kind: 'image', image: await fullOriginal(file, colour, job.planes) });
     this.#compression = job;
     const storedNumbers = new Float64Array(job.maxRank);
     for (let k = 1; k <= job.maxRank; k++) storedNumbers[k - 1] = job.storedNumbers(k);
