@@ -191,6 +191,47 @@ describe('readImage conventions', () => {
     expect(black.channels.map((c) => c.data[0])).toEqual([0, 0, 0]);
   });
 
+  it("reads colour as float32 gray (converted over the decoder's RGBA buffer) equal to the float64 gray", async () => {
+    const file = testData('images/astronaut-256x256.png');
+    const wide = await readImage(file);
+    const narrow = await readImage(file, { dtype: 'float32' });
+    expect(narrow.matrix.data).toBeInstanceOf(Float32Array);
+    expect(narrow.matrix.data.length).toBe(256 * 256);
+    expect(Array.from(narrow.matrix.data)).toEqual(Array.from(wide.matrix.data, Math.fround));
+    // With alpha (flattened first) and scaled, the same holds.
+    const rgba = Buffer.from([255, 0, 0, 0, 0, 0, 0, 255, 10, 200, 30, 128, 40, 50, 60, 255]);
+    const alpha = path.join(tmp.dir, 'alpha-float32.png');
+    await sharp(rgba, { raw: { width: 2, height: 2, channels: 4 } })
+      .png()
+      .toFile(alpha);
+    const a64 = await readImage(alpha);
+    const a32 = await readImage(alpha, { dtype: 'float32' });
+    expect(Array.from(a32.matrix.data)).toEqual(Array.from(a64.matrix.data, Math.fround));
+    const s32 = await readImage(file, { dtype: 'float32', scale: 0.5 });
+    const s64 = await readImage(file, { scale: 0.5 });
+    expect(Array.from(s32.matrix.data)).toEqual(Array.from(s64.matrix.data, Math.fround));
+  });
+
+  it('tells onDecodeStarted once the decode runs, before the pixels arrive, and still types decode errors', async () => {
+    const events: string[] = [];
+    const reading = readImage(testData('images/astronaut-256x256.png'), {
+      onDecodeStarted: () => events.push('started'),
+    }).then((image) => {
+      events.push('decoded');
+      return image;
+    });
+    expect((await reading).width).toBe(256);
+    expect(events).toEqual(['started', 'decoded']);
+    // A JPEG cut short: the decode fails after it started, and the error is still a MediaError.
+    const bytes = readFileSync(testData('images/astronaut-256x256.png'));
+    const jpeg = await sharp(bytes).jpeg().toBuffer();
+    const cut = path.join(tmp.dir, 'cut-started.jpg');
+    writeFileSync(cut, jpeg.subarray(0, Math.floor(jpeg.length / 2)));
+    let started = 0;
+    await expect(readImage(cut, { onDecodeStarted: () => started++ })).rejects.toBeInstanceOf(MediaError);
+    expect(started).toBe(1);
+  });
+
   it('applies EXIF orientation (6 = rotate 90 degrees clockwise)', async () => {
     // 4 wide x 2 tall, left column white.
     const pixels = Buffer.from([255, 0, 0, 0, 255, 0, 0, 0]);

@@ -20,6 +20,7 @@ describe('@lowrank/linalg public API', () => {
       'matmul',
       'maxAbs',
       'orthonormalizeColumns',
+      'prepareKernelThreads',
       'qrThin',
       'releaseKernelMatrix',
       'releaseKernelMatrixWhenCollected',

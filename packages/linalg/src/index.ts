@@ -17,6 +17,7 @@ export {
 } from './kernel-memory.js';
 export { type LuFactors, luFactor, luPermutedLower } from './lu-permuted-lower.js';
 export { gemmFlops, gram, type MatmulOptions, matmul } from './matmul.js';
+export { prepareKernelThreads } from './prepare-kernel-threads.js';
 export {
   type SymmetricEigenOptions,
   type SymmetricEigenResult,

@@ -157,6 +157,34 @@ describe('compressImageFile', () => {
     );
   }, 120_000);
 
+  it("sends a big image's first preview from a reduced decode, before the full decode, as full-size factors", async () => {
+    // 1400 x 1000 from camera.png: over PREVIEW_MAX_PIXELS too, so the preview decodes at half size.
+    const big = join(dir, 'big-camera.jpg');
+    const photo = await readImage(camera, { size: { width: 1400, height: 1000 } });
+    await writeImage(photo.matrix, big, { quality: 90 });
+    const events: string[] = [];
+    let preview: readonly { u: { rows: number; cols: number }; s: Float64Array; v: { rows: number } }[] = [];
+    const job = await compressImageFile(
+      big,
+      { rank: { kind: 'rank', value: 20 } },
+      {
+        onPreview: (factors) => {
+          events.push('preview');
+          preview = factors;
+        },
+        onDecoded: () => {
+          events.push('decoded');
+        },
+      },
+    );
+    expect(events).toEqual(['preview', 'decoded']);
+    expect(preview).toHaveLength(1);
+    expect([preview[0]!.u.rows, preview[0]!.u.cols, preview[0]!.v.rows]).toEqual([1000, 10, 1400]);
+    // The leading singular value of the half-size decode, scaled back: the full image's to 1%.
+    const s0 = job.singularValues![0]![0]!;
+    expect(Math.abs(preview[0]!.s[0]! - s0) / s0).toBeLessThan(0.01);
+  }, 120_000);
+
   it("names the method's own options the caller's way", async () => {
     await expect(
       compressImageFile(image, {

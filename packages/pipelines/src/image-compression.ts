@@ -1,5 +1,4 @@
 import { basename, resolve } from 'node:path';
-import { randomizedSvd } from '@lowrank/algorithms-svd';
 import {
   type AnyBatchFactorizer,
   type DenseMatrix,
@@ -14,6 +13,7 @@ import {
 } from '@lowrank/core';
 import { checkOutputPath, probeImage, readImage, writeImage } from '@lowrank/io';
 import { isVideoPath } from '@lowrank/io/formats';
+import { blockAveragedPreview, previewBlock, reducedPreview } from './block-averaged-preview.js';
 import { type CodecPoint, codecAtSize } from './codec-comparison.js';
 import {
   clampedReconstruction,
@@ -40,6 +40,7 @@ import {
   rankBeforeFactorizing,
   rankFromSpectra,
 } from './rank-rules.js';
+import { prepareQualityThreads } from './ssim-strips-threaded.js';
 import { type BandSource, QUALITY_BAND_ROWS, streamingImageQuality } from './streaming-quality.js';
 
 /** `method` value (and the default) that picks by size: the exact SVD, or a partial SVD for big images. */
@@ -79,10 +80,13 @@ export interface JobControl {
    */
   readonly onDecoded?: (planes: readonly DenseMatrix[]) => void | Promise<void>;
   /**
-   * Compression on a partial SVD: quick leading factors per channel (PREVIEW_RANK triplets, one
-   * power iteration: a few percent of the full cost) before the full factorization, for a first preview.
+   * Compression on a partial SVD: quick leading factors per channel, for a first preview: the
+   * PREVIEW_RANK leading triplets of the image decoded at reduced size (about a megapixel; JPEG
+   * shrinks on load), brought back to full size (see reducedPreview), sent before the full decode
+   * (and before onDecoded); from the decoded planes averaged over blocks if that decode fails.
+   * The factors' rows repeat in runs of `block` (the reduction): every block-th row says it all.
    */
-  readonly onPreview?: (factors: readonly SvdFactorsView[]) => void;
+  readonly onPreview?: (factors: readonly SvdFactorsView[], block: number) => void;
   /** Told of a choice the job made for the caller (a method swapped for one that fits). */
   readonly onNote?: (message: string) => void;
   /**
@@ -583,7 +587,10 @@ async function compressPlanes(
   control.onStage?.('factorize');
   if (partial && control.onPreview && factorRank !== undefined) {
     const k = Math.min(PREVIEW_RANK, factorRank);
-    control.onPreview(planes.map((p) => randomizedSvd(p, k, { powerIterations: 1, signal: control.signal })));
+    control.onPreview(
+      planes.map((p) => blockAveragedPreview(p, k, { signal: control.signal })),
+      previewBlock(rows, cols),
+    );
   }
   let { results, seconds } = await factorizeChannels(
     method,
@@ -655,6 +662,45 @@ function ruleMet(
   if (rule.kind === 'energy') return head >= rule.value * total * (1 - 1e-12);
   const mse = Math.max(0, total - head) / (pixels * results.length);
   return mse === 0 || 10 * Math.log10(1 / mse) >= rule.value;
+}
+
+/**
+ * Sends onPreview the leading triplets of the image decoded at 1/b of its size (see
+ * reducedPreview); false, having sent nothing, when that decode fails (the preview then comes from
+ * the full planes).
+ */
+async function previewFromReducedDecode(
+  input: string,
+  probe: { width: number; height: number },
+  channels: number,
+  options: CompressImageOptions,
+  control: JobControl,
+): Promise<boolean> {
+  const { width, height } = probe;
+  const b = previewBlock(height, width);
+  let small: readonly DenseMatrix[];
+  try {
+    const reduced = await readImage(input, {
+      mode: channels === 3 ? 'rgb' : 'gray',
+      size: { width: Math.ceil(width / b), height: Math.ceil(height / b) },
+      ...(control.signal ? { signal: control.signal } : {}),
+    });
+    small = distinctChannels(reduced.channels);
+  } catch (error) {
+    if (control.signal?.aborted) throw error;
+    return false;
+  }
+  const k = Math.min(PREVIEW_RANK, partialRank(options, probe));
+  control.onPreview!(
+    small.map((p) => reducedPreview(p, k, height, width, b, { signal: control.signal })),
+    b,
+  );
+  return true;
+}
+
+function withoutPreview(control: JobControl): JobControl {
+  const { onPreview: _sent, ...rest } = control;
+  return rest;
 }
 
 /** The rank a partial SVD will be asked for, at most (for its memory estimate). */
@@ -777,15 +823,31 @@ export async function compressImageFile(
     );
   }
   control.onStage?.('decode');
+  // A viewer's first preview, from a decode at reduced size (JPEG shrinks on load: a fraction of the
+  // full decode), before the full decode starts.
+  const previewed =
+    partial && control.onPreview
+      ? await previewFromReducedDecode(input, probe, channels, options, control)
+      : false;
   const image = await readImage(input, {
     mode: channels === 3 ? 'rgb' : 'gray',
     dtype,
     ...(control.signal ? { signal: control.signal } : {}),
+    // A big image's metrics run on linalg's threads: start them while sharp decodes.
+    ...(partial ? { onDecodeStarted: prepareQualityThreads } : {}),
   });
   const planes = distinctChannels(image.channels);
   await control.onDecoded?.(planes);
   const job = await withMethodOptionNames(method, options.methodOptionName, () =>
-    compressPlanes(input, planes, method, ruleOf(options), options, control, partial),
+    compressPlanes(
+      input,
+      planes,
+      method,
+      ruleOf(options),
+      options,
+      previewed ? withoutPreview(control) : control,
+      partial,
+    ),
   );
   job.memoryEstimate = estimate;
   if (out !== undefined) {

@@ -84,16 +84,20 @@ export function factorBands(factors: readonly SvdFactorsView[], rank: number): B
     for (let j = 0; j < v.rows; j++) for (let t = 0; t < k; t++) vk[j * k + t] = v.data[j * v.cols + t]!;
     return { u, s, k, vk: { rows: v.rows, cols: k, data: vk } };
   });
-  return (channel, first, count) => {
+  return (channel, first, count, into) => {
     const { u, s, k, vk } = prepared[channel]!;
     const cols = vk.rows;
-    if (k === 0) return new Float64Array(count * cols);
+    const target = into && into.length >= count * cols ? into.subarray(0, count * cols) : undefined;
+    if (k === 0) return target ? target.fill(0) : new Float64Array(count * cols);
     const us = new Float64Array(count * k);
     for (let r = 0; r < count; r++) {
       const src = (first + r) * u.cols;
       for (let t = 0; t < k; t++) us[r * k + t] = u.data[src + t]! * s[t]!;
     }
-    const band = matmul({ rows: count, cols: k, data: us }, vk, { transposeB: true }).data;
+    const band = matmul({ rows: count, cols: k, data: us }, vk, {
+      transposeB: true,
+      ...(target ? { out: { rows: count, cols, data: target } } : {}),
+    }).data;
     for (let i = 0; i < band.length; i++) {
       const value = band[i]!;
       // biome-ignore lint/complexity/useMathMinMax: NaN must fail both tests and map to 0

@@ -3,6 +3,7 @@ import {
   type AnyStreamingFactorizer,
   defineFactorizer,
   defineStreamingFactorizer,
+  type Factorization,
 } from '@lowrank/core';
 import { describe, expect, it } from 'vitest';
 import { estimateCompressionBytes } from './image-compression.js';
@@ -18,7 +19,8 @@ const meta = { version: '1.0.0', apiVersion: 1 as const, displayName: 'stub', de
 const notRun = () => Promise.reject(new Error('not run'));
 
 function batchStub(kind: 'low-rank' | 'low-rank-plus-sparse', working: number): AnyBatchFactorizer {
-  return defineFactorizer({
+  // Typed results: notRun alone would infer a factorization of type never.
+  return defineFactorizer<Record<string, never>, Factorization>({
     meta: { name: `stub-${kind}`, ...meta },
     kind,
     options: {},

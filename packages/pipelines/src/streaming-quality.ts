@@ -1,5 +1,6 @@
 import { type DenseMatrix, InvalidInputError } from '@lowrank/core';
 import type { ImageQuality } from './image-quality.js';
+import { KERNEL_WINDOW, SsimStripsOnThreads } from './ssim-strips-threaded.js';
 
 /**
  * PSNR, SSIM and relative error of an approximation that is produced a band of rows at a time, so
@@ -8,8 +9,22 @@ import type { ImageQuality } from './image-quality.js';
  * the same sums in the same order, over a ring of the last `window` horizontally filtered rows.
  */
 
-/** Fills `out` (rows first..first+count-1 of one channel, row-major, values as shown: clamped) and returns it. */
-export type BandSource = (channel: number, first: number, count: number) => Float32Array | Float64Array;
+/**
+ * Rows first..first+count-1 of one channel (row-major, values as shown: clamped). A source may
+ * write them into `into` (count x cols, offered to save a copy) and return it, or return its own array.
+ */
+export type BandSource = (
+  channel: number,
+  first: number,
+  count: number,
+  into?: Float64Array,
+) => Float32Array | Float64Array;
+
+/** Where the sums run: 'auto' picks the threads for big images; the others are for tests. */
+export type QualityEngine = 'auto' | 'javascript' | 'threads';
+
+/** Pixels per channel from which the threaded kernel pays for its start (about 1 megapixel). */
+const THREADS_MIN_PIXELS = 1 << 20;
 
 /** Rows per band: enough to make each band's product efficient, few enough to stay small. */
 export const QUALITY_BAND_ROWS = 64;
@@ -171,6 +186,7 @@ export function streamingImageQuality(
   original: readonly DenseMatrix[],
   bands: BandSource,
   bandRows = QUALITY_BAND_ROWS,
+  engine: QualityEngine = 'auto',
 ): ImageQuality {
   if (original.length === 0) throw new InvalidInputError('streamingImageQuality: no channels.');
   const { rows, cols } = original[0]!;
@@ -178,21 +194,25 @@ export function streamingImageQuality(
   let squared = 0;
   let energy = 0;
   let ssimTotal = 0;
+  const threaded =
+    engine === 'threads' ||
+    (engine === 'auto' && rows * cols >= THREADS_MIN_PIXELS && windowSize(rows, cols) === KERNEL_WINDOW);
   for (let c = 0; c < original.length; c++) {
     const x = original[c]!.data;
-    const channel = new ChannelAccumulator(rows, cols);
-    for (let first = 0; first < rows; first += bandRows) {
-      const count = Math.min(bandRows, rows - first);
-      const band = bands(c, first, count);
-      if (band.length < count * cols)
+    const band = (first: number, count: number, into?: Float64Array) => {
+      const values = bands(c, first, count, into);
+      if (values.length < count * cols)
         throw new InvalidInputError(
-          `streamingImageQuality: band of ${band.length} values for ${count} rows.`,
+          `streamingImageQuality: band of ${values.length} values for ${count} rows.`,
         );
-      for (let r = 0; r < count; r++) channel.push(x, (first + r) * cols, band, r * cols);
-    }
-    squared += channel.squared;
-    energy += channel.energy;
-    ssimTotal += channel.ssimSum / channel.ssimCount;
+      return values;
+    };
+    const sums =
+      (threaded && channelOnThreads(x, rows, cols, bandRows, band)) ||
+      channelInJavaScript(x, rows, cols, bandRows, band);
+    squared += sums.squared;
+    energy += sums.energy;
+    ssimTotal += sums.ssimSum / sums.ssimCount;
   }
   const mse = squared / (rows * cols * original.length);
   return {
@@ -201,6 +221,53 @@ export function streamingImageQuality(
     relativeError:
       energy === 0 ? (squared === 0 ? 0 : Number.POSITIVE_INFINITY) : Math.sqrt(squared / energy),
   };
+}
+
+interface ChannelSums {
+  readonly ssimSum: number;
+  readonly ssimCount: number;
+  readonly squared: number;
+  readonly energy: number;
+}
+
+type ChannelBand = (first: number, count: number, into?: Float64Array) => Float32Array | Float64Array;
+
+function channelInJavaScript(
+  x: Float32Array | Float64Array,
+  rows: number,
+  cols: number,
+  bandRows: number,
+  band: ChannelBand,
+): ChannelSums {
+  const channel = new ChannelAccumulator(rows, cols);
+  for (let first = 0; first < rows; first += bandRows) {
+    const count = Math.min(bandRows, rows - first);
+    const values = band(first, count);
+    for (let r = 0; r < count; r++) channel.push(x, (first + r) * cols, values, r * cols);
+  }
+  return channel;
+}
+
+/** The same sums on linalg's threads (ssim-strips-threaded.ts), or null where they cannot run. */
+function channelOnThreads(
+  x: Float32Array | Float64Array,
+  rows: number,
+  cols: number,
+  bandRows: number,
+  band: ChannelBand,
+): ChannelSums | null {
+  const sums = SsimStripsOnThreads.open(rows, cols, bandRows, gaussianWindow(KERNEL_WINDOW, 1.5));
+  if (!sums) return null;
+  try {
+    for (let first = 0; first < rows; first += bandRows) {
+      const count = Math.min(bandRows, rows - first);
+      const values = band(first, count, sums.bandBuffer(count));
+      if (!sums.push(x, first * cols, values, count)) return null;
+    }
+    return { ssimSum: sums.ssimSum, ssimCount: sums.ssimCount, squared: sums.squared, energy: sums.energy };
+  } finally {
+    sums.close();
+  }
 }
 
 /** The 11-tap window (symmetric: w[t] = w[10 - t]) along a row: the fast path of #filterRow. */

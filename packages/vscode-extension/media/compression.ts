@@ -1,5 +1,6 @@
 /** The compression webview: original vs rank-k reconstruction, slider, metrics, spectrum, save. */
 
+import { expandBlocks } from '../src/shared/preview-blocks.js';
 import type {
   ChannelFactors,
   CompressionResultInfo,
@@ -69,6 +70,13 @@ let original: ImageBitmap | undefined;
 /** The original reduced to the fitted view's size, decoded and resized off the main thread (big images). */
 let reducedOriginal: ImageBitmap | undefined;
 let result: CompressionResultInfo | undefined;
+/**
+ * A run's first preview can come before its picture (it is computed from a quick reduced decode):
+ * it waits for the picture, as no earlier picture's factors.
+ */
+let awaitingImage = false;
+let pendingPreview: readonly ChannelFactors[] | undefined;
+
 /** The factors the panes draw from: the first preview's, then the result's. */
 let factors: readonly ChannelFactors[] | undefined;
 let energies: Float64Array[] = [];
@@ -283,6 +291,8 @@ function compute(): void {
   const options = { ...readOptions() };
   // A rank left at the previous image's full rank would be refused for a smaller one: let the plugin clamp.
   if (typeof options.rank === 'number' && options.rank > fullRankGuess()) delete options.rank;
+  awaitingImage = true;
+  pendingPreview = undefined;
   send({
     type: 'compress',
     method: state.method,
@@ -328,22 +338,25 @@ const originalCrop = document.createElement('canvas');
 let originalDrawn = '';
 function drawOriginal(region: Region): void {
   const ctx = originalCanvas.getContext('2d');
-  if (!ctx || !original) return;
+  const full = original;
+  const reduced = reducedOriginal;
+  if (!ctx || !image || (!full && !reduced)) return;
   const key = [
     ...[region.x0, region.y0, region.x1, region.y1, region.dx, region.dy, region.dw, region.dh],
-    ...[originalCanvas.width, originalCanvas.height, reducedOriginal?.width ?? 0],
+    ...[originalCanvas.width, originalCanvas.height, reduced?.width ?? 0, full ? 1 : 0],
   ].join();
   if (key === originalDrawn) return;
   originalDrawn = key;
   ctx.clearRect(0, 0, originalCanvas.width, originalCanvas.height);
   const w = region.x1 - region.x0;
   const h = region.y1 - region.y0;
-  if (region.dw < w) {
+  if (region.dw < w || !full) {
     // Reduced: the browser's filtered downscale of the visible part, from the copy made at the
-    // fitted size when it has the pixels needed (a 12-megapixel draw takes tens of milliseconds).
-    const k = reducedOriginal && image ? reducedOriginal.width / image.width : 1;
-    const source = reducedOriginal && k * w >= region.dw - 0.5 ? reducedOriginal : original;
-    const f = source === original ? 1 : k;
+    // fitted size when it has the pixels needed (a 12-megapixel draw takes tens of milliseconds),
+    // or has to do (the full picture is still being decoded: the copy, enlarged, until it is).
+    const k = reduced ? reduced.width / image.width : 1;
+    const source = reduced && (k * w >= region.dw - 0.5 || !full) ? reduced : full!;
+    const f = source === full ? 1 : k;
     ctx.imageSmoothingEnabled = true;
     ctx.imageSmoothingQuality = 'high';
     ctx.drawImage(
@@ -362,7 +375,7 @@ function drawOriginal(region: Region): void {
   // Magnified (a pixel-aligned region): copy its pixels, then scale them exactly as the reconstruction is.
   originalCrop.width = w;
   originalCrop.height = h;
-  originalCrop.getContext('2d')!.drawImage(original, region.x0, region.y0, w, h, 0, 0, w, h);
+  originalCrop.getContext('2d')!.drawImage(full, region.x0, region.y0, w, h, 0, 0, w, h);
   ctx.imageSmoothingEnabled = false;
   ctx.drawImage(originalCrop, region.dx, region.dy, region.dw, region.dh);
 }
@@ -486,20 +499,25 @@ function originalAtRenderSize(current: NonNullable<typeof render>): Uint8Clamped
   scratch.height = size.height;
   const ctx = scratch.getContext('2d', { willReadFrequently: true })!;
   ctx.imageSmoothingQuality = 'high';
-  if (original)
+  // The fitted copy stands in while the full picture is decoded (its bytes are then made again).
+  const source = original ?? reducedOriginal;
+  if (source && image) {
+    const f = source.width / image.width;
     ctx.drawImage(
-      original,
-      region.x0,
-      region.y0,
-      region.x1 - region.x0,
-      region.y1 - region.y0,
+      source,
+      region.x0 * f,
+      region.y0 * f,
+      (region.x1 - region.x0) * f,
+      (region.y1 - region.y0) * f,
       0,
       0,
       size.width,
       size.height,
     );
-  current.originalBytes = ctx.getImageData(0, 0, size.width, size.height).data;
-  return current.originalBytes;
+  }
+  const bytes = ctx.getImageData(0, 0, size.width, size.height).data;
+  if (source === original) current.originalBytes = bytes;
+  return bytes;
 }
 
 function paintReconstruction(current: NonNullable<typeof render>, planes: readonly Float64Array[]): void {
@@ -645,12 +663,43 @@ const zoomBar = h(
 // ---------------------------------------------------------------- messages
 
 async function onImage(info: ImageInfo): Promise<void> {
+  // The full-size picture after its quick copy: the same picture, so the view, the preview and
+  // the reconstruction stay; only the bitmap for zoomed views is new.
+  const upgrade =
+    image?.encoded?.reduced === true &&
+    info.encoded !== undefined &&
+    !info.encoded.reduced &&
+    image.fileName === info.fileName &&
+    image.width === info.width &&
+    image.height === info.height;
+  if (upgrade) {
+    image = info;
+    awaitingImage = false;
+    const full = await createImageBitmap(
+      new Blob([info.encoded!.bytes as Uint8Array<ArrayBuffer>], { type: info.encoded!.type }),
+    );
+    if (image !== info) {
+      full.close();
+      return;
+    }
+    original?.close();
+    original = full;
+    originalDrawn = '';
+    if (render) render.originalBytes = undefined;
+    requestRender();
+    return;
+  }
   image = info;
   factors = undefined;
   render = undefined;
+  awaitingImage = false;
+  const early = pendingPreview;
+  pendingPreview = undefined;
+  if (early) onPreview(early);
   view = fittedView(info);
   layoutPanes();
   original?.close();
+  original = undefined;
   reducedOriginal?.close();
   reducedOriginal = undefined;
   originalDrawn = '';
@@ -659,21 +708,32 @@ async function onImage(info: ImageInfo): Promise<void> {
     ? new Blob([info.encoded.bytes as Uint8Array<ArrayBuffer>], { type: info.encoded.type })
     : undefined;
   if (encoded) {
-    // Both decoded off the main thread, in parallel: a copy at the fitted size (the Fit view then
-    // draws without downscaling 12 megapixels) and the full picture for zoomed views.
+    // Both decoded off the main thread, one after the other: first a copy at the fitted size (the
+    // Fit view then draws without downscaling 12 megapixels), shown at once, then the full picture
+    // for zoomed views, which the copy stands in for until it is ready.
     const canvas = canvasSize();
     const fit = Math.min(1, canvas.width / info.width, canvas.height / info.height);
-    const [reduced, full] = await Promise.all([
-      createImageBitmap(encoded, {
-        resizeWidth: Math.max(1, Math.ceil(info.width * fit)),
-        resizeHeight: Math.max(1, Math.ceil(info.height * fit)),
-        resizeQuality: 'high',
-      }),
-      createImageBitmap(encoded),
-    ]);
-    if (image !== info) return;
+    const reduced = await createImageBitmap(encoded, {
+      resizeWidth: Math.max(1, Math.ceil(info.width * fit)),
+      resizeHeight: Math.max(1, Math.ceil(info.height * fit)),
+      resizeQuality: 'high',
+    });
+    if (image !== info) {
+      reduced.close();
+      return;
+    }
     reducedOriginal = reduced;
+    originalCanvas.dataset.shown = 'true';
+    requestRender();
+    // A quick copy: the full-size picture comes in a message of its own.
+    if (info.encoded?.reduced) return;
+    const full = await createImageBitmap(encoded);
+    if (image !== info) {
+      full.close();
+      return;
+    }
     original = full;
+    originalDrawn = '';
   } else {
     original = await createImageBitmap(
       new ImageData(info.rgba as Uint8ClampedArray<ArrayBuffer>, info.width, info.height),
@@ -684,8 +744,12 @@ async function onImage(info: ImageInfo): Promise<void> {
 }
 
 function onPreview(preview: readonly ChannelFactors[]): void {
-  if (!image) return;
-  factors = preview;
+  if (!image || awaitingImage) {
+    pendingPreview = preview;
+    return;
+  }
+  const { width, height } = image;
+  factors = preview.map((f) => expandBlocks(f, height, width));
   const rank = Math.min(...preview.map((f) => f.rank));
   slider.max = String(rank);
   slider.value = String(rank);
@@ -696,6 +760,8 @@ function onPreview(preview: readonly ChannelFactors[]): void {
 }
 
 function onCompressed(info: CompressionResultInfo): void {
+  awaitingImage = false;
+  pendingPreview = undefined;
   result = info;
   hostPixels = undefined;
   factors = info.factors;
@@ -891,6 +957,8 @@ onHostMessage((message: HostToWebview) => {
       break;
     case 'cancelled':
       setBusy(false);
+      awaitingImage = false;
+      pendingPreview = undefined;
       if (!message.resultsKept && result) {
         // The worker that held the factors is gone: the picture stays, but ranks and saving need a new run.
         result = undefined;
@@ -903,6 +971,8 @@ onHostMessage((message: HostToWebview) => {
       break;
     case 'error':
       setBusy(false);
+      awaitingImage = false;
+      pendingPreview = undefined;
       errors.replaceChildren(errorBox(message.error.message));
       status.textContent = '';
       break;

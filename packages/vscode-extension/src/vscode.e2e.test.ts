@@ -479,12 +479,19 @@ describe('Lowrank in VS Code (code-server)', () => {
           view
             .locator('body')
             .evaluate(() => {
-              const w = window as unknown as { __longTasks?: number[] };
+              const w = window as unknown as { __longTasks?: number[]; __statusLog?: [number, string][] };
               if (!w.__longTasks) {
                 w.__longTasks = [];
                 new PerformanceObserver((list) => {
                   for (const e of list.getEntries()) w.__longTasks!.push(e.duration);
                 }).observe({ type: 'longtask', buffered: true });
+                // When each status line appears (wall clock): where the time to a first picture goes.
+                w.__statusLog = [];
+                const status = document.getElementById('status');
+                if (status)
+                  new MutationObserver(() =>
+                    w.__statusLog!.push([Date.now(), status.textContent ?? '']),
+                  ).observe(status, { childList: true, characterData: true, subtree: true });
               }
               return true;
             })
@@ -554,6 +561,15 @@ describe('Lowrank in VS Code (code-server)', () => {
     const longTasks = await view
       .locator('body')
       .evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks);
+    const statusLog = await view
+      .locator('body')
+      .evaluate(() => (window as unknown as { __statusLog: [number, string][] }).__statusLog);
+    console.log(
+      `big photo status lines (s after the command): ${statusLog
+        .filter(([, text], i) => i === 0 || text !== statusLog[i - 1]![1])
+        .map(([at, text]) => `${((at - started) / 1000).toFixed(2)} ${text.slice(0, 60)}`)
+        .join(' | ')}`,
+    );
     const peak = await memory.stop();
     console.log(
       `big photo: original ${originalShown.toFixed(2)} s, first reconstruction ${firstReconstruction.toFixed(2)} s, all ranks ${finished.toFixed(2)} s; slider steps median ${latencies[6]} ms, max ${latencies[11]} ms; long tasks ${JSON.stringify(longTasks.map(Math.round))}; extension host peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB; load ${loadavg()[0]!.toFixed(1)}`,

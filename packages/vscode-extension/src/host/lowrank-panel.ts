@@ -123,6 +123,9 @@ export class LowrankPanel {
       }),
       panel.onDidDispose(() => this.dispose()),
     );
+    // Start the worker and load the methods while the webview loads: its 'ready' waits for them.
+    // A failure here is reported when 'ready' asks again.
+    this.#loadMethods().catch(() => undefined);
   }
 
   get fileName(): string {

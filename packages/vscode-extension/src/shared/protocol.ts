@@ -80,6 +80,11 @@ export interface ChannelFactors {
   readonly u: Float32Array;
   readonly s: Float32Array;
   readonly v: Float32Array;
+  /**
+   * A first preview computed at 1/block of the image's size: u and v hold every block-th row of the
+   * image-size factors, whose rows repeat in runs of `block` (expandBlocks restores them).
+   */
+  readonly block?: number;
 }
 
 export interface ImageInfo {
@@ -106,6 +111,11 @@ export interface EncodedPicture {
   readonly type: 'image/jpeg';
   /** True when `bytes` is the source file as it is. */
   readonly source: boolean;
+  /**
+   * True for a quick copy at about the fitted view's size, sent first: the full-size picture
+   * follows in another 'image' message (same name and size), for zoomed views.
+   */
+  readonly reduced?: boolean;
 }
 
 export interface CompressionResultInfo {

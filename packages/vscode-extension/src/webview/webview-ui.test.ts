@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { svdFactorizer } from '@lowrank/algorithms-svd';
 import { fromRows, psnr } from '@lowrank/core';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNonce, renderWebviewHtml } from '../host/webview-html.js';
 import type { HostToWebview, PanelKind } from '../shared/protocol.js';
@@ -341,6 +342,104 @@ describe('compression webview', () => {
       .toEqual({ type: 'save', rank: 1 });
     expect(await violations(page)).toEqual([]);
     await page.close();
+  });
+
+  it('draws a first preview that came before its picture once the picture comes', async () => {
+    const page = await openPage('compression');
+    await expect.poll(async () => (await sent(page)).map((m) => m.type)).toContain('ready');
+    await post(page, {
+      type: 'init',
+      panel: 'compression',
+      source: 'file:///w/tiny.png',
+      fileName: 'tiny.png',
+      hasResults: false,
+      methods,
+      settings,
+    });
+    await expect.poll(async () => (await sent(page)).map((m) => m.type)).toContain('compress');
+    const { image, result } = await sampleCompression();
+    const { s, u, v } = result.factors[0]!;
+    // Rank 2 of the sample's factors, as a preview would send them (U 6 x 2, V 8 x 2).
+    const take = (m: Float32Array, rows: number) =>
+      Float32Array.from({ length: rows * 2 }, (_, k) => m[Math.floor(k / 2) * 6 + (k % 2)]!);
+    await post(page, {
+      type: 'preview',
+      factors: [{ rank: 2, s: s.slice(0, 2), u: take(u, 6), v: take(v, 8) }],
+    });
+    await page.waitForTimeout(200);
+    expect(await page.locator('#reconstruction').getAttribute('data-rank')).toBeNull();
+    await post(page, { type: 'image', image });
+    await expect.poll(() => page.locator('#reconstruction').getAttribute('data-rank')).toBe('2');
+    expect(await page.locator('#reconstruction').getAttribute('data-preview')).toBe('true');
+    await post(page, { type: 'compressed', result });
+    await expect.poll(() => page.locator('#reconstruction').getAttribute('data-preview')).toBeNull();
+  });
+
+  it('shows a quick copy of a big picture first, keeps its preview when the full-size picture comes', async () => {
+    const page = await openPage('compression');
+    await expect.poll(async () => (await sent(page)).map((m) => m.type)).toContain('ready');
+    await post(page, {
+      type: 'init',
+      panel: 'compression',
+      source: 'file:///w/tiny.png',
+      fileName: 'tiny.png',
+      hasResults: false,
+      methods,
+      settings,
+    });
+    await expect.poll(async () => (await sent(page)).map((m) => m.type)).toContain('compress');
+    const { image } = await sampleCompression();
+    const jpeg = async (width: number, height: number) =>
+      new Uint8Array(
+        await sharp(Buffer.from(image.rgba!), { raw: { width: 8, height: 6, channels: 4 } })
+          .resize(width, height)
+          .jpeg()
+          .toBuffer(),
+      );
+    const picture = { fileName: 'tiny.png', width: 8, height: 6, channels: 1 };
+    await post(page, {
+      type: 'image',
+      image: {
+        ...picture,
+        encoded: { bytes: await jpeg(4, 3), type: 'image/jpeg', source: false, reduced: true },
+      },
+    });
+    await expect.poll(() => page.locator('#original').getAttribute('data-shown')).toBe('true');
+    // A rank-1 preview computed at half size: U 3 x 1 and V 4 x 1 stand for 6 and 8 rows.
+    await post(page, {
+      type: 'preview',
+      factors: [
+        {
+          rank: 1,
+          block: 2,
+          s: Float32Array.of(2),
+          u: Float32Array.of(0.5, 0.5, 0.5),
+          v: Float32Array.of(0.5, 0.5, 0.5, 0.5),
+        },
+      ],
+    });
+    await expect.poll(() => page.locator('#reconstruction').getAttribute('data-rank')).toBe('1');
+    // The reconstruction is 2 x 0.5 x 0.5 = 0.5 everywhere: mid-gray across the whole pane.
+    const gray = await page.locator('#reconstruction').evaluate((canvas: HTMLCanvasElement) => {
+      const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+      let painted = 0;
+      let far = 0;
+      for (let p = 0; p < data.length; p += 4) {
+        if (data[p + 3] === 0) continue;
+        painted++;
+        if (Math.abs(data[p]! - 128) > 2) far++;
+      }
+      return { painted, far };
+    });
+    expect(gray.painted).toBeGreaterThan(0);
+    expect(gray.far).toBe(0);
+    await post(page, {
+      type: 'image',
+      image: { ...picture, encoded: { bytes: await jpeg(8, 6), type: 'image/jpeg', source: false } },
+    });
+    await page.waitForTimeout(300);
+    expect(await page.locator('#reconstruction').getAttribute('data-preview')).toBe('true');
+    expect(await page.locator('#reconstruction').getAttribute('data-rank')).toBe('1');
   });
 
   it('restores the rank and view from the saved state, without computing again', async () => {

@@ -42,20 +42,28 @@ async function compressed(
   options: OptionValues,
   colour: boolean,
   rankCap = 100,
-): Promise<{ image: ImageInfo; result: CompressionResultInfo; previews: ChannelFactors[][] }> {
+): Promise<{
+  image: ImageInfo;
+  images: ImageInfo[];
+  result: CompressionResultInfo;
+  previews: ChannelFactors[][];
+}> {
   let image: ImageInfo | undefined;
+  const images: ImageInfo[] = [];
   const previews: ChannelFactors[][] = [];
   const { result } = await engine.compress(
     { type: 'compress', file, method, options, colour, rankCap },
     noProgress,
     undefined,
     (partial) => {
-      if (partial.kind === 'image') image = partial.image;
-      else previews.push([...partial.factors]);
+      if (partial.kind === 'image') {
+        image = partial.image;
+        images.push(partial.image);
+      } else previews.push([...partial.factors]);
     },
   );
   if (!image) throw new Error('no image was sent before the result');
-  return { image, result, previews };
+  return { image, images, result, previews };
 }
 
 /** The rank-k image from float32 factors (what the webview computes incrementally). */
@@ -117,8 +125,22 @@ describe('Engine: compression', () => {
     // 1200 x 900 is over the exact SVD's size: the partial SVD runs, capped at the panel's rank cap.
     const big = join(dir, 'big.png');
     await sharp(samples('camera.png')).resize(1200, 900).png().toFile(big);
-    const { image, result, previews } = await compressed(new Engine(config()), big, 'auto', {}, false, 60);
+    const { image, images, result, previews } = await compressed(
+      new Engine(config()),
+      big,
+      'auto',
+      {},
+      false,
+      60,
+    );
     expect([image.width, image.height, image.channels]).toEqual([1200, 900, 1]);
+    // First a quick copy at about a megapixel, then the full-size picture.
+    expect(images).toHaveLength(2);
+    expect(images[0]!.encoded?.reduced).toBe(true);
+    expect([images[0]!.width, images[0]!.height]).toEqual([1200, 900]);
+    const quick = await sharp(images[0]!.encoded!.bytes).metadata();
+    expect(quick.width! * quick.height!).toBeLessThanOrEqual(2 ** 20 * 1.01);
+    expect(image.encoded?.reduced).toBeUndefined();
     // Over 1 megapixel the original travels as a JPEG of the decoded picture, not raw RGBA.
     expect(image.rgba).toBeUndefined();
     expect(image.encoded?.source).toBe(false);
@@ -126,10 +148,13 @@ describe('Engine: compression', () => {
     expect([decoded.format, decoded.width, decoded.height]).toEqual(['jpeg', 1200, 900]);
     expect(previews).toHaveLength(1);
     expect(previews[0]![0]!.rank).toBe(10);
+    // Sent at the size it was computed at: every second row of the 900 x 10 and 1200 x 10 factors.
+    expect(previews[0]![0]!.block).toBe(2);
+    expect([previews[0]![0]!.u.length, previews[0]![0]!.v.length]).toEqual([450 * 10, 600 * 10]);
     expect(result.method).toBe('randomized-svd');
     expect([result.rank, result.maxRank]).toEqual([50, 60]);
     expect(result.partialNote).toMatch(/leading 60 singular triplets/);
-    // The preview's leading value is the full result's, to the accuracy of one power iteration.
+    // The preview's leading value is the full result's, to the accuracy of a decode at half size.
     const first = result.singularValues![0]![0]!;
     expect(Math.abs(previews[0]![0]!.s[0]! - first) / first).toBeLessThan(1e-3);
   }, 120_000);

@@ -2,13 +2,14 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import {
   type AnyFactorizer,
+  type DenseMatrix,
   InvalidInputError,
   isLowrankError,
   type LoadedPlugins,
   type Progress,
   type SvdFactorsView,
 } from '@lowrank/core';
-import { encodeImage, openVideoSource, probeImage } from '@lowrank/io';
+import { encodeImage, openVideoSource, probeImage, readImage } from '@lowrank/io';
 import {
   AUTOMATIC_METHOD,
   compressImageFile,
@@ -21,6 +22,7 @@ import {
   separateVideo,
   type VideoSeparation,
 } from '@lowrank/pipelines';
+import { sampleBlocks } from '../shared/preview-blocks.js';
 import type {
   ChannelFactors,
   CompressionResultInfo,
@@ -116,6 +118,39 @@ export function channelFactors({ u, s, v }: SvdFactorsView): ChannelFactors {
   return out;
 }
 
+/** Pixels of the quick first copy of a big original (about a fitted view's). */
+const REDUCED_ORIGINAL_PIXELS = 1 << 20;
+
+/**
+ * A quick first copy of a big original, at about a megapixel (a JPEG shrinks on load), in the
+ * colours factorized (the panel's gray is the pipeline's), sent before anything else so the
+ * picture shows at once; the full-size one follows. Undefined for small images.
+ */
+export async function reducedOriginal(file: string, colour: boolean): Promise<ImageInfo | undefined> {
+  try {
+    const probe = await probeImage(file);
+    const pixels = probe.width * probe.height;
+    if (pixels <= EXACT_SVD_MAX_PIXELS) return undefined;
+    const fit = Math.sqrt(REDUCED_ORIGINAL_PIXELS / pixels);
+    const size = {
+      width: Math.max(1, Math.round(probe.width * fit)),
+      height: Math.max(1, Math.round(probe.height * fit)),
+    };
+    const inColour = colour && probe.colour;
+    const small = await readImage(file, { mode: inColour ? 'rgb' : 'gray', size });
+    const bytes = await encodeImage(inColour ? small.channels : small.matrix, 'jpeg', { quality: 90 });
+    return {
+      fileName: basename(file),
+      width: probe.width,
+      height: probe.height,
+      channels: inColour ? 3 : 1,
+      encoded: { bytes: new Uint8Array(bytes), type: 'image/jpeg', source: false, reduced: true },
+    };
+  } catch {
+    return undefined; // the pipeline reports an unreadable file
+  }
+}
+
 /**
  * A big JPEG's own bytes as the original to show, when they show what is factorized: the colour
  * picture in colour mode, or a gray one. Sent while the pipeline decodes, so the original appears
@@ -137,6 +172,40 @@ export async function sourceAsOriginal(file: string, colour: boolean): Promise<I
   } catch {
     return undefined; // the pipeline reports an unreadable file
   }
+}
+
+/**
+ * The original as the panel shows it: a big JPEG's own bytes when they show what is factorized
+ * (sourceAsOriginal), else a JPEG of the decoded planes above 1 megapixel (48 MB of RGBA for 12
+ * megapixels takes tens of seconds through VS Code's webview channel on code-server, a JPEG about
+ * one), else the exact RGBA.
+ */
+async function fullOriginal(
+  file: string,
+  colour: boolean,
+  planes: readonly DenseMatrix[],
+): Promise<ImageInfo> {
+  const source = await sourceAsOriginal(file, colour);
+  if (source) return source;
+  const { rows: height, cols: width } = planes[0]!;
+  const big = width * height > EXACT_SVD_MAX_PIXELS;
+  return {
+    fileName: basename(file),
+    width,
+    height,
+    channels: planes.length,
+    ...(big
+      ? {
+          encoded: {
+            bytes: new Uint8Array(
+              await encodeImage(planes.length === 1 ? planes[0]! : planes, 'jpeg', { quality: 95 }),
+            ),
+            type: 'image/jpeg',
+            source: false,
+          },
+        }
+      : { rgba: rgbaOf(planes, width * height) }),
+  };
 }
 
 /**
@@ -231,41 +300,25 @@ export class Engine {
         ...report,
         onStage: (name) => {
           report.onStage(name);
+          // A big image: a small copy first (it shows at once); the full-size picture, for zooming,
+          // waits for the factorization, so the early moments carry only what the first view needs.
           if (name === 'decode')
-            early = sourceAsOriginal(file, colour).then((image) => {
-              if (image) partial({ kind: 'image', image });
-              return image !== undefined;
+            early = reducedOriginal(file, colour).then((reduced) => {
+              if (reduced) partial({ kind: 'image', image: reduced });
+              return reduced !== undefined;
             });
         },
         ...(signal ? { signal } : {}),
         onDecoded: async (planes) => {
           if (await early) return;
-          const { rows: height, cols: width } = planes[0]!;
-          // A big picture travels as a JPEG: 48 MB of RGBA for 12 megapixels takes tens of seconds
-          // through VS Code's webview channel (code-server, loaded machine), a JPEG about one.
-          const big = width * height > EXACT_SVD_MAX_PIXELS;
-          const image: ImageInfo = {
-            fileName: basename(file),
-            width,
-            height,
-            channels: planes.length,
-            ...(big
-              ? {
-                  encoded: {
-                    bytes: new Uint8Array(
-                      await encodeImage(planes.length === 1 ? planes[0]! : planes, 'jpeg', { quality: 95 }),
-                    ),
-                    type: 'image/jpeg',
-                    source: false,
-                  },
-                }
-              : { rgba: rgbaOf(planes, width * height) }),
-          };
-          partial({ kind: 'image', image });
+          partial({ kind: 'image', image: await fullOriginal(file, colour, planes) });
         },
-        onPreview: (factors) => partial({ kind: 'preview', factors: factors.map(channelFactors) }),
+        // Sent at the size it was computed at (a sixteenth of the bytes for 12 megapixels).
+        onPreview: (factors, block) =>
+          partial({ kind: 'preview', factors: factors.map((f) => sampleBlocks(channelFactors(f), block)) }),
       },
     );
+    if (await early) partial({ kind: 'image', image: await fullOriginal(file, colour, job.planes) });
     this.#compression = job;
     const storedNumbers = new Float64Array(job.maxRank);
     for (let k = 1; k <= job.maxRank; k++) storedNumbers[k - 1] = job.storedNumbers(k);
