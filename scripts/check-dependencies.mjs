@@ -115,7 +115,13 @@ for (const dir of packageDirs) {
       `${name}: ${file} imports "${module}", declared neither in the package nor in the root devDependencies.`,
     );
   }
-  const scriptsText = `${Object.values(manifest.scripts ?? {}).join('\n')}\n${walk(join(dir, 'scripts'))
+  const manifestScripts = Object.values(manifest.scripts ?? {}).join('\n');
+  // The repository's own scripts a package's scripts run (../../scripts/X.mjs) resolve modules
+  // from the package: what they import or run counts as the package's.
+  const rootScripts = [...manifestScripts.matchAll(/\.\.\/\.\.\/scripts\/([\w.-]+\.mjs)/g)].map((m) =>
+    join(root, 'scripts', m[1]),
+  );
+  const scriptsText = `${manifestScripts}\n${[...walk(join(dir, 'scripts')), ...rootScripts]
     .map((f) => readFileSync(f, 'utf8'))
     .join('\n')}`;
   for (const dep of deps) {

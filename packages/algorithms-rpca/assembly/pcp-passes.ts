@@ -1,7 +1,8 @@
 // The element-wise passes of principal component pursuit (inexact ALM) in WebAssembly SIMD: robust
-// PCA's threaded kernel module (scripts/build-wasm.mjs), which @lowrank/linalg runs on its worker
-// threads over its shared kernel memory, where the four matrices live. Same arithmetic, in the
-// same order per entry, as the JavaScript passes in src/pcp-kernels.ts, which remain the fallback.
+// PCA's threaded kernel module (built by the repository's scripts/build-threaded-kernel.mjs), which
+// @lowrank/linalg runs on its worker threads over its shared kernel memory, where the four matrices
+// live. Same arithmetic, in the same order per entry, as the JavaScript passes in
+// src/pcp-kernels.ts, which remain the fallback.
 // Pointers are byte offsets of float64 arrays; [start, end) are element indices, start even.
 // Each pass stores its partial results at `out` as two f64: [sum of squares, non-zero count]
 // (pcpStart: [sum of squares, largest absolute entry]).

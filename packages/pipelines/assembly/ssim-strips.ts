@@ -1,10 +1,11 @@
-// Streaming SSIM (11 x 11 Gaussian window) and squared-error sums in WebAssembly SIMD: the pipelines'
-// threaded kernel module (scripts/build-wasm.mjs), run by @lowrank/linalg's worker threads over its
-// shared kernel memory. The image arrives a band of rows at a time; the threads split it into strips
-// of output columns, each strip with its own slice of the ring of horizontally filtered rows, so a
-// strip's work stays in cache and strips never share a byte. SSIM needs the two variances only as
-// their sum, so four maps are filtered (x, y, x^2 + y^2, xy) where src/streaming-quality.ts filters
-// five: the same windows, with sums in another order (equal to about 1e-15).
+// Streaming SSIM (11 x 11 Gaussian window) and squared-error sums in WebAssembly SIMD: the
+// pipelines' threaded kernel module (built by the repository's scripts/build-threaded-kernel.mjs),
+// run by @lowrank/linalg's worker threads over its shared kernel memory. The image arrives a band
+// of rows at a time; the threads split it into strips of output columns, each strip with its own
+// slice of the ring of horizontally filtered rows, so a strip's work stays in cache and strips
+// never share a byte. SSIM needs the two variances only as their sum, so four maps are filtered (x,
+// y, x^2 + y^2, xy) where src/streaming-quality.ts filters five: the same windows, with sums in
+// another order (equal to about 1e-15).
 // Pointers are byte offsets of float64 arrays.
 
 const WINDOW = 11;
