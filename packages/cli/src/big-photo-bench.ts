@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AbortError, createRng, throwIfAborted } from '@lowrank/core';
+import { createRng, throwIfAborted } from '@lowrank/core';
 import {
   type BenchCase,
   type BenchContext,
@@ -13,6 +12,7 @@ import {
 } from '@lowrank/core/bench';
 import { readImage, writeImage } from '@lowrank/io';
 import { compressImageFile } from '@lowrank/pipelines';
+import { GNU_TIME, runUnderGnuTime } from './gnu-time.js';
 
 /**
  * Issue 17's acceptance: the whole `lowrank compress` command on a phone-size photo (6000 x 4000,
@@ -31,7 +31,6 @@ import { compressImageFile } from '@lowrank/pipelines';
  * ||A - U S V^T||_F / ||A||_F there (ours from the singular values: exact for a projection).
  */
 const BIN = fileURLToPath(new URL('./bin.js', import.meta.url));
-const GNU_TIME = '/usr/bin/time';
 const WIDTH = 6000;
 const HEIGHT = 4000;
 const RANK = 50;
@@ -52,48 +51,20 @@ export async function makeBigPhoto(
 }
 
 /** Runs the CLI under GNU time: wall seconds, peak RSS and the command's JSON. */
-function timedCompress(
+async function timedCompress(
   photo: string,
   signal?: AbortSignal,
 ): Promise<{ seconds: number; peakRssBytes: number; result: Record<string, unknown> }> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(
-      GNU_TIME,
-      [
-        '-f',
-        'LOWRANK_PEAK_KB=%M',
-        process.execPath,
-        BIN,
-        'compress',
-        photo,
-        '--rank',
-        String(RANK),
-        '--json',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let out = '';
-    let err = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-    const onAbort = () => child.kill('SIGTERM');
-    signal?.addEventListener('abort', onAbort, { once: true });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      signal?.removeEventListener('abort', onAbort);
-      if (signal?.aborted) return reject(new AbortError());
-      const seconds = (performance.now() - started) / 1000;
-      const peak = /LOWRANK_PEAK_KB=(\d+)/.exec(err);
-      if (code !== 0 || !peak)
-        return reject(new Error(`lowrank compress exited ${code}: ${err.trim().split('\n').pop()}`));
-      resolve({
-        seconds,
-        peakRssBytes: Number(peak[1]) * 1024,
-        result: JSON.parse(out) as Record<string, unknown>,
-      });
-    });
-  });
+  const run = await runUnderGnuTime(
+    process.execPath,
+    [BIN, 'compress', photo, '--rank', String(RANK), '--json'],
+    signal,
+  );
+  return {
+    seconds: run.wall,
+    peakRssBytes: run.peakRssBytes,
+    result: JSON.parse(run.stdout) as Record<string, unknown>,
+  };
 }
 
 const bigPhotoCompress: BenchCase = {

@@ -1,11 +1,12 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AbortError, throwIfAborted } from '@lowrank/core';
+import { throwIfAborted } from '@lowrank/core';
 import type { BenchCase, BenchContext, BenchRecord, BenchSuite } from '@lowrank/core/bench';
 import { findFfmpeg } from '@lowrank/io';
+import { GNU_TIME, runUnderGnuTime } from './gnu-time.js';
 
 /**
  * Issue 15's memory acceptance, end to end: `lowrank separate --method streaming-rpca` (masks
@@ -14,41 +15,25 @@ import { findFfmpeg } from '@lowrank/io';
  * Goal: within 10% of each other (constant memory), under 400 MB at 320 x 240.
  */
 const BIN = fileURLToPath(new URL('./bin.js', import.meta.url));
-const GNU_TIME = '/usr/bin/time';
 const HIGHWAY = 'video/highway-traffic-320x240.avi';
 const TIMES = 10;
 
 /** The whole command under GNU time: wall seconds, peak RSS and its JSON summary. */
-function measuredSeparate(
+async function measuredSeparate(
   video: string,
   out: string,
   signal?: AbortSignal,
 ): Promise<{ seconds: number; peakRssBytes: number; result: Record<string, unknown> }> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const args = ['-f', 'LOWRANK_PEAK_KB=%M', process.execPath, BIN, 'separate', video];
-    args.push('--method', 'streaming-rpca', '--masks', '--out', out, '--json');
-    const child = spawn(GNU_TIME, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const onAbort = () => child.kill('SIGTERM');
-    signal?.addEventListener('abort', onAbort, { once: true });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      signal?.removeEventListener('abort', onAbort);
-      if (signal?.aborted) return reject(new AbortError());
-      const peak = /LOWRANK_PEAK_KB=(\d+)/.exec(stderr);
-      if (code !== 0 || !peak)
-        return reject(new Error(`lowrank separate exited ${code}: ${stderr.trim().split('\n').pop()}`));
-      resolve({
-        seconds: (performance.now() - started) / 1000,
-        peakRssBytes: Number(peak[1]) * 1024,
-        result: JSON.parse(stdout) as Record<string, unknown>,
-      });
-    });
-  });
+  const run = await runUnderGnuTime(
+    process.execPath,
+    [BIN, 'separate', video, '--method', 'streaming-rpca', '--masks', '--out', out, '--json'],
+    signal,
+  );
+  return {
+    seconds: run.wall,
+    peakRssBytes: run.peakRssBytes,
+    result: JSON.parse(run.stdout) as Record<string, unknown>,
+  };
 }
 
 /** `times` plays of `video` in a row, streams copied (ffmpeg's concat demuxer). */

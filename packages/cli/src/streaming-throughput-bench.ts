@@ -1,9 +1,9 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AbortError, throwIfAborted } from '@lowrank/core';
+import { throwIfAborted } from '@lowrank/core';
 import {
   type BenchCase,
   type BenchContext,
@@ -14,6 +14,7 @@ import {
 import { findFfmpeg } from '@lowrank/io';
 import { PYTHON } from './bench-context.js';
 import { benchDir } from './data-folders.js';
+import { GNU_TIME, runUnderGnuTime } from './gnu-time.js';
 
 /**
  * Issue 15's throughput acceptance, end to end and process against process: `lowrank separate VIDEO
@@ -27,40 +28,7 @@ import { benchDir } from './data-folders.js';
  * on the 1280 x 720 clip (the highway video scaled up, H.264, made here).
  */
 const BIN = fileURLToPath(new URL('./bin.js', import.meta.url));
-const GNU_TIME = '/usr/bin/time';
 const HIGHWAY = 'video/highway-traffic-320x240.avi';
-
-interface Timed {
-  wall: number;
-  cpu: number;
-  stdout: string;
-}
-
-/** One command under GNU time: wall and processor seconds (user + system, children included). */
-function timed(command: string, args: readonly string[], signal?: AbortSignal): Promise<Timed> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(GNU_TIME, ['-f', 'LOWRANK_TIME %e %U %S', command, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const onAbort = () => child.kill('SIGTERM');
-    signal?.addEventListener('abort', onAbort, { once: true });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      signal?.removeEventListener('abort', onAbort);
-      if (signal?.aborted) return reject(new AbortError());
-      const line = /LOWRANK_TIME ([\d.]+) ([\d.]+) ([\d.]+)/.exec(stderr);
-      if (code !== 0 || !line)
-        return reject(
-          new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr.trim().split('\n').pop()}`),
-        );
-      resolve({ wall: Number(line[1]), cpu: Number(line[2]) + Number(line[3]), stdout });
-    });
-  });
-}
 
 /** The highway video scaled to width x height (bicubic), `frames` frames, H.264 (x264 veryfast, crf 18). */
 async function scaledClip(
@@ -114,7 +82,7 @@ async function endToEnd(
   for (let round = 0; round < Math.max(1, ctx.repeat); round++) {
     throwIfAborted(ctx.signal);
     const out = join(dir, `ours-${round}`);
-    const run = await timed(
+    const run = await runUnderGnuTime(
       process.execPath,
       [BIN, 'separate', input, '--method', 'streaming-rpca', '--masks-only', '--out', out, '--json'],
       ctx.signal,
@@ -128,7 +96,7 @@ async function endToEnd(
     rmSync(out, { recursive: true, force: true });
     if (!knnRuns) continue;
     const masks = join(dir, `knn-${round}`);
-    const theirs = await timed(
+    const theirs = await runUnderGnuTime(
       PYTHON,
       [reference, 'bgsub', input, '--subtractor', 'knn', '--median', '5', '--masks-out', masks],
       ctx.signal,
