@@ -42,6 +42,22 @@ const TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
 };
 
+/** A compression panel for tiny.png that said 'ready' and got its 'init' (no results yet). */
+async function openCompressionPanel(): Promise<Page> {
+  const page = await openPage('compression');
+  await expect.poll(async () => (await sent(page)).map((m) => m.type)).toContain('ready');
+  await post(page, {
+    type: 'init',
+    panel: 'compression',
+    source: 'file:///w/tiny.png',
+    fileName: 'tiny.png',
+    hasResults: false,
+    methods,
+    settings,
+  });
+  return page;
+}
+
 async function openPage(
   panel: PanelKind,
   initialState?: unknown,
@@ -225,17 +241,7 @@ async function sampleCompression() {
 
 describe('compression webview', () => {
   it('starts the computation, updates ratio and quality as the slider moves, and rebuilds the image', async () => {
-    const page = await openPage('compression');
-    await expect.poll(async () => (await sent(page)).map((m) => m.type)).toContain('ready');
-    await post(page, {
-      type: 'init',
-      panel: 'compression',
-      source: 'file:///w/tiny.png',
-      fileName: 'tiny.png',
-      hasResults: false,
-      methods,
-      settings,
-    });
+    const page = await openCompressionPanel();
     await expect
       .poll(async () => (await sent(page)).find((m) => m.type === 'compress'))
       .toMatchObject({ method: 'auto', colour: true });
@@ -345,17 +351,7 @@ describe('compression webview', () => {
   });
 
   it('draws a first preview that came before its picture once the picture comes', async () => {
-    const page = await openPage('compression');
-    await expect.poll(async () => (await sent(page)).map((m) => m.type)).toContain('ready');
-    await post(page, {
-      type: 'init',
-      panel: 'compression',
-      source: 'file:///w/tiny.png',
-      fileName: 'tiny.png',
-      hasResults: false,
-      methods,
-      settings,
-    });
+    const page = await openCompressionPanel();
     await expect.poll(async () => (await sent(page)).map((m) => m.type)).toContain('compress');
     const { image, result } = await sampleCompression();
     const { s, u, v } = result.factors[0]!;
@@ -376,17 +372,7 @@ describe('compression webview', () => {
   });
 
   it('shows a quick copy of a big picture first, keeps its preview when the full-size picture comes', async () => {
-    const page = await openPage('compression');
-    await expect.poll(async () => (await sent(page)).map((m) => m.type)).toContain('ready');
-    await post(page, {
-      type: 'init',
-      panel: 'compression',
-      source: 'file:///w/tiny.png',
-      fileName: 'tiny.png',
-      hasResults: false,
-      methods,
-      settings,
-    });
+    const page = await openCompressionPanel();
     await expect.poll(async () => (await sent(page)).map((m) => m.type)).toContain('compress');
     const { image } = await sampleCompression();
     const jpeg = async (width: number, height: number) =>
