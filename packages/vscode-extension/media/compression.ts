@@ -9,6 +9,7 @@ import type {
   MethodInfo,
   OptionValues,
 } from '../src/shared/protocol.js';
+import { FactorAssembler } from '../src/shared/protocol.js';
 import { energyCurve, energyOfChannels } from '../src/shared/spectrum.js';
 import {
   type ChartGeometry,
@@ -28,6 +29,7 @@ import {
   send,
   themeColor,
 } from './common.js';
+import { decodeImage } from './decode-off-thread.js';
 import { IncrementalReconstruction } from './reconstruction.js';
 import { button, checkbox, dropdown, progressRing, setDisabled, textField } from './toolkit.js';
 import {
@@ -49,6 +51,8 @@ import {
 const AUTOMATIC = 'auto';
 /** A render step's time budget: rebuilding a big view is spread over tasks this long. */
 const SLICE_MS = 8;
+/** Multiply-adds per reconstruction step: a few ms even before the JIT has compiled the loop. */
+const MULTIPLY_ADDS_PER_STEP = 2 ** 18;
 
 type Layout = 'side-by-side' | 'difference';
 
@@ -69,6 +73,11 @@ let image: ImageInfo | undefined;
 let original: ImageBitmap | undefined;
 /** The original reduced to the fitted view's size, decoded and resized off the main thread (big images). */
 let reducedOriginal: ImageBitmap | undefined;
+/**
+ * The original at 1/2, 1/4, ... of its size while larger than the fitted copy (big images), decoded
+ * off the main thread: a zoom between Fit and 1:1 then downscales by at most 2, not from the full picture.
+ */
+let originalLevels: ImageBitmap[] = [];
 let result: CompressionResultInfo | undefined;
 /**
  * A run's first preview can come before its picture (it is computed from a quick reduced decode):
@@ -83,6 +92,7 @@ let energies: Float64Array[] = [];
 let combinedEnergy: Float64Array = new Float64Array(0);
 /** A result's factors as they arrive, one channel a message, ahead of the result. */
 let arrivingFactors: ChannelFactors[] = [];
+const factorParts = new FactorAssembler();
 /** Reconstruction pixels received from the host (methods without factors), by rank. */
 let hostPixels: { rank: number; pixels: Float32Array } | undefined;
 let qualityTimer: ReturnType<typeof setTimeout> | undefined;
@@ -351,12 +361,14 @@ function drawOriginal(region: Region): void {
   const w = region.x1 - region.x0;
   const h = region.y1 - region.y0;
   if (region.dw < w || !full) {
-    // Reduced: the browser's filtered downscale of the visible part, from the copy made at the
-    // fitted size when it has the pixels needed (a 12-megapixel draw takes tens of milliseconds),
-    // or has to do (the full picture is still being decoded: the copy, enlarged, until it is).
-    const k = reduced ? reduced.width / image.width : 1;
-    const source = reduced && (k * w >= region.dw - 0.5 || !full) ? reduced : full!;
-    const f = source === full ? 1 : k;
+    // Reduced: the browser's filtered downscale of the visible part, from the smallest copy that has
+    // the pixels needed (a 12-megapixel draw takes tens of milliseconds), or has to do (the full
+    // picture is still being decoded: the fitted copy, enlarged, until it is).
+    const { width } = image;
+    const sources = [reduced, ...originalLevels, full].filter((b): b is ImageBitmap => b !== undefined);
+    const source =
+      sources.find((b) => (b.width / width) * w >= region.dw - 0.5) ?? sources[sources.length - 1]!;
+    const f = source.width / width;
     ctx.imageSmoothingEnabled = true;
     ctx.imageSmoothingQuality = 'high';
     ctx.drawImage(
@@ -424,6 +436,8 @@ function requestRender(): void {
 async function runRender(): Promise<void> {
   renderRunning = true;
   try {
+    // Not in the task that asked (a message or an input event): that one ends at once.
+    await nextTask();
     while (renderWanted && image) {
       renderWanted = false;
       let painted = false;
@@ -432,31 +446,35 @@ async function runRender(): Promise<void> {
       if (factors) {
         const size = renderSize(region);
         const key = viewKey(region, size) + factors.length + factors[0]!.rank;
+        const slice = new TimeSlice();
         if (render?.key !== key) {
+          // A channel at a time: a 12-megapixel photo's factors take a while to resample.
+          const resampled: ChannelFactors[] = [];
+          const from = factors;
+          for (const channel of from) {
+            resampled.push(...resampleFactors([channel], region, size));
+            await slice.yieldIfDue();
+          }
+          if (factors !== from) {
+            // Other factors came meanwhile (a result after its preview, another picture): start over.
+            renderWanted = true;
+            continue;
+          }
           render = {
             key,
             region,
             size,
-            incremental: new IncrementalReconstruction(
-              resampleFactors(factors, region, size),
-              size.height,
-              size.width,
-            ),
+            incremental: new IncrementalReconstruction(resampled, size.height, size.width),
           };
         }
         // Same pixels, perhaps placed elsewhere (a sub-pixel pan): draw where the view says now.
         render.region = region;
         const current = render;
         const rank = Math.min(currentRank(), current.incremental.maxRank);
-        const steps = current.incremental.stepsTo(rank);
-        let sliceStart = performance.now();
-        for (let step = steps.next(); !step.done; step = steps.next()) {
-          if (performance.now() - sliceStart > SLICE_MS) {
-            await nextTask();
-            sliceStart = performance.now();
-          }
-        }
-        paintReconstruction(current, current.incremental.setRank(rank));
+        const steps = current.incremental.stepsTo(rank, MULTIPLY_ADDS_PER_STEP);
+        let step = steps.next();
+        for (; !step.done; step = steps.next()) await slice.yieldIfDue();
+        await paintReconstruction(current, step.value, slice);
         painted = true;
       } else if (hostPixels && hostPixels.rank === currentRank()) {
         const n = image.width * image.height;
@@ -491,6 +509,17 @@ function nextTask(): Promise<void> {
   });
 }
 
+/** Work spread over tasks of about SLICE_MS: yields to the event loop when the current slice is used up. */
+class TimeSlice {
+  #start = performance.now();
+
+  async yieldIfDue(): Promise<void> {
+    if (performance.now() - this.#start <= SLICE_MS) return;
+    await nextTask();
+    this.#start = performance.now();
+  }
+}
+
 function originalAtRenderSize(current: NonNullable<typeof render>): Uint8ClampedArray {
   if (current.originalBytes) return current.originalBytes;
   const { size, region } = current;
@@ -520,29 +549,25 @@ function originalAtRenderSize(current: NonNullable<typeof render>): Uint8Clamped
   return bytes;
 }
 
-function paintReconstruction(current: NonNullable<typeof render>, planes: readonly Float64Array[]): void {
+/** Rows per paint step: a fitted view's pane paints in a handful of steps. */
+const PAINT_ROWS = 64;
+
+async function paintReconstruction(
+  current: NonNullable<typeof render>,
+  planes: readonly Float64Array[],
+  slice: TimeSlice,
+): Promise<void> {
   const { size, region } = current;
   const pixels = new ImageData(size.width, size.height);
-  const out = pixels.data;
-  const n = size.width * size.height;
   const [r, g = r, b = r] = planes as [Float64Array, Float64Array?, Float64Array?];
-  if (state.view === 'difference') {
-    // |original - reconstruction| x 4 at the resolution shown, so small errors are visible.
-    const o = originalAtRenderSize(current);
-    for (let p = 0; p < n; p++) {
-      out[4 * p] = 4 * Math.abs(o[4 * p]! - r[p]! * 255);
-      out[4 * p + 1] = 4 * Math.abs(o[4 * p + 1]! - g[p]! * 255);
-      out[4 * p + 2] = 4 * Math.abs(o[4 * p + 2]! - b[p]! * 255);
-      out[4 * p + 3] = 255;
-    }
-  } else {
-    // Uint8ClampedArray clamps to [0, 255]: the clamped picture that is saved.
-    for (let p = 0; p < n; p++) {
-      out[4 * p] = r[p]! * 255;
-      out[4 * p + 1] = g[p]! * 255;
-      out[4 * p + 2] = b[p]! * 255;
-      out[4 * p + 3] = 255;
-    }
+  // |original - reconstruction| x 4 at the resolution shown, so small errors are visible.
+  const original = state.view === 'difference' ? originalAtRenderSize(current) : undefined;
+  for (let row = 0; row < size.height; row += PAINT_ROWS) {
+    await slice.yieldIfDue();
+    const from = row * size.width;
+    const to = Math.min(size.height, row + PAINT_ROWS) * size.width;
+    if (original) paintDifference(pixels.data, original, r, g, b, from, to);
+    else paintPixels(pixels.data, r, g, b, from, to);
   }
   blit(pixels, region);
   reconstructionCanvas.dataset.region = regionText(region);
@@ -550,6 +575,40 @@ function paintReconstruction(current: NonNullable<typeof render>, planes: readon
     state.view === 'difference'
       ? `|Difference| × 4 at rank ${currentRank()}`
       : `Reconstruction at rank ${currentRank()}`;
+}
+
+/** Pixels from..to-1 of the clamped picture that is saved (Uint8ClampedArray clamps to [0, 255]). */
+function paintPixels(
+  out: Uint8ClampedArray,
+  r: Float64Array,
+  g: Float64Array,
+  b: Float64Array,
+  from: number,
+  to: number,
+): void {
+  for (let p = from; p < to; p++) {
+    out[4 * p] = r[p]! * 255;
+    out[4 * p + 1] = g[p]! * 255;
+    out[4 * p + 2] = b[p]! * 255;
+    out[4 * p + 3] = 255;
+  }
+}
+
+function paintDifference(
+  out: Uint8ClampedArray,
+  original: Uint8ClampedArray,
+  r: Float64Array,
+  g: Float64Array,
+  b: Float64Array,
+  from: number,
+  to: number,
+): void {
+  for (let p = from; p < to; p++) {
+    out[4 * p] = 4 * Math.abs(original[4 * p]! - r[p]! * 255);
+    out[4 * p + 1] = 4 * Math.abs(original[4 * p + 1]! - g[p]! * 255);
+    out[4 * p + 2] = 4 * Math.abs(original[4 * p + 2]! - b[p]! * 255);
+    out[4 * p + 3] = 255;
+  }
 }
 
 function paintHostPixels(planes: Float32Array[], region: Region): void {
@@ -662,6 +721,28 @@ const zoomBar = h(
 
 // ---------------------------------------------------------------- messages
 
+/** Fills originalLevels for the full picture of `info`, halving while larger than the fitted copy. */
+async function decodeLevels(info: ImageInfo): Promise<void> {
+  if (!info.encoded || !reducedOriginal) return;
+  const blob = new Blob([info.encoded.bytes as Uint8Array<ArrayBuffer>], { type: info.encoded.type });
+  const levels: ImageBitmap[] = [];
+  for (let f = 2; info.width / f > reducedOriginal.width; f *= 2) {
+    const level = await decodeImage(blob, {
+      resizeWidth: Math.max(1, Math.round(info.width / f)),
+      resizeHeight: Math.max(1, Math.round(info.height / f)),
+      resizeQuality: 'high',
+    });
+    if (image !== info) {
+      level.close();
+      for (const l of levels) l.close();
+      return;
+    }
+    levels.unshift(level);
+  }
+  originalLevels = levels;
+  originalDrawn = '';
+}
+
 async function onImage(info: ImageInfo): Promise<void> {
   // The full-size picture after its quick copy: the same picture, so the view, the preview and
   // the reconstruction stay; only the bitmap for zoomed views is new.
@@ -675,7 +756,7 @@ async function onImage(info: ImageInfo): Promise<void> {
   if (upgrade) {
     image = info;
     awaitingImage = false;
-    const full = await createImageBitmap(
+    const full = await decodeImage(
       new Blob([info.encoded!.bytes as Uint8Array<ArrayBuffer>], { type: info.encoded!.type }),
     );
     if (image !== info) {
@@ -687,6 +768,7 @@ async function onImage(info: ImageInfo): Promise<void> {
     originalDrawn = '';
     if (render) render.originalBytes = undefined;
     requestRender();
+    void decodeLevels(info);
     return;
   }
   image = info;
@@ -702,6 +784,8 @@ async function onImage(info: ImageInfo): Promise<void> {
   original = undefined;
   reducedOriginal?.close();
   reducedOriginal = undefined;
+  for (const level of originalLevels) level.close();
+  originalLevels = [];
   originalDrawn = '';
   // An encoded picture (big images) is decoded off the main thread; raw RGBA (small ones) is wrapped as it is.
   const encoded = info.encoded
@@ -713,7 +797,7 @@ async function onImage(info: ImageInfo): Promise<void> {
     // for zoomed views, which the copy stands in for until it is ready.
     const canvas = canvasSize();
     const fit = Math.min(1, canvas.width / info.width, canvas.height / info.height);
-    const reduced = await createImageBitmap(encoded, {
+    const reduced = await decodeImage(encoded, {
       resizeWidth: Math.max(1, Math.ceil(info.width * fit)),
       resizeHeight: Math.max(1, Math.ceil(info.height * fit)),
       resizeQuality: 'high',
@@ -727,13 +811,14 @@ async function onImage(info: ImageInfo): Promise<void> {
     requestRender();
     // A quick copy: the full-size picture comes in a message of its own.
     if (info.encoded?.reduced) return;
-    const full = await createImageBitmap(encoded);
+    const full = await decodeImage(encoded);
     if (image !== info) {
       full.close();
       return;
     }
     original = full;
     originalDrawn = '';
+    void decodeLevels(info);
   } else {
     original = await createImageBitmap(
       new ImageData(info.rgba as Uint8ClampedArray<ArrayBuffer>, info.width, info.height),
@@ -927,7 +1012,12 @@ onHostMessage((message: HostToWebview) => {
       onPreview(message.factors);
       break;
     case 'channelFactors':
-      arrivingFactors[message.channel] = message.factors;
+      arrivingFactors[message.channel] = message.inParts
+        ? factorParts.complete(message.channel, message.factors)
+        : message.factors;
+      break;
+    case 'factorPart':
+      factorParts.add(message);
       break;
     case 'compressed': {
       const channels = message.factorChannels ?? 0;

@@ -169,12 +169,53 @@ async function runFromContextMenu(fileName: string, command: string): Promise<vo
   throw new Error(`"${command}" never appeared in the context menu of ${fileName}.`);
 }
 
+/**
+ * Runs a command from the Command Palette: waits for the palette to open and for the command's row to
+ * be listed before accepting it (keys typed before the palette has focus go to the editor instead).
+ */
+async function runFromPalette(command: string): Promise<void> {
+  const palette = page.locator('.quick-input-widget');
+  const row = palette.locator('.quick-input-list .monaco-list-row', { hasText: command }).first();
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F1');
+    try {
+      await palette.locator('input').first().waitFor({ state: 'visible', timeout: 10_000 });
+      await palette.locator('input').first().fill(`>${command}`);
+      await row.waitFor({ state: 'visible', timeout: 10_000 });
+      await page.keyboard.press('Enter');
+      return;
+    } catch (error) {
+      if (attempt === 3) {
+        await shot(`palette-${command.replace(/\W+/g, '-')}`);
+        throw new Error(`"${command}" could not be run from the Command Palette: ${String(error)}`);
+      }
+    }
+  }
+}
+
 async function closeAllEditors(): Promise<void> {
-  await page.keyboard.press('Escape');
-  await page.keyboard.press('F1');
-  await page.keyboard.type('View: Close All Editors');
-  await page.keyboard.press('Enter');
+  await runFromPalette('View: Close All Editors');
   await page.waitForTimeout(1000);
+}
+
+/** What the workbench shows, for a failure message: the active tab, open quick input, notifications. */
+async function workbenchState(): Promise<string> {
+  const text = async (selector: string) =>
+    (
+      await page
+        .locator(selector)
+        .allInnerTexts()
+        .catch(() => [])
+    )
+      .join(' | ')
+      .replace(/\s+/g, ' ')
+      .trim();
+  return [
+    `active tab: ${(await text('.tabs-container .tab.active')) || '(none)'}`,
+    `quick input: ${(await text('.quick-input-widget:visible')) || '(closed)'}`,
+    `notifications: ${(await text('.notifications-toasts .notification-list-item-message')) || '(none)'}`,
+  ].join('; ');
 }
 
 /** The method the panel's method dropdown has selected. */
@@ -464,14 +505,17 @@ describe('Lowrank in VS Code (code-server)', () => {
     // The photo is the active editor; the palette command applies to it.
     const row = await explorerItem('photo-4000x3000.jpg');
     await row.dblclick();
-    await page.waitForTimeout(2000);
+    await page
+      .locator('.tabs-container .tab.active', { hasText: 'photo-4000x3000.jpg' })
+      .waitFor({ state: 'visible', timeout: 30_000 });
+    await page.waitForTimeout(1000);
     const memory = sampleExtensionHostMemory();
-    await page.keyboard.press('F1');
-    await page.keyboard.type('Lowrank: Preview SVD Compression');
-    await page.waitForTimeout(500);
     const started = Date.now();
-    await page.keyboard.press('Enter');
-    const view = await webviewWith('#reconstruction');
+    await runFromPalette('Lowrank: Preview SVD Compression');
+    const view = await webviewWith('#reconstruction').catch(async (error: unknown) => {
+      await shot('big-photo-no-panel');
+      throw new Error(`${String(error)} Workbench: ${await workbenchState()}`);
+    });
     // Long tasks on the webview's main thread, from as early as the page exists.
     await expect
       .poll(
@@ -479,11 +523,17 @@ describe('Lowrank in VS Code (code-server)', () => {
           view
             .locator('body')
             .evaluate(() => {
-              const w = window as unknown as { __longTasks?: number[]; __statusLog?: [number, string][] };
+              const w = window as unknown as {
+                __longTasks?: [number, number, string][];
+                __statusLog?: [number, string][];
+              };
               if (!w.__longTasks) {
                 w.__longTasks = [];
                 new PerformanceObserver((list) => {
-                  for (const e of list.getEntries()) w.__longTasks!.push(e.duration);
+                  // [wall-clock start, duration, whose]: placed against the status lines below. In
+                  // code-server the workbench shares this thread ("self" is the webview's own work).
+                  for (const e of list.getEntries())
+                    w.__longTasks!.push([performance.timeOrigin + e.startTime, e.duration, e.name]);
                 }).observe({ type: 'longtask', buffered: true });
                 // When each status line appears (wall clock): where the time to a first picture goes.
                 w.__statusLog = [];
@@ -507,6 +557,8 @@ describe('Lowrank in VS Code (code-server)', () => {
         throw error;
       });
     const originalShown = (Date.now() - started) / 1000;
+    // Decoded and resized in the panel's worker, not on its main thread.
+    expect(await view.locator('html').getAttribute('data-decoded-off-thread')).toBe('true');
     await view.locator('#reconstruction[data-rank]').waitFor({ timeout: 120_000 });
     const firstReconstruction = (Date.now() - started) / 1000;
     await shot('big-photo-first-preview');
@@ -560,7 +612,12 @@ describe('Lowrank in VS Code (code-server)', () => {
     await expect.poll(() => slider.inputValue()).toBe(hovered);
     const longTasks = await view
       .locator('body')
-      .evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks);
+      .evaluate(() => (window as unknown as { __longTasks: [number, number, string][] }).__longTasks);
+    const longTaskText = (whose: (name: string) => boolean) =>
+      longTasks
+        .filter(([, , name]) => whose(name))
+        .map(([at, ms]) => `${Math.round(ms)} at ${((at - started) / 1000).toFixed(2)}`)
+        .join(', ') || 'none';
     const statusLog = await view
       .locator('body')
       .evaluate(() => (window as unknown as { __statusLog: [number, string][] }).__statusLog);
@@ -572,7 +629,7 @@ describe('Lowrank in VS Code (code-server)', () => {
     );
     const peak = await memory.stop();
     console.log(
-      `big photo: original ${originalShown.toFixed(2)} s, first reconstruction ${firstReconstruction.toFixed(2)} s, all ranks ${finished.toFixed(2)} s; slider steps median ${latencies[6]} ms, max ${latencies[11]} ms; long tasks ${JSON.stringify(longTasks.map(Math.round))}; extension host peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB; load ${loadavg()[0]!.toFixed(1)}`,
+      `big photo: original ${originalShown.toFixed(2)} s, first reconstruction ${firstReconstruction.toFixed(2)} s, all ranks ${finished.toFixed(2)} s; slider steps median ${latencies[6]} ms, max ${latencies[11]} ms; webview's own long tasks (ms at s) ${longTaskText((name) => name === 'self')}; the workbench's on the same thread ${longTaskText((name) => name !== 'self')}; extension host peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB; load ${loadavg()[0]!.toFixed(1)}`,
     );
     // The timing goals (first reconstruction within 5 s, slider median under 50 ms, no webview task
     // over 100 ms) are printed above, not asserted: wall times on a shared machine measure its load
@@ -795,10 +852,7 @@ describe('Lowrank in VS Code (code-server)', () => {
 
   it('runs the commands from the Command Palette, asking for the file or folder', async () => {
     await closeAllEditors();
-    await page.keyboard.press('F1');
-    await page.keyboard.type('Lowrank: Separate Background and Foreground');
-    await page.waitForTimeout(500);
-    await page.keyboard.press('Enter');
+    await runFromPalette('Lowrank: Separate Background and Foreground');
     // Which kind of source first (a dialog cannot pick both files and folders on Windows and Linux).
     await page.getByRole('option', { name: /A folder of frames/ }).click();
     // code-server's file dialog: a path field; its button enters a folder, then picks it.
@@ -819,10 +873,7 @@ describe('Lowrank in VS Code (code-server)', () => {
     expect(await fieldValue(view, '#frame-count')).toBe('12');
     await closeAllEditors();
     // Compression with no image open: the same dialog, then the panel for the file picked.
-    await page.keyboard.press('F1');
-    await page.keyboard.type('Lowrank: Preview SVD Compression');
-    await page.waitForTimeout(500);
-    await page.keyboard.press('Enter');
+    await runFromPalette('Lowrank: Preview SVD Compression');
     await path.waitFor({ state: 'visible', timeout: 30_000 });
     await path.fill(join(workspace, 'coffee-small.png'));
     await page.waitForTimeout(500);

@@ -13,7 +13,7 @@ import type {
   VideoProbeInfo,
   WebviewToHost,
 } from '../shared/protocol.js';
-import { isWebviewToHost } from '../shared/protocol.js';
+import { factorMessages, isWebviewToHost } from '../shared/protocol.js';
 import type { PartialResult, WorkerRequest, WorkerResults } from '../shared/worker-protocol.js';
 import { LatestOnly } from './latest-only.js';
 import { freeSiblingPath } from './output-names.js';
@@ -318,15 +318,17 @@ export class LowrankPanel {
   }
 
   /**
-   * The result with its factors ahead of it, one channel a message (see 'channelFactors'), each
+   * The result with its factors ahead of it, in slices of 512 KiB (see 'factorPart'), each
    * posted in a task of its own: VS Code copies a message's buffers on this thread, and a
    * 12-megapixel photo's factors at once block it for a few hundred milliseconds.
    */
   async #postCompressed(result: CompressionResultInfo): Promise<void> {
     const { factors, ...rest } = result;
     for (const [index, channel] of (factors ?? []).entries()) {
-      this.#post({ type: 'channelFactors', channel: index, factors: channel });
-      await new Promise((resolve) => setImmediate(resolve));
+      for (const message of factorMessages(index, channel)) {
+        this.#post(message);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
     }
     this.#post({ type: 'compressed', result: rest, ...(factors ? { factorChannels: factors.length } : {}) });
   }

@@ -20,6 +20,7 @@ describe('renderWebviewHtml', () => {
     expect(directives).toContain("style-src https://example.vscode-cdn.net 'nonce-abc123'");
     expect(html).toContain('<meta property="csp-nonce" content="abc123">');
     expect(directives).toContain('img-src blob: data:');
+    expect(directives).toContain('worker-src blob:');
     expect(csp).not.toContain('unsafe');
     expect(html).toContain(
       '<script nonce="abc123" src="https://example.vscode-cdn.net/media/out/compression.js">',

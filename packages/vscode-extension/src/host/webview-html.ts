@@ -26,7 +26,7 @@ function escapeHtml(text: string): string {
  * only from the extension's media folder, plus <style> elements carrying the nonce (the toolkit's
  * FAST foundation probes :focus-visible support with one, reading the nonce from the csp-nonce
  * meta tag; its components otherwise use constructable stylesheets, which CSP does not govern);
- * images and canvases from blob:/data: only.
+ * images and canvases from blob:/data: only; workers from blob: only.
  */
 export function renderWebviewHtml(page: WebviewPage): string {
   const csp = [
@@ -35,6 +35,8 @@ export function renderWebviewHtml(page: WebviewPage): string {
     `style-src ${page.cspSource} 'nonce-${page.nonce}'`,
     `font-src ${page.cspSource}`,
     'img-src blob: data:',
+    // The panel decodes and resizes big pictures in a worker of its own (media/decode-off-thread.ts).
+    'worker-src blob:',
   ].join('; ');
   return `<!DOCTYPE html>
 <html lang="en">

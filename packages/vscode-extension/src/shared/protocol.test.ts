@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { isPanelState, isWebviewToHost } from './protocol.js';
+import {
+  type ChannelFactors,
+  FACTOR_PART_VALUES,
+  FactorAssembler,
+  factorMessages,
+  type HostToWebview,
+  isPanelState,
+  isWebviewToHost,
+} from './protocol.js';
 
 describe('isWebviewToHost', () => {
   it('accepts every well-formed message', () => {
@@ -84,5 +92,54 @@ describe('isPanelState', () => {
     expect(isPanelState({ panel: 'other', source: 'file:///a.png' })).toBe(false);
     expect(isPanelState({ panel: 'compression' })).toBe(false);
     expect(isPanelState(undefined)).toBe(false);
+  });
+});
+
+describe('factorMessages and FactorAssembler', () => {
+  it('carry a big channel in slices of at most FACTOR_PART_VALUES and put back the same factors', () => {
+    const rows = 3000;
+    const cols = 4000;
+    const rank = 100;
+    const fill = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * seed));
+    const factors: ChannelFactors = {
+      rank,
+      u: fill(rows * rank, 0.37),
+      s: fill(rank, 1.1),
+      v: fill(cols * rank, 0.71),
+    };
+    const messages = factorMessages(2, factors);
+    const parts = messages.filter((m) => m.type === 'factorPart');
+    expect(parts).toHaveLength(
+      Math.ceil((rows * rank) / FACTOR_PART_VALUES) + Math.ceil((cols * rank) / FACTOR_PART_VALUES),
+    );
+    for (const part of parts) expect(part.values.length).toBeLessThanOrEqual(FACTOR_PART_VALUES);
+    const last = messages.at(-1)!;
+    expect(last.type).toBe('channelFactors');
+    const assembler = new FactorAssembler();
+    let assembled: ChannelFactors | undefined;
+    for (const message of messages as HostToWebview[]) {
+      if (message.type === 'factorPart') assembler.add(message);
+      else if (message.type === 'channelFactors' && message.inParts)
+        assembled = assembler.complete(message.channel, message.factors);
+    }
+    expect(assembled!.rank).toBe(rank);
+    expect(assembled!.u).toEqual(factors.u);
+    expect(assembled!.v).toEqual(factors.v);
+    expect(assembled!.s).toEqual(factors.s);
+  });
+
+  it('sends a small channel as one slice each for u and v', () => {
+    const factors: ChannelFactors = {
+      rank: 2,
+      u: new Float32Array([1, 2, 3, 4]),
+      s: new Float32Array([5, 1]),
+      v: new Float32Array([6, 7, 8, 9, 10, 11]),
+    };
+    const messages = factorMessages(0, factors);
+    expect(messages.map((m) => m.type)).toEqual(['factorPart', 'factorPart', 'channelFactors']);
+    const assembler = new FactorAssembler();
+    for (const m of messages) if (m.type === 'factorPart') assembler.add(m);
+    const last = messages[2] as Extract<HostToWebview, { type: 'channelFactors' }>;
+    expect(assembler.complete(0, last.factors).v).toEqual(factors.v);
   });
 });

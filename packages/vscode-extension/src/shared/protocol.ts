@@ -75,6 +75,50 @@ export interface ProgressInfo {
 }
 
 /** One channel's truncated SVD, M ~ U diag(s) V^T, U rows x rank and V cols x rank, row-major. */
+/** Values in one 'factorPart' message (512 KiB): the workbench handles each in a short task. */
+export const FACTOR_PART_VALUES = 2 ** 17;
+
+/** The 'factorPart' messages and the 'channelFactors' message that carry one channel's factors. */
+export function factorMessages(channel: number, factors: ChannelFactors): HostToWebview[] {
+  const parts: HostToWebview[] = [];
+  for (const matrix of ['u', 'v'] as const) {
+    const values = factors[matrix];
+    for (let offset = 0; offset < values.length; offset += FACTOR_PART_VALUES) {
+      const slice = values.slice(offset, offset + FACTOR_PART_VALUES);
+      parts.push({ type: 'factorPart', channel, matrix, offset, length: values.length, values: slice });
+    }
+  }
+  const empty = new Float32Array(0);
+  return [
+    ...parts,
+    { type: 'channelFactors', channel, factors: { ...factors, u: empty, v: empty }, inParts: true },
+  ];
+}
+
+/** Puts 'factorPart' slices back together into one channel's u and v. */
+export class FactorAssembler {
+  readonly #matrices = new Map<string, Float32Array>();
+
+  add(part: Extract<HostToWebview, { type: 'factorPart' }>): void {
+    const key = `${part.channel}:${part.matrix}`;
+    let matrix = this.#matrices.get(key);
+    if (!matrix || matrix.length !== part.length || part.offset === 0) {
+      matrix = new Float32Array(part.length);
+      this.#matrices.set(key, matrix);
+    }
+    matrix.set(part.values, part.offset);
+  }
+
+  /** The channel's factors with the u and v assembled from their parts (then forgotten here). */
+  complete(channel: number, factors: ChannelFactors): ChannelFactors {
+    const u = this.#matrices.get(`${channel}:u`) ?? factors.u;
+    const v = this.#matrices.get(`${channel}:v`) ?? factors.v;
+    this.#matrices.delete(`${channel}:u`);
+    this.#matrices.delete(`${channel}:v`);
+    return { ...factors, u, v };
+  }
+}
+
 export interface ChannelFactors {
   readonly rank: number;
   readonly u: Float32Array;
@@ -220,8 +264,23 @@ export type HostToWebview =
   /**
    * One channel's factors, sent ahead of their 'compressed' message: a message is one task in the
    * workbench and in the webview, and a 12-megapixel photo's factors in one block both too long.
+   * With `inParts`, its u and v are empty here and came just before in 'factorPart' messages.
    */
-  | { readonly type: 'channelFactors'; readonly channel: number; readonly factors: ChannelFactors }
+  | {
+      readonly type: 'channelFactors';
+      readonly channel: number;
+      readonly factors: ChannelFactors;
+      readonly inParts?: boolean;
+    }
+  /** A slice of one channel's u or v (`length` values in all), at most FACTOR_PART_VALUES long. */
+  | {
+      readonly type: 'factorPart';
+      readonly channel: number;
+      readonly matrix: 'u' | 'v';
+      readonly offset: number;
+      readonly length: number;
+      readonly values: Float32Array;
+    }
   /** `factorChannels`: the result's factors came just before, in this many 'channelFactors' messages. */
   | {
       readonly type: 'compressed';
