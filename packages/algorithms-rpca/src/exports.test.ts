@@ -27,6 +27,7 @@ describe('@lowrank/algorithms-rpca exports', () => {
       'evaluateMasks',
       'factorizers',
       'fillHoles',
+      'foregroundDeviation',
       'foregroundMasks',
       'growFromSeeds',
       'javascriptProducts',

@@ -54,7 +54,11 @@ export {
 export { type ShadowBounds, ShadowSuppression } from './shadow-suppression.js';
 export { GramThresholding } from './singular-value-thresholding.js';
 export { removeSmallBlobs } from './small-blob-removal.js';
-export { estimateStreamingMaskBytes, StreamingForegroundMasks } from './streaming-foreground-masks.js';
+export {
+  estimateStreamingMaskBytes,
+  foregroundDeviation,
+  StreamingForegroundMasks,
+} from './streaming-foreground-masks.js';
 export {
   estimateStreamingRpcaBytes,
   openStreamingRpca,

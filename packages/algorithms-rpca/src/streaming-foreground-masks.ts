@@ -60,17 +60,46 @@ export class StreamingForegroundMasks {
     original: MatrixData,
     out: Uint8Array = new Uint8Array(this.model.pixels),
   ): Uint8Array {
-    const values = this.values;
-    if (original.length !== values) {
+    const deviation = foregroundDeviation(separation, separated, original, this.deviation);
+    return this.decide(deviation, separation.noiseLevel?.(), out);
+  }
+
+  /**
+   * The model's half of push, which reads nothing from the separation: lifts the noise levels (when
+   * the separator tracks them) and decides the mask of a frame's deviation. It may run on another
+   * thread than the separation, given what foregroundDeviation and noiseLevel() gave at the push.
+   */
+  decide(
+    deviation: Float32Array,
+    noise: ArrayLike<number> | undefined,
+    out: Uint8Array = new Uint8Array(this.model.pixels),
+  ): Uint8Array {
+    if (deviation.length !== this.values) {
       throw new InvalidInputError(
-        `Frame ${separated.index} has ${original.length} values; the masks were opened for ${values}.`,
+        `The deviation frame has ${deviation.length} values; the masks were opened for ${this.values}.`,
       );
     }
-    const deviation = difference(original, separation.background(), this.deviation);
-    const noise = separation.noiseLevel?.();
     if (noise) this.model.raiseNoiseLevels(noise);
     return this.model.push(deviation, undefined, out);
   }
+}
+
+/**
+ * The separation's half of StreamingForegroundMasks.push: a frame's deviation from the separator's
+ * background, frame - background(), read right after the push that returned the frame.
+ */
+export function foregroundDeviation(
+  separation: StreamingSeparation,
+  separated: SeparatedFrame,
+  original: MatrixData,
+  out: Float32Array,
+): Float32Array {
+  if (original.length !== out.length) {
+    throw new InvalidInputError(
+      `Frame ${separated.index} has ${original.length} values; the masks were opened for ${out.length}.`,
+    );
+  }
+  return difference(original, separation.background(), out);
 }
 
 /** a - b, value by value, into out: a small function of its own, which V8 compiles tight. */

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { estimateCompressionBytes } from './image-compression.js';
 import { RUNTIME_BASELINE_BYTES, STREAM_GARBAGE_BYTES, totalBytes } from './memory-budget.js';
 import { separationWriterBytes } from './separation-writer.js';
+import { estimateMaskThreadBytes, MASK_THREAD_RUNTIME_BYTES } from './streaming-mask-thread.js';
 import { estimateStreamingBytes } from './streaming-separation.js';
 import { estimateSeparationBytes } from './video-separation.js';
 
@@ -79,14 +80,18 @@ describe('the memory estimates of whole runs', () => {
     expect(channels.input).toBe(8 * 3 * values);
   });
 
-  it('a stream: the method, held originals (a quarter of its bytes), the frame in flight and out, garbage', () => {
+  it('a stream: the method, held originals (a quarter of its bytes), the frame in flight and out, the mask thread, garbage', () => {
     // 16 x 8 colour: 384 values, 128 pixels; the method states 4000 bytes.
     const estimate = estimateStreamingBytes(
       streamingStub,
       { frames: 1e6, width: 16, height: 8, channels: 3 },
       {},
     );
-    const outputFrame = 2 * 384 + 128 + 4 * 384 + (MASK_MODEL_16X8 + 4 * 384);
+    // The mask thread: its runtime, three slots (deviation, noise levels, mask) and two frames
+    // waiting for their masks (8-bit pictures, float original).
+    const maskThread = MASK_THREAD_RUNTIME_BYTES + 3 * (8 * 384 + 128) + 2 * (2 * 384 + 4 * 384);
+    expect(estimateMaskThreadBytes({ width: 16, height: 8, channels: 3 })).toBe(maskThread);
+    const outputFrame = 2 * 384 + 128 + 4 * 384 + (MASK_MODEL_16X8 + 4 * 384) + maskThread;
     const writer = 8 * (2 * 384 + 2 * 128) + MATRIX_PICTURE;
     const garbage = STREAM_GARBAGE_BYTES + 7 * 384 + 2 * 128;
     expect(estimate).toEqual({

@@ -1,4 +1,4 @@
-import { estimateStreamingMaskBytes, StreamingForegroundMasks } from '@lowrank/algorithms-rpca';
+import { estimateStreamingMaskBytes } from '@lowrank/algorithms-rpca';
 import {
   type AnyStreamingFactorizer,
   type FrameShape,
@@ -30,6 +30,7 @@ import type {
   WriteSeparationOptions,
 } from './separation-types.js';
 import { SeparationWriter, separationWriterBytes } from './separation-writer.js';
+import { estimateMaskThreadBytes, openMaskStage, type StreamedMask } from './streaming-mask-thread.js';
 
 /** A streaming method that states nothing is assumed to hold this many frames' worth of values. */
 export const UNSTATED_STREAMING_FRAMES = 16;
@@ -61,8 +62,9 @@ export function estimateStreamingBytes(
   const heldOriginals = working / 4;
   const inFlight = values * (1 + 4);
   // The output frame: 8-bit background, foreground and mask, the float original again for the
-  // writer and the masks, and the mask model (whether or not masks are asked for).
-  const outputFrame = 2 * values + pixels + 4 * values + estimateStreamingMaskBytes(frame);
+  // writer and the masks, and the mask model on its thread (whether or not masks are asked for).
+  const outputFrame =
+    2 * values + pixels + 4 * values + estimateStreamingMaskBytes(frame) + estimateMaskThreadBytes(frame);
   const display = keepDisplay ? 4 * values * Math.max(plan.frames, 1) : 0;
   // Each frame drops its decoded bytes, the float frame pushed and the writer's copies.
   const garbage = STREAM_GARBAGE_BYTES + 7 * values + 2 * pixels;
@@ -223,13 +225,6 @@ function bytesToUnit(bytes: Uint8Array, out: Float32Array): Float32Array {
   return out;
 }
 
-/** Pixels set in a mask (255 or 0 each). */
-function countSet(mask: Uint8Array): number {
-  let count = 0;
-  for (let p = 0; p < mask.length; p++) count += mask[p]! & 1;
-  return count;
-}
-
 export interface StreamingRun {
   readonly method: AnyStreamingFactorizer;
   readonly methodOptions: Record<string, unknown>;
@@ -300,11 +295,16 @@ export async function runStreamingSeparation(run: StreamingRun): Promise<Streame
   const pending = new Map<number, { bytes: Uint8Array; name: string }>();
   const convertedOriginal = new Float32Array(values);
   const names: string[] = [];
-  // One mask model for the whole stream: its noise levels and temporal state carry across frames.
-  const masks = options.masks ? new StreamingForegroundMasks(frame) : undefined;
-  const background = new Uint8Array(values);
-  const foreground = new Uint8Array(values);
-  const maskBytes = new Uint8Array(pixels);
+  // One mask model for the whole stream (its noise levels and temporal state carry across frames),
+  // on a thread of its own where one starts: frames wait in `queue` for their masks, in order.
+  const masks = options.masks ? openMaskStage(frame) : undefined;
+  const depth = masks?.depth ?? 0;
+  // Background and foreground pictures for each frame that may wait in the queue.
+  const picturePool: { background: Uint8Array<ArrayBuffer>; foreground: Uint8Array<ArrayBuffer> }[] =
+    Array.from({ length: pictures ? depth + 1 : 0 }, () => ({
+      background: new Uint8Array(values),
+      foreground: new Uint8Array(values),
+    }));
   let gain: number | undefined;
   let foregroundPixels = 0;
   let emitted = 0;
@@ -312,6 +312,57 @@ export async function runStreamingSeparation(run: StreamingRun): Promise<Streame
   let separateSeconds = 0;
   let stoppedEarly = false;
   const runStarted = performance.now();
+
+  interface QueuedFrame {
+    readonly index: number;
+    readonly name: string;
+    readonly bytes: Uint8Array;
+    readonly original: Float32Array;
+    readonly pictures: (typeof picturePool)[number] | undefined;
+    readonly mask: Promise<StreamedMask> | undefined;
+  }
+  const queue: QueuedFrame[] = [];
+  // Writes the oldest queued frame once its mask is there.
+  const finishOldest = async () => {
+    const queued = queue.shift()!;
+    const streamed = await queued.mask;
+    const mask = streamed?.mask;
+    const background = queued.pictures?.background ?? EMPTY_BYTES;
+    const foreground = queued.pictures?.foreground ?? EMPTY_BYTES;
+    if (streamed) foregroundPixels += streamed.count;
+    await writer?.frame({
+      name: queued.name,
+      original: queued.original,
+      background,
+      foreground,
+      ...(mask ? { mask } : {}),
+    });
+    control.onFrame?.({
+      index: queued.index,
+      width: plan.width,
+      height: plan.height,
+      channels: plan.channels,
+      original: queued.bytes,
+      background,
+      foreground,
+      // A copy: the mask's array goes round (and may be shared memory, which a message would share).
+      ...(mask ? { mask: mask.slice() } : {}),
+    });
+    if (keep) {
+      kept.original.push(queued.bytes);
+      kept.background.push(background.slice());
+      kept.foreground.push(foreground.slice());
+      if (mask) kept.mask.push(mask.slice());
+    }
+    if (streamed) masks!.release(streamed);
+    if (queued.pictures) picturePool.push(queued.pictures);
+    emitted++;
+    picture?.add(emitted - 1, queued.original);
+    control.onProgress?.({
+      ...(plan.frames > 0 ? { fraction: Math.min(1, emitted / plan.frames) } : {}),
+      message: `${emitted} frames, ${(emitted / Math.max(1e-3, (performance.now() - runStarted) / 1000)).toFixed(0)} frames/s`,
+    });
+  };
 
   // The frame pushed last, as pushed: a frame that comes straight back out is read there (push()
   // never writes into its input; the conformance kit checks that), not converted again.
@@ -324,49 +375,32 @@ export async function runStreamingSeparation(run: StreamingRun): Promise<Streame
           `method "${method.meta.name}" returned frame ${f.index}, which it was never given or gave twice.`,
         );
       pending.delete(f.index);
+      // A frame that waits in the queue keeps its own float copy.
       const original =
-        lastPushed?.index === f.index ? lastPushed.values : bytesToUnit(source.bytes, convertedOriginal);
+        lastPushed?.index === f.index
+          ? lastPushed.values
+          : bytesToUnit(source.bytes, depth > 0 ? new Float32Array(values) : convertedOriginal);
+      let framePictures: QueuedFrame['pictures'];
       if (pictures) {
+        framePictures = picturePool.pop()!;
         // |S| drawn white at its 99.5th percentile, followed smoothly from frame to frame.
         const q = absQuantile(f.sparse, FOREGROUND_WHITE_QUANTILE) || 1;
         gain = gain === undefined ? 1 / q : (1 - GAIN_FOLLOW_RATE) * gain + GAIN_FOLLOW_RATE / q;
-        unitToBytes(f.lowRank, background);
-        magnitudeToBytes(f.sparse, gain, foreground);
+        unitToBytes(f.lowRank, framePictures.background);
+        magnitudeToBytes(f.sparse, gain, framePictures.foreground);
       }
-      let mask: Uint8Array | undefined;
-      if (masks) {
-        mask = masks.push(session, f, original, maskBytes);
-        foregroundPixels += countSet(mask);
-      }
-      await writer?.frame({
-        name: source.name,
-        original,
-        background,
-        foreground,
-        ...(mask ? { mask } : {}),
-      });
-      control.onFrame?.({
+      const mask = masks?.submit(session, f, original);
+      // Marked as handled here: a failure surfaces when the frame is finished (or the run ends).
+      mask?.catch(() => {});
+      queue.push({
         index: f.index,
-        width: plan.width,
-        height: plan.height,
-        channels: plan.channels,
-        original: source.bytes,
-        background,
-        foreground,
-        ...(mask ? { mask } : {}),
+        name: source.name,
+        bytes: source.bytes,
+        original,
+        pictures: framePictures,
+        mask,
       });
-      if (keep) {
-        kept.original.push(source.bytes);
-        kept.background.push(background.slice());
-        kept.foreground.push(foreground.slice());
-        if (mask) kept.mask.push(mask.slice());
-      }
-      emitted++;
-      picture?.add(emitted - 1, original);
-      control.onProgress?.({
-        ...(plan.frames > 0 ? { fraction: Math.min(1, emitted / plan.frames) } : {}),
-        message: `${emitted} frames, ${(emitted / Math.max(1e-3, (performance.now() - runStarted) / 1000)).toFixed(0)} frames/s`,
-      });
+      while (queue.length > depth) await finishOldest();
     }
   };
 
@@ -400,6 +434,7 @@ export async function runStreamingSeparation(run: StreamingRun): Promise<Streame
     }
     const started = performance.now();
     await emit(await session.finish());
+    while (queue.length > 0) await finishOldest();
     separateSeconds += (performance.now() - started) / 1000;
     const diagnostics = session.diagnostics();
     const result = new StreamedSeparation({
@@ -432,9 +467,12 @@ export async function runStreamingSeparation(run: StreamingRun): Promise<Streame
     await writer?.abort(error);
     throw error;
   } finally {
+    masks?.close();
     signal?.removeEventListener('abort', forward);
   }
 }
+
+const EMPTY_BYTES = new Uint8Array(0);
 
 function concat(parts: readonly Uint8Array[], length: number): Uint8Array {
   const out = new Uint8Array(length);

@@ -1,6 +1,7 @@
-// Bundles the extension host (dist/extension.js), the worker (dist/worker.js) and the two webview
-// pages (media/out/*.js) with esbuild. sharp and the optional ffmpeg installer stay external: they
-// carry native binaries and are installed into the VSIX stage by npm (see scripts/package.mjs).
+// Bundles the extension host (dist/extension.js), the worker (dist/worker.js) with its mask thread
+// (dist/streaming-mask-worker.js) and the two webview pages (media/out/*.js) with esbuild. sharp and
+// the optional ffmpeg installer stay external: they carry native binaries and are installed into the
+// VSIX stage by npm (see scripts/package.mjs).
 
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -22,7 +23,12 @@ export async function buildAll({
 } = {}) {
   await build({
     absWorkingDir: root,
-    entryPoints: { extension: 'src/extension.ts', worker: 'src/worker/main.ts' },
+    entryPoints: {
+      extension: 'src/extension.ts',
+      worker: 'src/worker/main.ts',
+      // Started by the worker's streaming separations (pipelines looks for it beside the bundle).
+      'streaming-mask-worker': '../pipelines/dist/streaming-mask-worker.js',
+    },
     outdir,
     bundle: true,
     platform: 'node',

@@ -21,6 +21,7 @@ try {
   for (const file of [
     'dist/extension.js',
     'dist/worker.js',
+    'dist/streaming-mask-worker.js',
     'media/out/compression.js',
     'media/out/separation.js',
   ]) {
@@ -34,7 +35,8 @@ try {
   writeFileSync(join(stage, 'package.json'), `${JSON.stringify(staged, null, 2)}\n`);
   mkdirSync(join(stage, 'dist'));
   cpSync(join(root, 'dist/extension.js'), join(stage, 'dist/extension.js'));
-  cpSync(join(root, 'dist/worker.js'), join(stage, 'dist/worker.js'));
+  for (const file of ['worker.js', 'streaming-mask-worker.js'])
+    cpSync(join(root, 'dist', file), join(stage, 'dist', file));
   cpSync(join(root, 'media/out'), join(stage, 'media/out'), { recursive: true });
   for (const file of ['styles.css', 'icon.svg'])
     cpSync(join(root, 'media', file), join(stage, 'media', file));
