@@ -182,13 +182,6 @@ async function runFromPalette(command: string): Promise<void> {
   const row = palette.locator('.quick-input-list .monaco-list-row', { hasText: command }).first();
   for (let attempt = 1; ; attempt++) {
     await page.keyboard.press('Escape');
-    // Keys typed while a webview (an image preview, a panel) has the focus may never reach the
-    // workbench: the active tab's label is workbench and keeps that editor active.
-    await page
-      .locator('.tabs-container .tab.active')
-      .first()
-      .click({ timeout: 2000 })
-      .catch(() => {});
     await page.keyboard.press('F1');
     try {
       await palette.locator('input').first().waitFor({ state: 'visible', timeout: 10_000 });
@@ -899,7 +892,13 @@ describe('Lowrank in VS Code (code-server)', () => {
     await path.waitFor({ state: 'visible', timeout: 30_000 });
     await path.fill(join(workspace, 'coffee-small.png'));
     await page.waitForTimeout(500);
-    await page.keyboard.press('Enter');
+    // As above: the dialog's own button, pressed until the dialog closes (Enter alone sometimes
+    // only completed the path, and no panel opened).
+    const open = page.locator('.quick-input-widget .monaco-button', { hasText: 'Preview SVD Compression' });
+    for (let i = 0; i < 3 && (await open.isVisible()); i++) {
+      await open.click();
+      await page.waitForTimeout(1000);
+    }
     await expect
       .poll(async () => (await webview().locator('#ratio').textContent()) ?? '', { timeout: 120_000 })
       .toMatch(/: 1$/);
