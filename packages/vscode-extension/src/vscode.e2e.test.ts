@@ -382,8 +382,12 @@ describe('Lowrank in VS Code (code-server)', () => {
     );
     const port = await freePort();
     writeFileSync(join(temp, 'config.yaml'), `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
+    // code-server's sockets and its TypeScript server's files go to TMPDIR: inside `temp`, so that
+    // removing it leaves the temp folder as the tests found it.
+    mkdirSync(join(temp, 'tmp'));
     const env = {
       ...process.env,
+      TMPDIR: join(temp, 'tmp'),
       XDG_CONFIG_HOME: join(temp, 'xdg-config'),
       XDG_DATA_HOME: join(temp, 'xdg-data'),
     };
