@@ -6,6 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { StreamingForegroundMasks } from '@lowrank/algorithms-rpca';
 import {
+  countSet,
   type MaskThreadReply,
   type MaskThreadRequest,
   type MaskThreadSetup,
@@ -22,9 +23,7 @@ port.on('message', ({ slot, withNoise }: MaskThreadRequest) => {
   let reply: MaskThreadReply;
   try {
     masks.decide(deviation, withNoise ? noise : undefined, mask);
-    let count = 0;
-    for (let p = 0; p < mask.length; p++) count += mask[p]! & 1;
-    reply = { slot, count };
+    reply = { slot, count: countSet(mask) };
   } catch (error) {
     reply = { slot, count: 0, error: error instanceof Error ? error.message : String(error) };
   }

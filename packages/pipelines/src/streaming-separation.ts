@@ -330,6 +330,9 @@ export async function runStreamingSeparation(run: StreamingRun): Promise<Streame
     const background = queued.pictures?.background ?? EMPTY_BYTES;
     const foreground = queued.pictures?.foreground ?? EMPTY_BYTES;
     if (streamed) foregroundPixels += streamed.count;
+    // A copy for whoever keeps the mask: its array goes round (and may be shared memory, which a
+    // message would share rather than copy).
+    const maskCopy = mask && (control.onFrame || keep) ? mask.slice() : undefined;
     await writer?.frame({
       name: queued.name,
       original: queued.original,
@@ -345,14 +348,13 @@ export async function runStreamingSeparation(run: StreamingRun): Promise<Streame
       original: queued.bytes,
       background,
       foreground,
-      // A copy: the mask's array goes round (and may be shared memory, which a message would share).
-      ...(mask ? { mask: mask.slice() } : {}),
+      ...(maskCopy ? { mask: maskCopy } : {}),
     });
     if (keep) {
       kept.original.push(queued.bytes);
       kept.background.push(background.slice());
       kept.foreground.push(foreground.slice());
-      if (mask) kept.mask.push(mask.slice());
+      if (maskCopy) kept.mask.push(maskCopy);
     }
     if (streamed) masks!.release(streamed);
     if (queued.pictures) picturePool.push(queued.pictures);

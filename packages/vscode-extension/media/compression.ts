@@ -1012,9 +1012,7 @@ onHostMessage((message: HostToWebview) => {
       onPreview(message.factors);
       break;
     case 'channelFactors':
-      arrivingFactors[message.channel] = message.inParts
-        ? factorParts.complete(message.channel, message.factors)
-        : message.factors;
+      arrivingFactors[message.channel] = factorParts.complete(message.channel, message.factors);
       break;
     case 'factorPart':
       factorParts.add(message);

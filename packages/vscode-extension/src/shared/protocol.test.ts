@@ -119,7 +119,7 @@ describe('factorMessages and FactorAssembler', () => {
     let assembled: ChannelFactors | undefined;
     for (const message of messages as HostToWebview[]) {
       if (message.type === 'factorPart') assembler.add(message);
-      else if (message.type === 'channelFactors' && message.inParts)
+      else if (message.type === 'channelFactors')
         assembled = assembler.complete(message.channel, message.factors);
     }
     expect(assembled!.rank).toBe(rank);

@@ -74,7 +74,6 @@ export interface ProgressInfo {
   readonly note?: string;
 }
 
-/** One channel's truncated SVD, M ~ U diag(s) V^T, U rows x rank and V cols x rank, row-major. */
 /** Values in one 'factorPart' message (512 KiB): the workbench handles each in a short task. */
 export const FACTOR_PART_VALUES = 2 ** 17;
 
@@ -89,10 +88,7 @@ export function factorMessages(channel: number, factors: ChannelFactors): HostTo
     }
   }
   const empty = new Float32Array(0);
-  return [
-    ...parts,
-    { type: 'channelFactors', channel, factors: { ...factors, u: empty, v: empty }, inParts: true },
-  ];
+  return [...parts, { type: 'channelFactors', channel, factors: { ...factors, u: empty, v: empty } }];
 }
 
 /** Puts 'factorPart' slices back together into one channel's u and v. */
@@ -119,6 +115,7 @@ export class FactorAssembler {
   }
 }
 
+/** One channel's truncated SVD, M ~ U diag(s) V^T, U rows x rank and V cols x rank, row-major. */
 export interface ChannelFactors {
   readonly rank: number;
   readonly u: Float32Array;
@@ -264,14 +261,9 @@ export type HostToWebview =
   /**
    * One channel's factors, sent ahead of their 'compressed' message: a message is one task in the
    * workbench and in the webview, and a 12-megapixel photo's factors in one block both too long.
-   * With `inParts`, its u and v are empty here and came just before in 'factorPart' messages.
+   * Its u and v are empty here: they came just before, in 'factorPart' messages.
    */
-  | {
-      readonly type: 'channelFactors';
-      readonly channel: number;
-      readonly factors: ChannelFactors;
-      readonly inParts?: boolean;
-    }
+  | { readonly type: 'channelFactors'; readonly channel: number; readonly factors: ChannelFactors }
   /** A slice of one channel's u or v (`length` values in all), at most FACTOR_PART_VALUES long. */
   | {
       readonly type: 'factorPart';
