@@ -11,7 +11,7 @@ import { type SvdFactorization, svdFactorization } from './low-rank-svd-result.j
 import {
   autoPowerIterations,
   type PowerIterationNormalizer,
-  randomizedSvd,
+  randomizedSvdOfFiniteMatrix,
   type TransposeChoice,
 } from './randomized-svd.js';
 import { randomizedSvdWorkingBytes } from './working-memory.js';
@@ -94,7 +94,7 @@ export const randomizedSvdFactorizer = defineFactorizer<RandomizedSvdPluginOptio
     assertFiniteMatrix(a);
     const opts = validateOptions(randomizedSvdOptionsSpec, options, a);
     throwIfAborted(run?.signal);
-    const factors = randomizedSvd(a, opts.rank, {
+    const factors = randomizedSvdOfFiniteMatrix(a, opts.rank, {
       ...opts,
       signal: run?.signal,
       onProgress: run?.onProgress,

@@ -14,7 +14,7 @@ import {
   linalgBackend,
   luPermutedLower,
   matmul,
-  qrThin,
+  orthonormalBasis,
   releaseKernelMatrix,
 } from '@lowrank/linalg';
 import { applySignConvention, type SvdFactors, svd } from './gram-jacobi-svd.js';
@@ -65,6 +65,15 @@ export function randomizedSvd(
 ): SvdFactors {
   const input = toDenseMatrix(matrix);
   assertFiniteMatrix(input);
+  return randomizedSvdOfFiniteMatrix(input, rank, options);
+}
+
+/** randomizedSvd for a matrix its caller has just checked (assertFiniteMatrix): one pass less. */
+export function randomizedSvdOfFiniteMatrix(
+  input: DenseMatrix,
+  rank: number,
+  options: RandomizedSvdOptions = {},
+): SvdFactors {
   // float32 input stays float32 (half the memory traffic of every product); the small SVD and the
   // returned factors are float64 either way.
   const a = input;
@@ -156,24 +165,32 @@ function rangeFinderSvd(
   const cols = transposed ? m : n;
   // More columns than min(m, n) add nothing (the range is already complete).
   const size = Math.min(rank + oversamples, minDim);
-  const times = (y: DenseMatrix) => matmul(a, y, { transposeA: transposed }); // X y
-  const timesT = (y: DenseMatrix) => matmul(a, y, { transposeA: !transposed }); // X^T y
+  const float32 = a.data instanceof Float32Array;
+  const block = (rows: number): DenseMatrix => ({
+    rows,
+    cols: size,
+    data: float32 ? new Float32Array(rows * size) : new Float64Array(rows * size),
+  });
+  // The power iterations write their blocks into the same two arrays each time (the LU in place):
+  // fresh ones would each cost their page faults again (about 4 ms per MB on a VM; 40 ms an
+  // iteration on a 24-megapixel image).
+  const long = block(transposed ? n : m); // X y
+  const short = block(cols); // X^T y
+  const times = (y: DenseMatrix, out?: DenseMatrix) =>
+    matmul(a, y, { transposeA: transposed, ...(out ? { out } : {}) }); // X y
+  const timesT = (y: DenseMatrix, out?: DenseMatrix) =>
+    matmul(a, y, { transposeA: !transposed, ...(out ? { out } : {}) }); // X^T y
   const normalize = (y: DenseMatrix): DenseMatrix =>
-    normalizer === 'LU' ? luPermutedLower(y) : normalizer === 'QR' ? qrThin(y).q : y;
+    normalizer === 'LU' ? luPermutedLower(y, { out: y }) : normalizer === 'QR' ? orthonormalBasis(y) : y;
 
   const rng = createRng(seed);
-  const float32 = a.data instanceof Float32Array;
-  let q: DenseMatrix = {
-    rows: cols,
-    cols: size,
-    data: float32 ? new Float32Array(cols * size) : new Float64Array(cols * size),
-  };
+  let q = block(cols);
   rng.fillNormal(q.data);
   const totalSteps = iterations + 2;
   for (let it = 0; it < iterations; it++) {
     throwIfAborted(signal);
-    q = normalize(times(q));
-    q = normalize(timesT(q));
+    q = normalize(times(q, long));
+    q = normalize(timesT(q, short));
     report?.({
       fraction: (it + 1) / totalSteps,
       iteration: it + 1,
@@ -182,7 +199,7 @@ function rangeFinderSvd(
     });
   }
   throwIfAborted(signal);
-  q = qrThin(times(q)).q; // orthonormal basis of the range of X, size columns
+  q = orthonormalBasis(times(q)); // of the range of X, size columns (Q of its thin QR)
   throwIfAborted(signal);
   // B = Q^T X (size x cols) = (X^T Q)^T: computed as Bt = X^T Q (cols x size), whose exact SVD
   // Bt = Vb S Ub^T gives X ~ (Q Ub) S Vb^T.

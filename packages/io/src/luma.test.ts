@@ -11,6 +11,26 @@ describe('lumaFromRgb', () => {
     expect(out[2]).toBe(76 / 255);
   });
 
+  it('equals the formula on all 2^24 8-bit RGB triples (the fast path rounds by truncating sum + 0.5)', () => {
+    const pixels = 1 << 24;
+    const rgb = new Uint8Array(pixels * 3);
+    for (let p = 0; p < pixels; p++) {
+      rgb[3 * p] = p >>> 16;
+      rgb[3 * p + 1] = (p >>> 8) & 255;
+      rgb[3 * p + 2] = p & 255;
+    }
+    const fast = new Float64Array(pixels);
+    lumaFromRgb(rgb, pixels, fast, 255);
+    let mismatches = 0;
+    for (let p = 0; p < pixels; p++) {
+      const y = Math.round(
+        LUMA_WEIGHTS.r * rgb[3 * p]! + LUMA_WEIGHTS.g * rgb[3 * p + 1]! + LUMA_WEIGHTS.b * rgb[3 * p + 2]!,
+      );
+      if (fast[p] !== y / 255) mismatches++;
+    }
+    expect(mismatches).toBe(0);
+  });
+
   it('reads 8-bit samples through its tables bit-identically to the formula, in float64 and float32', () => {
     // Every gray level, the corners of the cube, and random colours; stride 4 (RGBA) as well.
     const pixels = 256 + 8 + 4000;

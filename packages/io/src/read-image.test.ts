@@ -5,6 +5,7 @@ import { InvalidOptionError, MediaError, ResourceLimitError } from '@lowrank/cor
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findFfmpeg } from './ffmpeg-discovery.js';
+import { lumaFromRgb } from './luma.js';
 import { readImage } from './read-image.js';
 import { pngClaiming, sample, tempDir, testData } from './test-helpers.js';
 
@@ -210,6 +211,68 @@ describe('readImage conventions', () => {
     const s32 = await readImage(file, { dtype: 'float32', scale: 0.5 });
     const s64 = await readImage(file, { scale: 0.5 });
     expect(Array.from(s32.matrix.data)).toEqual(Array.from(s64.matrix.data, Math.fround));
+  });
+
+  it('writes the gray matrix into the storage `allocate` returns, after the decode started', async () => {
+    const file = testData('images/astronaut-256x256.png');
+    const events: string[] = [];
+    const storage = { rows: 128, cols: 128, data: new Float32Array(128 * 128).fill(-1) };
+    const image = await readImage(file, {
+      dtype: 'float32',
+      scale: 0.5,
+      onDecodeStarted: () => events.push('started'),
+      allocate: (rows, cols) => {
+        events.push(`allocate ${rows} x ${cols}`);
+        return storage;
+      },
+    });
+    expect(events).toEqual(['started', 'allocate 128 x 128']);
+    expect(image.matrix.data).toBe(storage.data);
+    const scaled = await readImage(file, { dtype: 'float32', scale: 0.5 });
+    expect(Array.from(storage.data)).toEqual(Array.from(scaled.matrix.data));
+    // Storage of the wrong size or type is refused, naming the option.
+    await expect(
+      readImage(file, {
+        dtype: 'float32',
+        allocate: () => ({ rows: 2, cols: 2, data: new Float32Array(4) }),
+      }),
+    ).rejects.toThrow(/allocate.*2 x 2 float32 matrix for a 256 x 256 float32 image/s);
+    await expect(
+      readImage(file, {
+        dtype: 'float32',
+        allocate: (r, c) => ({ rows: r, cols: c, data: new Float64Array(r * c) }),
+      }),
+    ).rejects.toBeInstanceOf(InvalidOptionError);
+  });
+
+  it('lets convertLuma convert 8-bit colour samples into float32 gray, and converts them itself when it declines', async () => {
+    const file = testData('images/astronaut-256x256.png');
+    const plain = await readImage(file, { dtype: 'float32' });
+    const calls: string[] = [];
+    const converted = await readImage(file, {
+      dtype: 'float32',
+      allocate: (rows, cols) => ({ rows, cols, data: new Float32Array(rows * cols) }),
+      convertLuma: (samples, pixels, out, stride) => {
+        calls.push(`${pixels} pixels, stride ${stride}`);
+        lumaFromRgb(samples, pixels, out, 255, stride);
+        out[0] = 0.5; // proof that this conversion is the one kept
+        return true;
+      },
+    });
+    expect(calls).toEqual(['65536 pixels, stride 3']);
+    expect(converted.matrix.data[0]).toBe(0.5);
+    expect(Array.from(converted.matrix.data.subarray(1))).toEqual(Array.from(plain.matrix.data.subarray(1)));
+    let asked = 0;
+    const declined = await readImage(file, {
+      dtype: 'float32',
+      allocate: (rows, cols) => ({ rows, cols, data: new Float32Array(rows * cols) }),
+      convertLuma: () => {
+        asked++;
+        return false;
+      },
+    });
+    expect(asked).toBe(1);
+    expect(Array.from(declined.matrix.data)).toEqual(Array.from(plain.matrix.data));
   });
 
   it('tells onDecodeStarted once the decode runs, before the pixels arrive, and still types decode errors', async () => {

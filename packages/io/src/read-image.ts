@@ -1,6 +1,7 @@
 import {
   type DenseMatrix,
   type DType,
+  dtypeOf,
   InvalidOptionError,
   MediaError,
   ResourceLimitError,
@@ -50,6 +51,19 @@ export interface ReadImageOptions {
    * arrive: this thread is idle until then, for the caller to prepare what comes next.
    */
   onDecodeStarted?: () => void;
+  /**
+   * Storage for the gray matrix (mode 'gray', decoder 'sharp'): called with its size once the
+   * pixels are being decoded on sharp's threads, it returns a rows x cols matrix of `dtype` that
+   * the values are written into, such as one in linalg's kernel memory that threaded products then
+   * read in place. The wait for the decoder is this thread's to spend on it.
+   */
+  allocate?: (rows: number, cols: number) => DenseMatrix;
+  /**
+   * Converts 8-bit RGB samples (`stride` bytes a pixel) to float32 gray in place of lumaFromRgb,
+   * giving the same values (such as @lowrank/pipelines' threaded conversion into kernel memory);
+   * returning false leaves the conversion to lumaFromRgb.
+   */
+  convertLuma?: (samples: Uint8Array, pixels: number, out: Float32Array, stride: number) => boolean;
 }
 
 export interface ImageMetadata {
@@ -191,7 +205,7 @@ export async function readImage(
   // is written over the decoder's own buffer, pixel by pixel after reading it. A big photo then
   // needs one fresh buffer instead of two: first writes into fresh memory cost more than the
   // conversion (about 5 ms per MB on this project's VMs), and the peak holds one copy less.
-  const inPlace = mode === 'gray' && dtype === 'float32' && !keepGray && !sixteen;
+  const inPlace = mode === 'gray' && dtype === 'float32' && !keepGray && !sixteen && !options.allocate;
   if (inPlace) pipeline = pipeline.ensureAlpha(1);
   const decoding = pipeline
     .raw({ depth: sixteen ? 'ushort' : 'uchar' })
@@ -202,6 +216,17 @@ export async function readImage(
     (error: unknown) => ({ error }),
   );
   options.onDecodeStarted?.();
+  const storage =
+    mode === 'gray' && options.allocate ? options.allocate(target.height, target.width) : undefined;
+  if (
+    storage &&
+    (storage.rows !== target.height || storage.cols !== target.width || dtypeOf(storage) !== dtype)
+  ) {
+    throw new InvalidOptionError(
+      'allocate',
+      `returned a ${storage.rows} x ${storage.cols} ${dtypeOf(storage)} matrix for a ${target.height} x ${target.width} ${dtype} image.`,
+    );
+  }
   const outcome = await settled;
   if ('error' in outcome) throw imageDecodeError(file, outcome.error);
   const { data, info }: { data: Buffer; info: OutputInfo } = outcome.decoded;
@@ -220,11 +245,18 @@ export async function readImage(
     lumaFromRgb(samples, pixels, plane, maxValue, stride);
     channels.push({ rows: height, cols: width, data: plane });
   } else if (mode === 'gray') {
-    const m = zeros(height, width, dtype);
+    // The decoder gives the size it was asked for; anything else would not fit the storage.
+    const m =
+      storage && storage.rows === height && storage.cols === width ? storage : zeros(height, width, dtype);
     if (stride === 1 || stride === 2) {
       for (let p = 0; p < pixels; p++) m.data[p] = samples[p * stride]! / maxValue;
     } else {
-      lumaFromRgb(samples, pixels, m.data, maxValue, stride);
+      const converted =
+        options.convertLuma !== undefined &&
+        samples instanceof Uint8Array &&
+        m.data instanceof Float32Array &&
+        options.convertLuma(samples, pixels, m.data, stride);
+      if (!converted) lumaFromRgb(samples, pixels, m.data, maxValue, stride);
     }
     channels.push(m);
   } else {

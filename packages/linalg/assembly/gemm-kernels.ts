@@ -342,3 +342,5 @@ export function spackTransposedA(src: usize, ld: i32, i0: i32, mc: i32, kc: i32,
     }
   }
 }
+
+export { dluRows } from './lu-panels';

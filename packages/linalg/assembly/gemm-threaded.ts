@@ -370,5 +370,7 @@ export function dgemmDepthUnits(
   }
 }
 
+// Faulting in a fresh matrix's pages on every thread (prefaultKernelMatrix).
+export { fillZero } from './page-touch';
 // Householder tridiagonalization's symmetric product, rows split between the same threads.
 export { panelCorrections, panelRowUpdate, symmetricUpperRows } from './symmetric-product';

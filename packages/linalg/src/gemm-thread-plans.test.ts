@@ -10,6 +10,7 @@ import {
   releaseKernelMatrix,
 } from './kernel-memory.js';
 import { gram, matmul } from './matmul.js';
+import { prefaultKernelMatrix } from './prefault-kernel-matrix.js';
 import { threadsSupported } from './threads-support.js';
 
 function fillRandom(m: DenseMatrix<Float64Array>, seed: number): DenseMatrix<Float64Array> {
@@ -44,6 +45,38 @@ describe.runIf(threadsSupported())(
       expect(b.data.every((v) => v === 0)).toBe(true);
       expect(kernelMatrixBytes()).toBe(Math.ceil((37 * 29 * 8) / 64) * 64); // whole 64-byte lines
       releaseKernelMatrix(b);
+      expect(kernelMatrixBytes()).toBe(0);
+    });
+
+    it('allocates float32 kernel matrices, prefaults them on the threads, and multiplies them in place', () => {
+      setLinalgBackend('wasm', { threads: 2 });
+      // 300 x 1000 float32 (1.2 MB, many pages): a float32 image in the kernel memory.
+      const a = allocateKernelMatrix(300, 1000, 'float32');
+      expect(a.data).toBeInstanceOf(Float32Array);
+      expect(isKernelMatrix(a)).toBe(true);
+      expect(kernelMatrixBytes()).toBe(Math.ceil((300 * 1000 * 4) / 64) * 64);
+      a.data.fill(5);
+      // Prefaulting zeroes every element on both threads, the last page included.
+      expect(prefaultKernelMatrix(a)).toBe(true);
+      expect(a.data.every((v) => v === 0)).toBe(true);
+      expect(prefaultKernelMatrix({ rows: 1, cols: 2, data: new Float32Array(2) })).toBe(false);
+      const rng = createRng(21);
+      for (let i = 0; i < a.data.length; i++) a.data[i] = rng.next();
+      const y = { rows: 1000, cols: 60, data: new Float32Array(1000 * 60) };
+      rng.fillNormal(y.data);
+      try {
+        const copiedBefore = operandBytesCopiedForTests();
+        const threaded = matmul(a, y).data; // 18 M multiply-adds: both threads, A read where it is
+        const copied = operandBytesCopiedForTests() - copiedBefore;
+        expect(copied).toBeLessThan(a.data.byteLength);
+        expect(copied).toBeGreaterThan(0); // y was copied, so the threaded path ran
+        setLinalgBackend('js');
+        const expected = matmul({ rows: 300, cols: 1000, data: Float32Array.from(a.data) }, y).data;
+        for (let i = 0; i < expected.length; i++)
+          expect(Math.abs(threaded[i]! - expected[i]!)).toBeLessThan(1e-4 * (1 + Math.abs(expected[i]!)));
+      } finally {
+        releaseKernelMatrix(a);
+      }
       expect(kernelMatrixBytes()).toBe(0);
     });
 

@@ -29,6 +29,8 @@ interface Kernels {
   readonly sgemmBlockRowsA: RowsAKernel;
   readonly dpackTransposedA: PackKernel;
   readonly spackTransposedA: PackKernel;
+  /** assembly/lu-panels.ts: LU with partial pivoting in place (w, m, n, perm, one row of scratch). */
+  readonly dluRows: (w: number, m: number, n: number, perm: number, tmp: number) => void;
 }
 
 type PackKernel = (src: number, ld: number, i0: number, mc: number, kc: number, dst: number) => void;
@@ -95,6 +97,34 @@ function warmUpKernels(k: Kernels): void {
     k.dgemmBlock(size, size, size, HEAP_BASE, HEAP_BASE + bytes, HEAP_BASE + 2 * bytes, size, 0, 0, 0);
     k.sgemmBlock(size, size, size, HEAP_BASE, HEAP_BASE + bytes, HEAP_BASE + 2 * bytes, size, 0, 0, 0);
   }
+}
+
+/**
+ * Gaussian elimination with partial pivoting of the row-major m x n matrix `source` (float32 or
+ * float64, left untouched), on the module's kernel (the same operations as
+ * lu-permuted-lower.ts's JavaScript, so the same bits): returns perm (row i of L U is row perm[i]
+ * of the input) and w, the factored matrix (multipliers below the diagonal, U on and above it) as
+ * a view of the module's memory, valid until the next kernel call; null without the kernels.
+ */
+export function luRowsWasm(
+  source: MatrixData,
+  m: number,
+  n: number,
+): { perm: Int32Array; w: Float64Array } | null {
+  const k = loadKernels();
+  if (k === null) return null;
+  const wBytes = roundUp(m * n * 8, 64);
+  const permPtr = HEAP_BASE + wBytes;
+  const tmpPtr = permPtr + roundUp(m * 4, 64);
+  const needed = tmpPtr + n * 8;
+  const have = k.memory.buffer.byteLength;
+  if (needed > have) k.memory.grow(Math.ceil((needed - have) / 65536));
+  const buffer = k.memory.buffer;
+  // The module's memory is reused call after call: no fresh pages to fault in, unlike a new array.
+  const w = new Float64Array(buffer, HEAP_BASE, m * n);
+  w.set(source.subarray(0, m * n));
+  k.dluRows(HEAP_BASE, m, n, permPtr, tmpPtr);
+  return { perm: new Int32Array(buffer, permPtr, m).slice(), w };
 }
 
 /** True when the SIMD kernels compiled and instantiated in this runtime. */

@@ -4,6 +4,7 @@ export {
   linalgBackend,
   setLinalgBackend,
 } from './backend.js';
+export { orthonormalBasis } from './cholesky-qr2.js';
 export { axpby, frobeniusNorm, maxAbs, softThreshold } from './elementwise.js';
 export { orthonormalizeColumns, qrThin } from './householder-qr.js';
 export {
@@ -17,7 +18,8 @@ export {
 } from './kernel-memory.js';
 export { type LuFactors, luFactor, luPermutedLower } from './lu-permuted-lower.js';
 export { gemmFlops, gram, type MatmulOptions, matmul } from './matmul.js';
-export { prepareKernelThreads } from './prepare-kernel-threads.js';
+export { prefaultKernelMatrix } from './prefault-kernel-matrix.js';
+export { prepareKernelThreads, spawnKernelThreads } from './prepare-kernel-threads.js';
 export {
   type SymmetricEigenOptions,
   type SymmetricEigenResult,

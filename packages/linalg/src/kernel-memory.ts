@@ -95,15 +95,23 @@ export function growKernelMemory(bytes: number): boolean {
 }
 
 /**
- * A zero-filled rows x cols float64 matrix whose data lives in the shared memory the threaded
- * kernels read, so products on it skip the copy into that memory. Falls back to an ordinary
- * Float64Array (same results, copies as before) when threads are unsupported or the memory cannot
- * grow (WebAssembly memory is limited to 4 GiB). Free it with releaseKernelMatrix when done.
+ * A zero-filled rows x cols matrix (float64, or float32 when asked) whose data lives in the shared
+ * memory the threaded kernels read, so products on it skip the copy into that memory. Falls back
+ * to an ordinary array (same results, copies as before) when threads are unsupported or the memory
+ * cannot grow (WebAssembly memory is limited to 4 GiB). Free it with releaseKernelMatrix when done.
  */
-export function allocateKernelMatrix(rows: number, cols: number): DenseMatrix<Float64Array> {
-  const bytes = roundUp(rows * cols * 8, 64);
+export function allocateKernelMatrix(rows: number, cols: number): DenseMatrix<Float64Array>;
+export function allocateKernelMatrix(rows: number, cols: number, dtype: 'float64'): DenseMatrix<Float64Array>;
+export function allocateKernelMatrix(rows: number, cols: number, dtype: 'float32'): DenseMatrix<Float32Array>;
+export function allocateKernelMatrix(
+  rows: number,
+  cols: number,
+  dtype: 'float64' | 'float32' = 'float64',
+): DenseMatrix {
+  const Elements = dtype === 'float32' ? Float32Array : Float64Array;
+  const bytes = roundUp(rows * cols * Elements.BYTES_PER_ELEMENT, 64);
   const memory = threadsSupported() && bytes > 0 ? kernelMemory() : null;
-  if (!memory) return { rows, cols, data: new Float64Array(rows * cols) };
+  if (!memory) return { rows, cols, data: new Elements(rows * cols) };
   // First fit between live matrices, else on top.
   const taken = [...allocations].sort((x, y) => x[0] - y[0]);
   let address = HEAP_BASE;
@@ -117,9 +125,10 @@ export function allocateKernelMatrix(rows: number, cols: number): DenseMatrix<Fl
   // pass on every thread, instead of a fill here on one.
   const freshFrom = memory.buffer.byteLength;
   // Past 4 GiB, or the engine may not reserve more memory: ordinary arrays still work.
-  if (!growKernelMemory(end)) return { rows, cols, data: new Float64Array(rows * cols) };
-  const data = new Float64Array(kernelBuffer(), address, rows * cols);
-  if (address < freshFrom) data.fill(0, 0, Math.min(rows * cols, (freshFrom - address) / 8));
+  if (!growKernelMemory(end)) return { rows, cols, data: new Elements(rows * cols) };
+  const data = new Elements(kernelBuffer(), address, rows * cols);
+  if (address < freshFrom)
+    data.fill(0, 0, Math.min(rows * cols, (freshFrom - address) / Elements.BYTES_PER_ELEMENT));
   allocations.set(address, bytes);
   return { rows, cols, data };
 }

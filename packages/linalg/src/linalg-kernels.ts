@@ -34,7 +34,7 @@ const gemmRowsArgs = {
 } as const;
 
 /**
- * linalg's threaded kernels (assembly/gemm-threaded.ts and assembly/symmetric-product.ts), in the
+ * linalg's threaded kernels (assembly/gemm-threaded.ts, symmetric-product.ts, page-touch.ts), in the
  * order of their warm-up. Pointers are byte addresses in the kernel memory; strides and sizes are
  * in elements; 0/1 flags are i32. Each warm-up runs a 16 x 16 problem on the shared operands, with
  * its output and workspace in the thread's own region.
@@ -130,6 +130,11 @@ export const linalgKernels = defineThreadedKernels({
     symmetricUpperRows: {
       args: { rowStart: 'i32', rowEnd: 'i32', n: 'i32', a: 'pointer', v: 'pointer', y: 'pointer' },
       warmUp: (s, t) => ({ rowStart: t, rowEnd: s.size - 1, n: s.size, a: s.a, v: s.b, y: s.own(t) }),
+    },
+    /** Zeroes bytes [start, end): faults in a fresh matrix's pages on every thread (assembly/page-touch.ts). */
+    fillZero: {
+      args: { start: 'pointer', end: 'pointer' },
+      warmUp: (s, t) => ({ start: s.own(t), end: s.own(t) + WARM_UP_C_BYTES }),
     },
     /** Tridiagonalization's in-panel steps, run on the calling thread. */
     panelRowUpdate: {

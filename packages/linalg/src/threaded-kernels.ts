@@ -245,19 +245,49 @@ export function kernelThreadsReady<A extends Record<string, KernelArgumentKind>>
 }
 
 function loaded(pool: WorkerPool, module: ThreadedKernelModule): number | null {
-  const compiled = compile(module);
-  if (compiled === null) return null;
-  const known = pool.loaded.get(compiled);
-  if (known !== undefined) return known;
-  const first = loadKernelModule(pool, compiled, module.names);
+  return loadedAll(pool, [module]) ? pool.loaded.get(module.compiled!)! : null;
+}
+
+/**
+ * Loads the modules not yet in the pool and warms them up together, so that they share the
+ * warm-up's pauses; false when one cannot compile here.
+ */
+function loadedAll(pool: WorkerPool, modules: readonly ThreadedKernelModule[]): boolean {
+  const fresh: { module: ThreadedKernelModule; first: number }[] = [];
+  for (const module of modules) {
+    const compiled = compile(module);
+    if (compiled === null) return false;
+    if (pool.loaded.has(compiled) || fresh.some((f) => f.module === module)) continue;
+    fresh.push({ module, first: loadKernelModule(pool, compiled, module.names) });
+  }
+  if (fresh.length === 0) return true;
   try {
-    warmUp(pool, module, first);
+    warmUp(pool, fresh);
   } catch (error) {
     // A slip in a warm-up declaration: throw on every call, not only the first.
-    pool.loaded.delete(compiled);
+    for (const { module } of fresh) pool.loaded.delete(module.compiled!);
     throw error;
   }
-  return first;
+  return true;
+}
+
+/**
+ * Starts `threads` threads unless running and loads the modules of all these kernels into them,
+ * warmed up together (their pauses shared); false when threads cannot run here.
+ */
+export function kernelModulesReady(
+  kernels: readonly ThreadedKernel<Record<string, KernelArgumentKind>>[],
+  threads: number,
+): boolean {
+  if (threads < 2) return false;
+  const pool = startWorkerPool(threads);
+  return (
+    pool !== null &&
+    loadedAll(
+      pool,
+      kernels.map((kernel) => planOf(kernel).module),
+    )
+  );
 }
 
 /** The byte address a 'pointer' argument stands for. */
@@ -402,11 +432,21 @@ const WARM_UP_ROUNDS = 2;
 const WARM_UP_PAUSE_MS = 20;
 const WARM_UP_SIZE = 16;
 
-function warmUp(pool: WorkerPool, module: ThreadedKernelModule, first: number): void {
-  const declarations = module.names.map((name) => module.declaration.kernels[name]!);
-  if (!declarations.some((d) => d.warmUp)) return;
+function warmUp(
+  pool: WorkerPool,
+  loadedNow: readonly { module: ThreadedKernelModule; first: number }[],
+): void {
+  const calls = loadedNow.flatMap(({ module, first }) =>
+    module.names.flatMap((name, index) => {
+      const declaration = module.declaration.kernels[name]!;
+      return declaration.warmUp ? [{ declaration, kernel: module.kernels[index]!, slot: first + index }] : [];
+    }),
+  );
+  if (calls.length === 0) return;
   const operandBytes = WARM_UP_SIZE * WARM_UP_SIZE * 8;
-  const perThread = roundUp64(module.declaration.warmUpBytesPerThread ?? operandBytes);
+  const perThread = roundUp64(
+    Math.max(...loadedNow.map(({ module }) => module.declaration.warmUpBytesPerThread ?? operandBytes)),
+  );
   const base = allocationTop();
   if (!growKernelMemory(base + 2 * operandBytes + pool.threads * perThread)) return;
   const space: WarmUpSpace = {
@@ -418,12 +458,10 @@ function warmUp(pool: WorkerPool, module: ThreadedKernelModule, first: number): 
   const counters = new Int32Array(kernelBuffer(), COUNTERS, pool.threads * (COUNTER_STRIDE / 4));
   for (let round = 0; round < WARM_UP_ROUNDS; round++) {
     for (let call = 0; call < WARM_UP_CALLS; call++) {
-      declarations.forEach((declaration, index) => {
-        if (!declaration.warmUp) return;
-        const kernel = module.kernels[index]!;
+      for (const { declaration, kernel, slot } of calls) {
         const plan = planOf(kernel);
         for (let t = 0; t < pool.threads; t++) Atomics.store(counters, (t * COUNTER_STRIDE) / 4, 0);
-        runOnPool(pool, first + index, (t) =>
+        runOnPool(pool, slot, (t) =>
           positional(
             kernel,
             plan,
@@ -432,7 +470,7 @@ function warmUp(pool: WorkerPool, module: ThreadedKernelModule, first: number): 
             COUNTERS + t * COUNTER_STRIDE,
           ),
         );
-      });
+      }
     }
     pausePool(pool, WARM_UP_PAUSE_MS);
   }

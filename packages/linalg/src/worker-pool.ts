@@ -76,18 +76,33 @@ export function runningPool(): WorkerPool | null {
   return pool;
 }
 
+/** Workers spawned ahead of their first use (spawnWorkerPool), not yet waited for. */
+interface SpawnedWorkers {
+  readonly threads: number;
+  /** The kernel memory they were given: pinned until they run as the pool or are dropped. */
+  readonly memory: object;
+  readonly controlBuffer: SharedArrayBuffer;
+  readonly control: Int32Array;
+  readonly workers: WorkerLike[];
+  readonly ports: MessagePortLike[];
+}
+
+let spawned: SpawnedWorkers | null = null;
+
 /**
- * The pool of `threads` threads (the calling one and threads - 1 workers), started or restarted
- * as needed; null when threads < 2, the runtime has no worker threads, or a start failed before.
+ * Spawns the workers of a `threads`-thread pool and returns at once: a worker's own start-up
+ * (tens of milliseconds of Node's bootstrap, on its thread) then overlaps what the caller does
+ * next, such as loading its modules. The first startWorkerPool waits for them. False where no
+ * pool can run or the spawn failed.
  */
-export function startWorkerPool(threads: number): WorkerPool | null {
-  if (pool && pool.threads === threads) return pool;
-  stopWorkerPool();
-  if (poolFailed) return null;
+export function spawnWorkerPool(threads: number): boolean {
+  if (pool?.threads === threads || spawned?.threads === threads) return true;
+  if (poolFailed) return false;
   const wt = workerThreads();
-  if (!wt || threads < 2) return null;
+  if (!wt || threads < 2) return false;
   const memory = kernelMemory();
-  if (!memory) return null;
+  if (!memory) return false;
+  dropSpawned();
   const controlBuffer = new SharedArrayBuffer(64 + (threads - 1) * PARAMS_PER_WORKER * 8);
   const control = new Int32Array(controlBuffer, 0, 16);
   const workers: WorkerLike[] = [];
@@ -105,6 +120,37 @@ export function startWorkerPool(threads: number): WorkerPool | null {
       workers.push(worker);
       ports.push(channel.port1);
     }
+  } catch {
+    for (const worker of workers) void worker.terminate();
+    for (const port of ports) port.close();
+    poolFailed = true;
+    return false;
+  }
+  spawned = { threads, memory, controlBuffer, control, workers, ports };
+  pinKernelMemory(true);
+  return true;
+}
+
+function dropSpawned(): void {
+  if (!spawned) return;
+  for (const worker of spawned.workers) void worker.terminate();
+  for (const port of spawned.ports) port.close();
+  spawned = null;
+  if (!pool) pinKernelMemory(false);
+}
+
+/**
+ * The pool of `threads` threads (the calling one and threads - 1 workers), started or restarted
+ * as needed; null when threads < 2, the runtime has no worker threads, or a start failed before.
+ */
+export function startWorkerPool(threads: number): WorkerPool | null {
+  if (pool && pool.threads === threads) return pool;
+  stopPool();
+  if (spawned && spawned.memory !== kernelMemory()) dropSpawned();
+  if (!spawnWorkerPool(threads)) return null;
+  const { controlBuffer, control, workers, ports } = spawned!;
+  spawned = null;
+  try {
     const deadline = Date.now() + STARTUP_TIMEOUT_MS;
     for (;;) {
       const ready = Atomics.load(control, 2);
@@ -133,13 +179,19 @@ export function startWorkerPool(threads: number): WorkerPool | null {
 
 /** Stops the worker threads; the kernel memory goes with them unless kernel matrices live in it. */
 export function stopWorkerPool(): void {
+  dropSpawned();
+  stopPool();
+}
+
+function stopPool(): void {
   if (!pool) return;
   const p = pool;
   pool = null;
   postJob(p, () => STOP_JOB);
   for (const worker of p.workers) void worker.terminate();
   for (const port of p.ports) port.close();
-  pinKernelMemory(false);
+  // Spawned workers waiting to become the next pool hold the memory too.
+  pinKernelMemory(spawned !== null);
 }
 
 function postJob(p: WorkerPool, job: (worker: number) => number): void {

@@ -6,7 +6,8 @@
 // never share a byte. SSIM needs the two variances only as their sum, so four maps are filtered (x,
 // y, x^2 + y^2, xy) where src/streaming-quality.ts filters five: the same windows, with sums in
 // another order (equal to about 1e-15).
-// Pointers are byte offsets of float64 arrays.
+// Pointers are byte offsets of float64 arrays, except x, which may be float32 (the big-image path
+// keeps the image in float32; its values widen exactly).
 
 const WINDOW = 11;
 
@@ -30,119 +31,11 @@ function taps(p: usize, o: usize, w0: v128, w1: v128, w2: v128, w3: v128, w4: v1
   );
 }
 
-/** The products a * b at taps t and 10 - t, summed (the pair the symmetric window weighs alike). */
-function productPair(a: usize, b: usize, o: usize, t: usize): v128 {
-  const left = o + (t << 3);
-  const right = o + ((10 - t) << 3);
-  return f64x2.add(
-    f64x2.mul(v128.load(a + left), v128.load(b + left)),
-    f64x2.mul(v128.load(a + right), v128.load(b + right)),
-  );
-}
-
-/** The symmetric 11-tap sum of a * b along a row (x^2, y^2 or xy), two columns at byte offset o. */
-function productTaps(
-  a: usize,
-  b: usize,
-  o: usize,
-  w0: v128,
-  w1: v128,
-  w2: v128,
-  w3: v128,
-  w4: v128,
-  w5: v128,
-): v128 {
-  return f64x2.add(
-    f64x2.add(
-      f64x2.add(
-        f64x2.add(
-          f64x2.add(f64x2.mul(w0, productPair(a, b, o, 0)), f64x2.mul(w1, productPair(a, b, o, 1))),
-          f64x2.mul(w2, productPair(a, b, o, 2)),
-        ),
-        f64x2.mul(w3, productPair(a, b, o, 3)),
-      ),
-      f64x2.mul(w4, productPair(a, b, o, 4)),
-    ),
-    f64x2.mul(w5, f64x2.mul(v128.load(a + o + 40), v128.load(b + o + 40))),
-  );
-}
-
-/** x^2 + y^2 at taps t and 10 - t, summed. */
-function squaresPair(a: usize, b: usize, o: usize, t: usize): v128 {
-  const left = o + (t << 3);
-  const right = o + ((10 - t) << 3);
-  const al = v128.load(a + left);
-  const bl = v128.load(b + left);
-  const ar = v128.load(a + right);
-  const br = v128.load(b + right);
-  return f64x2.add(
-    f64x2.add(f64x2.mul(al, al), f64x2.mul(bl, bl)),
-    f64x2.add(f64x2.mul(ar, ar), f64x2.mul(br, br)),
-  );
-}
-
-/** The symmetric 11-tap sum of x^2 + y^2 along a row, two columns at byte offset o. */
-function squaresTaps(
-  a: usize,
-  b: usize,
-  o: usize,
-  w0: v128,
-  w1: v128,
-  w2: v128,
-  w3: v128,
-  w4: v128,
-  w5: v128,
-): v128 {
-  const ac = v128.load(a + o + 40);
-  const bc = v128.load(b + o + 40);
-  return f64x2.add(
-    f64x2.add(
-      f64x2.add(
-        f64x2.add(
-          f64x2.add(f64x2.mul(w0, squaresPair(a, b, o, 0)), f64x2.mul(w1, squaresPair(a, b, o, 1))),
-          f64x2.mul(w2, squaresPair(a, b, o, 2)),
-        ),
-        f64x2.mul(w3, squaresPair(a, b, o, 3)),
-      ),
-      f64x2.mul(w4, squaresPair(a, b, o, 4)),
-    ),
-    f64x2.mul(w5, f64x2.add(f64x2.mul(ac, ac), f64x2.mul(bc, bc))),
-  );
-}
-
-function squaresTapsScalar(a: usize, b: usize, o: usize, w: usize): f64 {
-  let acc: f64 = 0;
-  for (let t: usize = 0; t < 5; t++) {
-    const l = o + (t << 3);
-    const r = o + ((10 - t) << 3);
-    const al = load<f64>(a + l);
-    const bl = load<f64>(b + l);
-    const ar = load<f64>(a + r);
-    const br = load<f64>(b + r);
-    acc += load<f64>(w + (t << 3)) * (al * al + bl * bl + (ar * ar + br * br));
-  }
-  const ac = load<f64>(a + o + 40);
-  const bc = load<f64>(b + o + 40);
-  return acc + load<f64>(w + 40) * (ac * ac + bc * bc);
-}
-
 function tapsScalar(p: usize, o: usize, w: usize): f64 {
   let acc = load<f64>(w) * (load<f64>(p + o) + load<f64>(p + o + 80));
   for (let t: usize = 1; t < 5; t++)
     acc += load<f64>(w + (t << 3)) * (load<f64>(p + o + (t << 3)) + load<f64>(p + o + ((10 - t) << 3)));
   return acc + load<f64>(w + 40) * load<f64>(p + o + 40);
-}
-
-function productTapsScalar(a: usize, b: usize, o: usize, w: usize): f64 {
-  let acc =
-    load<f64>(w) * (load<f64>(a + o) * load<f64>(b + o) + load<f64>(a + o + 80) * load<f64>(b + o + 80));
-  for (let t: usize = 1; t < 5; t++) {
-    const l = o + (t << 3);
-    const r = o + ((10 - t) << 3);
-    acc +=
-      load<f64>(w + (t << 3)) * (load<f64>(a + l) * load<f64>(b + l) + load<f64>(a + r) * load<f64>(b + r));
-  }
-  return acc + load<f64>(w + 40) * (load<f64>(a + o + 40) * load<f64>(b + o + 40));
 }
 
 /**
@@ -208,9 +101,54 @@ function ssimOfScalar(mx: f64, my: f64, ess: f64, exy: f64, c1: f64, c2: f64): f
 }
 
 /**
+ * Row r of the band as the strip's float64 rows of input columns j0..hi-1, at xs + 8 (j - j0):
+ * x itself, y clamped to [0, 1] (NaN to 0), x^2 + y^2 and xy. Each product is formed once per
+ * pixel rather than once per window that holds it (11 times); the window sums below then add the
+ * same values in the same order.
+ */
+function rowMaps(
+  j0: i32,
+  hi: i32,
+  xr: usize,
+  xFloat32: bool,
+  yr: usize,
+  xs: usize,
+  ys: usize,
+  ss: usize,
+  ps: usize,
+): void {
+  const zero = f64x2.splat(0.0);
+  const one = f64x2.splat(1.0);
+  let j = j0;
+  for (; j + 1 < hi; j += 2) {
+    const o = (<usize>(j - j0)) << 3;
+    const a = xFloat32
+      ? f64x2.promote_low_f32x4(v128.load64_zero(xr + ((<usize>j) << 2)))
+      : v128.load(xr + ((<usize>j) << 3));
+    // pmax(0, y) is y where 0 < y, else 0 (NaN too); pmin(1, .) is the value where it is < 1, else 1.
+    const b = f64x2.pmin(one, f64x2.pmax(zero, v128.load(yr + ((<usize>j) << 3))));
+    v128.store(xs + o, a);
+    v128.store(ys + o, b);
+    v128.store(ss + o, f64x2.add(f64x2.mul(a, a), f64x2.mul(b, b)));
+    v128.store(ps + o, f64x2.mul(a, b));
+  }
+  for (; j < hi; j++) {
+    const o = (<usize>(j - j0)) << 3;
+    const a: f64 = xFloat32 ? <f64>load<f32>(xr + ((<usize>j) << 2)) : load<f64>(xr + ((<usize>j) << 3));
+    const v = load<f64>(yr + ((<usize>j) << 3));
+    // biome-ignore lint/complexity/useMathMinMax: NaN must fail both tests and map to 0
+    const b: f64 = v > 0 ? (v < 1 ? v : 1) : 0;
+    store<f64>(xs + o, a);
+    store<f64>(ys + o, b);
+    store<f64>(ss + o, a * a + b * b);
+    store<f64>(ps + o, a * b);
+  }
+}
+
+/**
  * One strip (output columns j0..j1-1; input columns j0..e-1 for the error sums) of one band of
- * `count` rows starting at image row `first`. Stores [SSIM map sum, sum of (x - y)^2, sum of x^2]
- * at out.
+ * `count` rows starting at image row `first`, with `maps` its own scratch for rowMaps. Stores
+ * [SSIM map sum, sum of (x - y)^2, sum of x^2] at out.
  */
 function strip(
   j0: i32,
@@ -221,13 +159,16 @@ function strip(
   first: i32,
   count: i32,
   x: usize,
+  xFloat32: bool,
   y: usize,
   ring: usize,
+  maps: usize,
   w: usize,
   out: usize,
   c1: f64,
   c2: f64,
 ): void {
+  const xRowBytes = (<usize>cols) << (xFloat32 ? 2 : 3);
   const rowBytes = (<usize>cols) << 3;
   const slotBytes = (<usize>outCols) << 3;
   const mapBytes = slotBytes * WINDOW;
@@ -239,35 +180,52 @@ function strip(
   const w5 = v128.load64_splat(w + 40);
   const vc1 = f64x2.splat(c1);
   const vc2 = f64x2.splat(c2);
+  const hi = min<i32>(cols, j1 + WINDOW - 1);
+  const stripBytes = (<usize>(hi - j0)) << 3;
+  const xs = maps;
+  const ys = maps + stripBytes;
+  const ss = maps + 2 * stripBytes;
+  const ps = maps + 3 * stripBytes;
+  // The maps' bases shifted so that column j sits at base + 8 j, as in the band's rows (wrapping).
+  const shift = (<usize>j0) << 3;
   let ssimSum: f64 = 0;
+  let squaredPair = f64x2.splat(0.0);
+  let energyPair = f64x2.splat(0.0);
   let squared: f64 = 0;
   let energy: f64 = 0;
   for (let r = 0; r < count; r++) {
-    const xr = x + <usize>r * rowBytes;
+    const xr = x + <usize>r * xRowBytes;
     const yr = y + <usize>r * rowBytes;
-    for (let j = j0; j < e; j++) {
-      const a = load<f64>(xr + ((<usize>j) << 3));
-      const b = load<f64>(yr + ((<usize>j) << 3));
-      const d = a - b;
+    rowMaps(j0, hi, xr, xFloat32, yr, xs, ys, ss, ps);
+    let j = j0;
+    for (; j + 1 < e; j += 2) {
+      const a = v128.load(xs - shift + ((<usize>j) << 3));
+      const d = f64x2.sub(a, v128.load(ys - shift + ((<usize>j) << 3)));
+      squaredPair = f64x2.add(squaredPair, f64x2.mul(d, d));
+      energyPair = f64x2.add(energyPair, f64x2.mul(a, a));
+    }
+    for (; j < e; j++) {
+      const a = load<f64>(xs - shift + ((<usize>j) << 3));
+      const d = a - load<f64>(ys - shift + ((<usize>j) << 3));
       squared += d * d;
       energy += a * a;
     }
     const g = first + r;
     const slot = ring + <usize>(g % WINDOW) * slotBytes;
-    let j = j0;
+    j = j0;
     for (; j + 1 < j1; j += 2) {
       const o = (<usize>j) << 3;
-      v128.store(slot + o, taps(xr, o, w0, w1, w2, w3, w4, w5));
-      v128.store(slot + mapBytes + o, taps(yr, o, w0, w1, w2, w3, w4, w5));
-      v128.store(slot + 2 * mapBytes + o, squaresTaps(xr, yr, o, w0, w1, w2, w3, w4, w5));
-      v128.store(slot + 3 * mapBytes + o, productTaps(xr, yr, o, w0, w1, w2, w3, w4, w5));
+      v128.store(slot + o, taps(xs - shift, o, w0, w1, w2, w3, w4, w5));
+      v128.store(slot + mapBytes + o, taps(ys - shift, o, w0, w1, w2, w3, w4, w5));
+      v128.store(slot + 2 * mapBytes + o, taps(ss - shift, o, w0, w1, w2, w3, w4, w5));
+      v128.store(slot + 3 * mapBytes + o, taps(ps - shift, o, w0, w1, w2, w3, w4, w5));
     }
     for (; j < j1; j++) {
       const o = (<usize>j) << 3;
-      store<f64>(slot + o, tapsScalar(xr, o, w));
-      store<f64>(slot + mapBytes + o, tapsScalar(yr, o, w));
-      store<f64>(slot + 2 * mapBytes + o, squaresTapsScalar(xr, yr, o, w));
-      store<f64>(slot + 3 * mapBytes + o, productTapsScalar(xr, yr, o, w));
+      store<f64>(slot + o, tapsScalar(xs - shift, o, w));
+      store<f64>(slot + mapBytes + o, tapsScalar(ys - shift, o, w));
+      store<f64>(slot + 2 * mapBytes + o, tapsScalar(ss - shift, o, w));
+      store<f64>(slot + 3 * mapBytes + o, tapsScalar(ps - shift, o, w));
     }
     if (g < WINDOW - 1) continue;
     // The window of SSIM row g - 10: image rows g - 10 .. g, slots in that order.
@@ -326,8 +284,8 @@ function strip(
     ssimSum += rowSum;
   }
   store<f64>(out, ssimSum);
-  store<f64>(out, squared, 8);
-  store<f64>(out, energy, 16);
+  store<f64>(out, squared + f64x2.extract_lane(squaredPair, 0) + f64x2.extract_lane(squaredPair, 1), 8);
+  store<f64>(out, energy + f64x2.extract_lane(energyPair, 0) + f64x2.extract_lane(energyPair, 1), 16);
 }
 
 /**
@@ -344,13 +302,17 @@ export function ssimStripUnits(
   first: i32,
   count: i32,
   x: usize,
+  xFloat32: i32,
   y: usize,
   ring: usize,
+  maps: usize,
   weights: usize,
   out: usize,
   c1: f64,
   c2: f64,
 ): void {
+  // Strip u's rowMaps scratch: four rows of width + 10 float64.
+  const mapsBytes = <usize>(width + WINDOW - 1) * 32;
   for (;;) {
     const u = atomic.add<i32>(counter, 1);
     const j0 = u * width;
@@ -365,8 +327,10 @@ export function ssimStripUnits(
       first,
       count,
       x,
+      xFloat32 !== 0,
       y,
       ring,
+      maps + <usize>u * mapsBytes,
       weights,
       out + ((<usize>u) << 5),
       c1,

@@ -13,6 +13,11 @@ import {
 } from '@lowrank/core';
 import { checkOutputPath, probeImage, readImage, writeImage } from '@lowrank/io';
 import { isVideoPath } from '@lowrank/io/formats';
+import {
+  allocateKernelMatrix,
+  prefaultKernelMatrix,
+  releaseKernelMatrixWhenCollected,
+} from '@lowrank/linalg';
 import { blockAveragedPreview, previewBlock, reducedPreview } from './block-averaged-preview.js';
 import { type CodecPoint, codecAtSize } from './codec-comparison.js';
 import {
@@ -22,6 +27,7 @@ import {
   planeBands,
   squaredNorm,
 } from './image-quality.js';
+import { lumaOnThreads, lumaRowsKernel } from './luma-rows-threaded.js';
 import {
   checkBudget,
   MemoryBudgetError,
@@ -328,7 +334,11 @@ export class ImageCompression {
 
   /** PSNR, SSIM and relative error of the rank-k image against the original (streamed by bands). */
   quality(rank: number): ImageQuality {
-    return streamingImageQuality(this.planes, this.bands(rank));
+    const k = this.#checkRank(rank);
+    const factors = this.factors;
+    // The metrics clamp as they read: the bands need not be clamped first.
+    const bands = factors ? factorBands(factors, k, { clamp: false }) : this.bands(k);
+    return streamingImageQuality(this.planes, bands);
   }
 
   /** The numbers both front ends show at `rank` (default: the chosen rank). */
@@ -834,7 +844,8 @@ export async function compressImageFile(
     dtype,
     ...(control.signal ? { signal: control.signal } : {}),
     // A big image's metrics run on linalg's threads: start them while sharp decodes.
-    ...(partial ? { onDecodeStarted: prepareQualityThreads } : {}),
+    ...(partial ? { onDecodeStarted: () => prepareQualityThreads([lumaRowsKernel]) } : {}),
+    ...(partial && channels === 1 ? { allocate: kernelImageStorage, convertLuma: lumaOnThreads } : {}),
   });
   const planes = distinctChannels(image.channels);
   await control.onDecoded?.(planes);
@@ -858,4 +869,16 @@ export async function compressImageFile(
     });
   }
   return job;
+}
+
+/**
+ * A big gray image's storage in linalg's kernel memory, its pages faulted in on the threads while
+ * sharp decodes (readImage's `allocate`): the randomized SVD's products then run on every thread
+ * and read the image where it is. Freed once the image is garbage-collected.
+ */
+function kernelImageStorage(rows: number, cols: number): DenseMatrix {
+  const matrix = allocateKernelMatrix(rows, cols, 'float32');
+  prefaultKernelMatrix(matrix);
+  releaseKernelMatrixWhenCollected(matrix);
+  return matrix;
 }

@@ -74,9 +74,14 @@ export function imageQuality(
 /**
  * Bands of rows of the clamped rank-k images U_k diag(s_k) V_k^T, one channel per factor set: the
  * reconstruction a band at a time (a small product each), for metrics and writing without holding
- * the whole image in float64.
+ * the whole image in float64. With `clamp: false` the values are left as computed, for a consumer
+ * that clamps as it reads them (streamingImageQuality's threads do it for free).
  */
-export function factorBands(factors: readonly SvdFactorsView[], rank: number): BandSource {
+export function factorBands(
+  factors: readonly SvdFactorsView[],
+  rank: number,
+  { clamp = true }: { readonly clamp?: boolean } = {},
+): BandSource {
   const prepared = factors.map(({ u, s, v }) => {
     const k = Math.min(rank, s.length, u.cols, v.cols);
     // V's first k columns, contiguous (n x k), read transposed by the product.
@@ -98,6 +103,7 @@ export function factorBands(factors: readonly SvdFactorsView[], rank: number): B
       transposeB: true,
       ...(target ? { out: { rows: count, cols, data: target } } : {}),
     }).data;
+    if (!clamp) return band;
     for (let i = 0; i < band.length; i++) {
       const value = band[i]!;
       // biome-ignore lint/complexity/useMathMinMax: NaN must fail both tests and map to 0

@@ -1,5 +1,10 @@
 import { createRng, type DenseMatrix, ssim, zeros } from '@lowrank/core';
-import { setLinalgBackend, threadsSupported } from '@lowrank/linalg';
+import {
+  allocateKernelMatrix,
+  releaseKernelMatrix,
+  setLinalgBackend,
+  threadsSupported,
+} from '@lowrank/linalg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { imageQuality, planeBands } from './image-quality.js';
 import { SsimStripsOnThreads } from './ssim-strips-threaded.js';
@@ -55,6 +60,37 @@ describe.runIf(threadsSupported())('SSIM, squared error and energy on WebAssembl
       }
     });
   }
+
+  it('clamps the approximation as it reads it (NaN to 0) in both engines, and reads a float32 image in place', () => {
+    setLinalgBackend('wasm', { threads: 2 });
+    const rows = 40;
+    const cols = 300;
+    const source = image(rows, cols, 12, true);
+    // The big-image path: a float32 image in the kernel memory, read there without a copy.
+    const x = allocateKernelMatrix(rows, cols, 'float32');
+    x.data.set(source.data);
+    const y = degraded(source, 13);
+    for (const [k, value] of [
+      [5, 1.7],
+      [401, -0.3],
+      [1234, Number.NaN],
+      [6001, 2],
+    ] as const)
+      y.data[k] = value;
+    // biome-ignore lint/complexity/useMathMinMax: NaN must map to 0
+    const clamped = { ...y, data: y.data.map((v) => (v > 0 ? (v < 1 ? v : 1) : 0)) };
+    const whole = imageQuality([x], [clamped]);
+    try {
+      for (const engine of ['threads', 'javascript'] as const) {
+        const q = streamingImageQuality([x], planeBands([y]), 16, engine);
+        expect(Math.abs(q.ssim - whole.ssim)).toBeLessThan(1e-12);
+        expect(q.psnr).toBeCloseTo(whole.psnr, 10);
+        expect(Math.abs(q.relativeError - whole.relativeError)).toBeLessThan(1e-12);
+      }
+    } finally {
+      releaseKernelMatrix(x);
+    }
+  });
 
   it('really runs on the threads: the sums come from the kernel, window by window', () => {
     setLinalgBackend('wasm', { threads: 2 });

@@ -1,11 +1,14 @@
 import {
   allocateKernelMatrix,
   defineThreadedKernels,
+  isKernelArray,
   isKernelMatrix,
+  type KernelArgumentKind,
   linalgBackend,
   prepareKernelThreads,
   releaseKernelMatrix,
   runKernelOnThreads,
+  type ThreadedKernel,
 } from '@lowrank/linalg';
 import { SSIM_STRIPS_WASM_BASE64 } from './generated/ssim-strips-wasm-binary.js';
 
@@ -31,11 +34,14 @@ export const KERNEL_WINDOW = 11;
 const WARM_UP_COLS = 16;
 const WARM_UP_OUT_COLS = WARM_UP_COLS - KERNEL_WINDOW + 1;
 const WARM_UP_RING_BYTES = MAPS * KERNEL_WINDOW * WARM_UP_OUT_COLS * 8;
+/** A strip's rowMaps scratch: four float64 rows of its width + 10 input columns. */
+const mapsBytesPerStrip = (width: number) => 4 * (width + KERNEL_WINDOW - 1) * 8;
+const WARM_UP_MAPS_BYTES = mapsBytesPerStrip(3);
 
 const ssimKernels = defineThreadedKernels({
   name: '@lowrank/pipelines',
   binaries: { simd128: SSIM_STRIPS_WASM_BASE64 },
-  warmUpBytesPerThread: WARM_UP_RING_BYTES + 128,
+  warmUpBytesPerThread: WARM_UP_RING_BYTES + 128 + WARM_UP_MAPS_BYTES,
   kernels: {
     /** One band: each strip's SSIM map sum, squared error and energy at out + 32 u. */
     ssimStripUnits: {
@@ -47,8 +53,10 @@ const ssimKernels = defineThreadedKernels({
         first: 'i32',
         count: 'i32',
         x: 'pointer',
+        xFloat32: 'i32',
         y: 'pointer',
         ring: 'pointer',
+        maps: 'pointer',
         weights: 'pointer',
         out: 'pointer',
         c1: 'f64',
@@ -63,8 +71,10 @@ const ssimKernels = defineThreadedKernels({
         first: KERNEL_WINDOW - 1,
         count: 2,
         x: s.a,
+        xFloat32: t & 1,
         y: s.b,
         ring: s.own(t),
+        maps: s.own(t) + WARM_UP_RING_BYTES + 128,
         weights: s.a,
         out: s.own(t) + WARM_UP_RING_BYTES,
         c1: 1e-4,
@@ -75,11 +85,14 @@ const ssimKernels = defineThreadedKernels({
 });
 
 /**
- * Starts linalg's threads with this kernel and linalg's own loaded (about 0.25 s on a 2-core VM), to
- * be called while this thread would wait anyway (for the image decoder); false where threads do not run.
+ * Starts linalg's threads with this kernel, linalg's own and `others` loaded and warmed up (about
+ * 0.15 s on a 2-core VM), to be called while this thread would wait anyway (for the image decoder);
+ * false where threads do not run.
  */
-export function prepareQualityThreads(): boolean {
-  return prepareKernelThreads([ssimKernels.ssimStripUnits]);
+export function prepareQualityThreads(
+  others: readonly ThreadedKernel<Record<string, KernelArgumentKind>>[] = [],
+): boolean {
+  return prepareKernelThreads([ssimKernels.ssimStripUnits, ...others]);
 }
 
 /** One channel's running sums, fed a band at a time. */
@@ -88,12 +101,16 @@ export class SsimStripsOnThreads {
   readonly #cols: number;
   readonly #outCols: number;
   readonly #bandRows: number;
-  /** Kernel-memory buffers: the band of x, the band of y, the ring, the window, the strip sums. */
+  /**
+   * Kernel-memory buffers: the band of x (used when x is not in the kernel memory itself), the
+   * band of y, the ring, the window, the strip sums, the strips' row maps.
+   */
   readonly #x: Float64Array;
   readonly #y: Float64Array;
   readonly #ring: Float64Array;
   readonly #weights: Float64Array;
   readonly #out: Float64Array;
+  readonly #maps: Float64Array;
   readonly #owned: { rows: number; cols: number; data: Float64Array }[];
   readonly #strips: number;
   #row = 0;
@@ -113,7 +130,8 @@ export class SsimStripsOnThreads {
     this.#outCols = cols - KERNEL_WINDOW + 1;
     this.#bandRows = bandRows;
     this.#owned = owned;
-    [this.#x, this.#y, this.#ring, this.#weights, this.#out] = owned.map((m) => m.data) as [
+    [this.#x, this.#y, this.#ring, this.#weights, this.#out, this.#maps] = owned.map((m) => m.data) as [
+      Float64Array,
       Float64Array,
       Float64Array,
       Float64Array,
@@ -149,6 +167,7 @@ export class SsimStripsOnThreads {
       [MAPS * KERNEL_WINDOW, outCols],
       [1, KERNEL_WINDOW],
       [Math.ceil(outCols / STRIP_COLUMNS), SUMS_PER_STRIP],
+      [Math.ceil(outCols / STRIP_COLUMNS), mapsBytesPerStrip(STRIP_COLUMNS) / 8],
     ] as const) {
       const m = allocateKernelMatrix(r, c);
       owned.push(m);
@@ -181,7 +200,16 @@ export class SsimStripsOnThreads {
   ): boolean {
     if (count > this.#bandRows) throw new RangeError(`band of ${count} rows; at most ${this.#bandRows}.`);
     const n = count * this.#cols;
-    this.#x.set(x.subarray(xOffset, xOffset + n));
+    // x in the kernel memory (a big image decoded there) is read where it is.
+    let xBand: Float32Array | Float64Array = x.subarray(xOffset, xOffset + n);
+    if (!isKernelArray(xBand)) {
+      const into =
+        xBand instanceof Float32Array
+          ? new Float32Array(this.#x.buffer, this.#x.byteOffset, n)
+          : this.#x.subarray(0, n);
+      into.set(xBand);
+      xBand = into;
+    }
     if (y.buffer !== this.#y.buffer || y.byteOffset !== this.#y.byteOffset) this.#y.set(y.subarray(0, n));
     const ran = runKernelOnThreads(ssimKernels.ssimStripUnits, this.#threads, {
       width: STRIP_COLUMNS,
@@ -189,9 +217,11 @@ export class SsimStripsOnThreads {
       outCols: this.#outCols,
       first: this.#row,
       count,
-      x: this.#x,
+      x: xBand,
+      xFloat32: xBand instanceof Float32Array ? 1 : 0,
       y: this.#y,
       ring: this.#ring,
+      maps: this.#maps,
       weights: this.#weights,
       out: this.#out,
       c1: 0.01 ** 2,

@@ -10,8 +10,8 @@ import { KERNEL_WINDOW, SsimStripsOnThreads } from './ssim-strips-threaded.js';
  */
 
 /**
- * Rows first..first+count-1 of one channel (row-major, values as shown: clamped). A source may
- * write them into `into` (count x cols, offered to save a copy) and return it, or return its own array.
+ * Rows first..first+count-1 of one channel (row-major). A source may write them into `into`
+ * (count x cols, offered to save a copy) and return it, or return its own array.
  */
 export type BandSource = (
   channel: number,
@@ -110,7 +110,9 @@ class ChannelAccumulator {
     let energy = 0;
     for (let j = 0; j < cols; j++) {
       const a = x[xOffset + j]!;
-      const b = y[yOffset + j]!;
+      const v = y[yOffset + j]!;
+      // biome-ignore lint/complexity/useMathMinMax: NaN must fail both tests and map to 0
+      const b = v > 0 ? (v < 1 ? v : 1) : 0;
       xs[j] = a;
       ys[j] = b;
       xx[j] = a * a;
@@ -179,8 +181,9 @@ class ChannelAccumulator {
 
 /**
  * Quality of an approximation of `original` (one height x width plane per channel, values in
- * [0, 1]) read from `bands`, a band of rows at a time: the same numbers as imageQuality on the
- * whole reconstruction (PSNR pooled over channels, SSIM the mean of the channels' SSIM).
+ * [0, 1]) read from `bands`, a band of rows at a time, its values clamped to [0, 1] (NaN to 0) as
+ * they are read, as an image shows them: the same numbers as imageQuality on the whole clamped
+ * reconstruction (PSNR pooled over channels, SSIM the mean of the channels' SSIM).
  */
 export function streamingImageQuality(
   original: readonly DenseMatrix[],

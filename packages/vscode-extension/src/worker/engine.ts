@@ -508,7 +508,9 @@ export function columnsDone(
   picture: SeparationResultInfo['matrixPicture'],
   fraction: number,
 ): SeparationResultInfo['matrixPicture'] {
-  const width = Math.max(1, Math.min(picture.width, Math.ceil(picture.width * fraction)));
+  // fraction is frames done over frames planned, in floating point: 21 / 150 * 150 is
+  // 21.000000000000004, which must not open a 22nd column.
+  const width = Math.max(1, Math.min(picture.width, Math.ceil(picture.width * fraction - 1e-9)));
   if (width === picture.width) return picture;
   const pixels = new Uint8Array(width * picture.height);
   for (let row = 0; row < picture.height; row++)
