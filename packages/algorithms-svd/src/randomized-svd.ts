@@ -176,10 +176,19 @@ function rangeFinderSvd(
   // iteration on a 24-megapixel image).
   const long = block(transposed ? n : m); // X y
   const short = block(cols); // X^T y
-  const times = (y: DenseMatrix, out?: DenseMatrix) =>
-    matmul(a, y, { transposeA: transposed, ...(out ? { out } : {}) }); // X y
-  const timesT = (y: DenseMatrix, out?: DenseMatrix) =>
-    matmul(a, y, { transposeA: !transposed, ...(out ? { out } : {}) }); // X^T y
+  // A^T y is computed as (y^T A)^T: the product then reads A's rows in order, which the threaded
+  // GEMM does half again as fast (a 4000 x 6000 float32 A times 60 columns: 43 ms against 69);
+  // transposing the small result back costs well under a millisecond.
+  const wide: DenseMatrix = {
+    rows: size,
+    cols: n,
+    data: float32 ? new Float32Array(size * n) : new Float64Array(size * n),
+  };
+  const timesA = (y: DenseMatrix, out?: DenseMatrix) => matmul(a, y, out ? { out } : {});
+  const timesATransposed = (y: DenseMatrix, out?: DenseMatrix): DenseMatrix =>
+    transposeInto(matmul(y, a, { transposeA: true, out: wide }), out ?? block(n));
+  const times = transposed ? timesATransposed : timesA; // X y
+  const timesT = transposed ? timesA : timesATransposed; // X^T y
   const normalize = (y: DenseMatrix): DenseMatrix =>
     normalizer === 'LU' ? luPermutedLower(y, { out: y }) : normalizer === 'QR' ? orthonormalBasis(y) : y;
 
@@ -215,6 +224,15 @@ function rangeFinderSvd(
   applySignConvention(u, v, rank);
   report?.({ fraction: 1, message: 'done' });
   return { u, s, v };
+}
+
+/** out = a^T (a is r x c, out c x r, the same dtype). */
+function transposeInto(a: DenseMatrix, out: DenseMatrix): DenseMatrix {
+  const { rows, cols } = a;
+  const src = a.data;
+  const dst = out.data;
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) dst[j * rows + i] = src[i * cols + j]!;
+  return out;
 }
 
 function toFloat64(a: DenseMatrix): DenseMatrix<Float64Array> {
