@@ -2,11 +2,14 @@ import {
   assertFiniteMatrix,
   createRng,
   type DenseMatrix,
+  dtypeOf,
   InvalidOptionError,
   type MatrixInput,
   type RunControl,
   throwIfAborted,
   toDenseMatrix,
+  transpose,
+  zeros,
 } from '@lowrank/core';
 import {
   allocateKernelMatrix,
@@ -165,12 +168,8 @@ function rangeFinderSvd(
   const cols = transposed ? m : n;
   // More columns than min(m, n) add nothing (the range is already complete).
   const size = Math.min(rank + oversamples, minDim);
-  const float32 = a.data instanceof Float32Array;
-  const block = (rows: number): DenseMatrix => ({
-    rows,
-    cols: size,
-    data: float32 ? new Float32Array(rows * size) : new Float64Array(rows * size),
-  });
+  const dtype = dtypeOf(a);
+  const block = (rows: number): DenseMatrix => zeros(rows, size, dtype);
   // The power iterations write their blocks into the same two arrays each time (the LU in place):
   // fresh ones would each cost their page faults again (about 4 ms per MB on a VM; 40 ms an
   // iteration on a 24-megapixel image).
@@ -179,14 +178,10 @@ function rangeFinderSvd(
   // A^T y is computed as (y^T A)^T: the product then reads A's rows in order, which the threaded
   // GEMM does half again as fast (a 4000 x 6000 float32 A times 60 columns: 43 ms against 69);
   // transposing the small result back costs well under a millisecond.
-  const wide: DenseMatrix = {
-    rows: size,
-    cols: n,
-    data: float32 ? new Float32Array(size * n) : new Float64Array(size * n),
-  };
+  const wide = zeros(size, n, dtype);
   const timesA = (y: DenseMatrix, out?: DenseMatrix) => matmul(a, y, out ? { out } : {});
   const timesATransposed = (y: DenseMatrix, out?: DenseMatrix): DenseMatrix =>
-    transposeInto(matmul(y, a, { transposeA: true, out: wide }), out ?? block(n));
+    transpose(matmul(y, a, { transposeA: true, out: wide }), out ?? block(n));
   const times = transposed ? timesATransposed : timesA; // X y
   const timesT = transposed ? timesA : timesATransposed; // X^T y
   const normalize = (y: DenseMatrix): DenseMatrix =>
@@ -216,7 +211,7 @@ function rangeFinderSvd(
   const small = svd(bt, { signal });
   throwIfAborted(signal);
   report?.({ fraction: (iterations + 1) / totalSteps, message: 'small SVD' });
-  const left = matmul(toFloat64(q), takeColumns(small.v, rank)) as DenseMatrix<Float64Array>; // rows x k
+  const left = matmul(toDenseMatrix(q, 'float64'), takeColumns(small.v, rank)) as DenseMatrix<Float64Array>; // rows x k
   const right = takeColumns(small.u, rank); // cols x k
   const s = small.s.slice(0, rank);
   const u = transposed ? right : left;
@@ -224,21 +219,6 @@ function rangeFinderSvd(
   applySignConvention(u, v, rank);
   report?.({ fraction: 1, message: 'done' });
   return { u, s, v };
-}
-
-/** out = a^T (a is r x c, out c x r, the same dtype). */
-function transposeInto(a: DenseMatrix, out: DenseMatrix): DenseMatrix {
-  const { rows, cols } = a;
-  const src = a.data;
-  const dst = out.data;
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) dst[j * rows + i] = src[i * cols + j]!;
-  return out;
-}
-
-function toFloat64(a: DenseMatrix): DenseMatrix<Float64Array> {
-  return a.data instanceof Float64Array
-    ? (a as DenseMatrix<Float64Array>)
-    : { rows: a.rows, cols: a.cols, data: Float64Array.from(a.data) };
 }
 
 /** The first k columns (copied). */

@@ -90,6 +90,12 @@ describe('dense matrix', () => {
     expect(t.rows).toBe(45);
     for (let i = 0; i < m.rows; i++)
       for (let j = 0; j < m.cols; j++) expect(t.data[j * 37 + i]).toBe(m.data[i * 45 + j]);
+    // Into a given out (reused, stale values overwritten), or refused at the wrong shape.
+    const out = zeros(45, 37);
+    out.data.fill(-5);
+    expect(transpose(m, out)).toBe(out);
+    expect(out.data).toEqual(t.data);
+    expect(() => transpose(m, zeros(37, 45))).toThrow(/out is 37 x 45; expected 45 x 37/);
     const c = cloneMatrix(m);
     c.data[0] = -1;
     expect(m.data[0]).toBe(0);

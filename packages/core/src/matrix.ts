@@ -215,9 +215,17 @@ export function getEntry(m: DenseMatrix, i: number, j: number): number {
   return m.data[i * m.cols + j]!;
 }
 
-/** A transposed copy; blocked so both sides stay in cache. Only for small or edge uses. */
-export function transpose(m: DenseMatrix): DenseMatrix {
-  const out = zeros(m.cols, m.rows, dtypeOf(m));
+/**
+ * A transposed copy; blocked so both sides stay in cache. Only for small or edge uses. `out`
+ * (m.cols x m.rows, any dtype) is written instead of a new matrix, for a loop that transposes
+ * again and again.
+ */
+export function transpose(m: DenseMatrix, out: DenseMatrix = zeros(m.cols, m.rows, dtypeOf(m))): DenseMatrix {
+  if (out.rows !== m.cols || out.cols !== m.rows) {
+    throw new InvalidInputError(
+      `transpose: out is ${out.rows} x ${out.cols}; expected ${m.cols} x ${m.rows}.`,
+    );
+  }
   const B = 32;
   for (let i0 = 0; i0 < m.rows; i0 += B)
     for (let j0 = 0; j0 < m.cols; j0 += B) {

@@ -54,33 +54,23 @@ export function dluRows(w: usize, m: i32, n: i32, perm: usize, tmp: usize): void
     }
     if (j1 >= n) continue;
     // 2. The panel's rows of U right of it: forward substitution with the panel's unit L.
-    for (let j = j0 + 1; j < j1; j++) {
-      const row = w + <usize>j * rowBytes;
-      for (let t = j0; t < j; t++) {
-        const l = load<f64>(row + ((<usize>t) << 3));
-        if (l === 0) continue;
-        const src = w + <usize>t * rowBytes;
-        for (let c = j1; c < n; c++) {
-          const o = (<usize>c) << 3;
-          store<f64>(row + o, load<f64>(row + o) - l * load<f64>(src + o));
-        }
-      }
-    }
+    for (let j = j0 + 1; j < j1; j++) subtractPanelRows(w, rowBytes, n, j, j0, j, j1);
     // 3. Every row below: A22 -= L21 U12.
     if (j1 - j0 === PANEL) trailingFullPanel(w, rowBytes, m, n, j0, j1);
-    else {
-      for (let i = j1; i < m; i++) {
-        const row = w + <usize>i * rowBytes;
-        for (let t = j0; t < j1; t++) {
-          const l = load<f64>(row + ((<usize>t) << 3));
-          if (l === 0) continue;
-          const src = w + <usize>t * rowBytes;
-          for (let c = j1; c < n; c++) {
-            const o = (<usize>c) << 3;
-            store<f64>(row + o, load<f64>(row + o) - l * load<f64>(src + o));
-          }
-        }
-      }
+    else for (let i = j1; i < m; i++) subtractPanelRows(w, rowBytes, n, i, j0, j1, j1);
+  }
+}
+
+/** Row i, from column `from` on, minus each of its multipliers in columns [j0, t1) times that row. */
+function subtractPanelRows(w: usize, rowBytes: usize, n: i32, i: i32, j0: i32, t1: i32, from: i32): void {
+  const row = w + <usize>i * rowBytes;
+  for (let t = j0; t < t1; t++) {
+    const l = load<f64>(row + ((<usize>t) << 3));
+    if (l === 0) continue;
+    const src = w + <usize>t * rowBytes;
+    for (let c = from; c < n; c++) {
+      const o = (<usize>c) << 3;
+      store<f64>(row + o, load<f64>(row + o) - l * load<f64>(src + o));
     }
   }
 }

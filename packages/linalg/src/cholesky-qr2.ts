@@ -1,4 +1,4 @@
-import { type DenseMatrix, dtypeOf } from '@lowrank/core';
+import { castMatrix, type DenseMatrix, dtypeOf, toDenseMatrix } from '@lowrank/core';
 import { qrThin } from './householder-qr.js';
 import { assertDense, gram, matmul } from './matmul.js';
 
@@ -67,14 +67,8 @@ function choleskyQrStep(a: DenseMatrix<Float64Array>): DenseMatrix<Float64Array>
 export function orthonormalBasis(a: DenseMatrix): DenseMatrix {
   assertDense(a, 'matrix of orthonormalBasis');
   if (a.rows < a.cols || a.cols === 0) return qrThin(a).q;
-  const a64: DenseMatrix<Float64Array> =
-    a.data instanceof Float64Array
-      ? (a as DenseMatrix<Float64Array>)
-      : { rows: a.rows, cols: a.cols, data: Float64Array.from(a.data) };
-  const once = choleskyQrStep(a64);
+  const once = choleskyQrStep(toDenseMatrix(a, 'float64') as DenseMatrix<Float64Array>);
   const twice = once && choleskyQrStep(once);
   if (!twice) return qrThin(a).q;
-  return dtypeOf(a) === 'float64'
-    ? twice
-    : { rows: twice.rows, cols: twice.cols, data: Float32Array.from(twice.data) };
+  return dtypeOf(a) === 'float64' ? twice : castMatrix(twice, 'float32');
 }

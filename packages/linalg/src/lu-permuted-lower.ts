@@ -79,15 +79,7 @@ function factorInJavaScript(w: Float64Array, m: number, n: number): Int32Array {
     }
     if (j1 >= n) continue;
     // 2. The panel's rows of U right of it: forward substitution with the panel's unit L.
-    for (let j = j0 + 1; j < j1; j++) {
-      const row = j * n;
-      for (let t = j0; t < j; t++) {
-        const l = w[row + t]!;
-        if (l === 0) continue;
-        const src = t * n;
-        for (let c = j1; c < n; c++) w[row + c] = w[row + c]! - l * w[src + c]!;
-      }
-    }
+    for (let j = j0 + 1; j < j1; j++) subtractPanelRows(w, n, j, j0, j, j1);
     // 3. Every row below: A22 -= L21 U12, each entry updated once with all of its row's
     // multipliers in the panel (the panel's rows of U stay in cache).
     if (j1 - j0 === PANEL) {
@@ -117,18 +109,32 @@ function factorInJavaScript(w: Float64Array, m: number, n: number): Int32Array {
         }
       }
     } else {
-      for (let i = j1; i < m; i++) {
-        const row = i * n;
-        for (let t = j0; t < j1; t++) {
-          const l = w[row + t]!;
-          if (l === 0) continue;
-          const src = t * n;
-          for (let c = j1; c < n; c++) w[row + c] = w[row + c]! - l * w[src + c]!;
-        }
-      }
+      for (let i = j1; i < m; i++) subtractPanelRows(w, n, i, j0, j1, j1);
     }
   }
   return perm;
+}
+
+/**
+ * Row i of w (n columns), right of column `from`, minus each of its multipliers in columns
+ * [j0, t1) times that row: the panel's updates one after the other, as the unblocked elimination
+ * makes them.
+ */
+function subtractPanelRows(
+  w: Float64Array,
+  n: number,
+  i: number,
+  j0: number,
+  t1: number,
+  from: number,
+): void {
+  const row = i * n;
+  for (let t = j0; t < t1; t++) {
+    const l = w[row + t]!;
+    if (l === 0) continue;
+    const src = t * n;
+    for (let c = from; c < n; c++) w[row + c] = w[row + c]! - l * w[src + c]!;
+  }
 }
 
 /** Gaussian elimination with partial pivoting (float64): A[perm[i], :] = (L U)[i, :]. */

@@ -8,11 +8,11 @@ import { runKernelOnThreads } from './threaded-kernels.js';
 const PAGE_BYTES = 4096;
 
 /**
- * Zeroes a kernel matrix on every thread, which faults in its pages there. A fresh allocation's
- * first writes cost more than the work that writes it (4 KiB page faults, about 4 ms per MB on a
- * VM); two threads take them in 60% of one thread's time, and a caller with idle time (waiting
- * for an image decoder) takes them off the path that follows. The matrix's values become zero.
- * Returns false, having done nothing, for an ordinary array or where the threads do not run.
+ * Zeroes a kernel matrix on the worker threads, which faults in its pages there. A fresh
+ * allocation's first writes cost more than the work that writes it (4 KiB page faults, about 4 ms
+ * per MB on a VM); a caller with idle time (waiting for an image decoder) takes them off the path
+ * that follows. The matrix's values become zero. Returns false, having done nothing, for an
+ * ordinary array or where the threads do not run.
  */
 export function prefaultKernelMatrix(matrix: DenseMatrix): boolean {
   const start = kernelAddress(matrix.data);

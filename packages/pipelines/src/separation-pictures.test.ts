@@ -31,4 +31,26 @@ describe('MatrixPictureAccumulator', () => {
     expect(second).toBeCloseTo(0.3, 14);
     expect(third).toBe(0);
   });
+
+  it("keeps only the columns a stopped stream's frames done reached, whatever the rounding", () => {
+    const columns = (expected: number, maxWidth: number, done: number) => {
+      const picture = new MatrixPictureAccumulator(expected, 2, 2, maxWidth);
+      for (let f = 0; f < done; f++) picture.add(f, new Float64Array(2).fill(f / expected));
+      return picture.pictureBytes(done);
+    };
+    // 7 / 200 * 200 is 7.000000000000001 in floating point (so are 14, 55, ...): still 7 columns.
+    for (const done of [1, 7, 14, 21, 55, 57, 199]) {
+      const kept = columns(200, 1600, done);
+      expect(kept.width).toBe(done);
+      // Each row holds the kept columns, in order (frame f is drawn at f / 200).
+      expect(Array.from(kept.pixels.subarray(0, done))).toEqual(
+        Array.from({ length: done }, (_, f) => unitToBytes(new Float64Array([f / 200]))[0]),
+      );
+    }
+    expect(columns(200, 1600, 200).width).toBe(200);
+    // The bundled highway clip plans 150 frames: 21 done gave 22 columns once.
+    expect(columns(150, 1600, 21).width).toBe(21);
+    // Two frames a column (400 frames planned, 200 columns): a column with one frame counts.
+    expect(columns(400, 200, 41).width).toBe(21);
+  });
 });

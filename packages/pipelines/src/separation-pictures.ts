@@ -116,10 +116,21 @@ export class MatrixPictureAccumulator {
     return { rows: this.#bands, cols: this.#columns, data };
   }
 
-  /** The picture so far as 8-bit gray (unitToBytes of picture(), without its float copy). */
-  pictureBytes(): { width: number; height: number; pixels: Uint8Array } {
-    const pixels = new Uint8Array(this.#sums.length);
-    for (let i = 0; i < pixels.length; i++) pixels[i] = unitToByte(this.#mean(i));
-    return { width: this.#columns, height: this.#bands, pixels };
+  /**
+   * The picture so far as 8-bit gray (unitToBytes of picture(), without its float copy). With
+   * `framesDone` (a stream stopped early) only the columns those frames reached: the picture
+   * spans the frames expected, and the rest would be black.
+   */
+  pictureBytes(framesDone = this.#expected): { width: number; height: number; pixels: Uint8Array } {
+    // Integers all the way: a fraction such as 21 / 150 times 150 is 21.000000000000004.
+    const width = Math.max(
+      1,
+      Math.min(this.#columns, Math.ceil((framesDone * this.#columns) / this.#expected)),
+    );
+    const pixels = new Uint8Array(width * this.#bands);
+    for (let band = 0; band < this.#bands; band++)
+      for (let col = 0; col < width; col++)
+        pixels[band * width + col] = unitToByte(this.#mean(band * this.#columns + col));
+    return { width, height: this.#bands, pixels };
   }
 }

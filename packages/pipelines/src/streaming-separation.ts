@@ -457,7 +457,7 @@ export async function runStreamingSeparation(run: StreamingRun): Promise<Streame
             background: concat(kept.background, emitted * values),
             foreground: concat(kept.foreground, emitted * values),
             mask: options.masks ? concat(kept.mask, emitted * pixels) : undefined,
-            matrixPicture: picture!.pictureBytes(),
+            matrixPicture: picture!.pictureBytes(stoppedEarly ? emitted : undefined),
           }
         : undefined,
       foregroundFraction: options.masks && emitted > 0 ? foregroundPixels / (emitted * pixels) : undefined,

@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeError } from '../host/user-errors.js';
 import type { ChannelFactors, CompressionResultInfo, ImageInfo, OptionValues } from '../shared/protocol.js';
 import type { WorkerConfig } from '../shared/worker-protocol.js';
-import { columnsDone, Engine, toErrorInfo } from './engine.js';
+import { Engine, toErrorInfo } from './engine.js';
 import { collectTransferables } from './transferables.js';
 
 const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -335,24 +335,6 @@ describe('Engine: custom plugins', () => {
     expect(result.singularValues).toBeUndefined();
     expect(engine.reconstruct(1).pixels.length).toBe(40 * 30);
     expect(engine.quality(1).psnr).toBeGreaterThan(0);
-  });
-});
-
-describe('columnsDone', () => {
-  it("keeps the columns of a stopped stream's frames done, whatever the fraction's rounding", () => {
-    const picture = { width: 200, height: 2, pixels: Uint8Array.from({ length: 400 }, (_, i) => i % 200) };
-    // 7 / 200 * 200 is 7.000000000000001 in floating point (so are 14, 55, ...): still 7 columns.
-    for (const done of [1, 7, 14, 21, 55, 57, 199]) {
-      const kept = columnsDone(picture, done / 200);
-      expect(kept.width).toBe(done);
-      expect(Array.from(kept.pixels.subarray(0, done))).toEqual(Array.from({ length: done }, (_, i) => i));
-    }
-    expect(columnsDone(picture, 1)).toBe(picture);
-    // The bundled highway clip plans 150 frames: 21 done gave 22 columns before.
-    const clip = { width: 150, height: 1, pixels: new Uint8Array(150) };
-    expect(columnsDone(clip, 21 / 150).width).toBe(21);
-    // Two frames a column (400 frames planned, 200 columns): a column with one frame counts.
-    expect(columnsDone(picture, 41 / 400).width).toBe(21);
   });
 });
 

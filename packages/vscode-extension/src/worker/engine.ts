@@ -387,8 +387,6 @@ export class Engine {
     const warnings: string[] = [];
     const notes: string[] = [];
     let lastFrameAt = 0;
-    /** The share of the planned frames done, as the last progress said (a stopped stream's picture is cut there). */
-    let fractionDone: number | undefined;
     const report = reporter(progress, 'Separating');
     const job = await separateVideo(
       request.file,
@@ -441,7 +439,6 @@ export class Engine {
         },
         onProgress: (p) => {
           if (p.residual !== undefined) history.push(p.residual);
-          if (p.fraction !== undefined) fractionDone = p.fraction;
           report.onProgress(p);
         },
         ...(signal ? { signal } : {}),
@@ -464,10 +461,8 @@ export class Engine {
       background: display.background.slice(),
       foreground: display.foreground.slice(),
       mask: display.mask?.slice() ?? new Uint8Array(job.frames * job.width * job.height),
-      matrixPicture:
-        streamed?.stoppedEarly && fractionDone !== undefined
-          ? columnsDone(display.matrixPicture, fractionDone)
-          : { ...display.matrixPicture, pixels: display.matrixPicture.pixels.slice() },
+      // A stopped stream's picture holds only the columns of its frames done.
+      matrixPicture: { ...display.matrixPicture, pixels: display.matrixPicture.pixels.slice() },
       history: summary.history ?? history,
       iterations: summary.iterations,
       converged: summary.converged,
@@ -498,24 +493,6 @@ export class Engine {
     });
     return { files };
   }
-}
-
-/**
- * The columns of a stopped stream's matrix picture that hold frames: the picture spans the frames
- * planned, and a stream stopped at `fraction` of them filled only that share (the rest is black).
- */
-export function columnsDone(
-  picture: SeparationResultInfo['matrixPicture'],
-  fraction: number,
-): SeparationResultInfo['matrixPicture'] {
-  // fraction is frames done over frames planned, in floating point: 21 / 150 * 150 is
-  // 21.000000000000004, which must not open a 22nd column.
-  const width = Math.max(1, Math.min(picture.width, Math.ceil(picture.width * fraction - 1e-9)));
-  if (width === picture.width) return picture;
-  const pixels = new Uint8Array(width * picture.height);
-  for (let row = 0; row < picture.height; row++)
-    pixels.set(picture.pixels.subarray(row * picture.width, row * picture.width + width), row * width);
-  return { width, height: picture.height, pixels };
 }
 
 /** An error as plain data for the host, keeping the LowrankError code, hint and what would fit. */
