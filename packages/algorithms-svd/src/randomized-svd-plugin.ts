@@ -1,12 +1,12 @@
 import {
   API_VERSION,
-  assertFiniteMatrix,
   defineFactorizer,
   type OptionsSpec,
   throwIfAborted,
   toDenseMatrix,
   validateOptions,
 } from '@lowrank/core';
+import { finiteSumOfSquares } from '@lowrank/linalg';
 import { type SvdFactorization, svdFactorization } from './low-rank-svd-result.js';
 import {
   autoPowerIterations,
@@ -91,7 +91,7 @@ export const randomizedSvdFactorizer = defineFactorizer<RandomizedSvdPluginOptio
   async factorize(matrix, options, run) {
     const start = performance.now();
     const a = toDenseMatrix(matrix);
-    assertFiniteMatrix(a);
+    finiteSumOfSquares(a); // the finite check in one pass on the threads (a big image's)
     const opts = validateOptions(randomizedSvdOptionsSpec, options, a);
     throwIfAborted(run?.signal);
     const factors = randomizedSvdOfFiniteMatrix(a, opts.rank, {

@@ -1,5 +1,4 @@
 import {
-  assertFiniteMatrix,
   createRng,
   type DenseMatrix,
   dtypeOf,
@@ -13,6 +12,7 @@ import {
 } from '@lowrank/core';
 import {
   allocateKernelMatrix,
+  finiteSumOfSquares,
   isKernelMatrix,
   linalgBackend,
   luPermutedLower,
@@ -67,11 +67,11 @@ export function randomizedSvd(
   options: RandomizedSvdOptions = {},
 ): SvdFactors {
   const input = toDenseMatrix(matrix);
-  assertFiniteMatrix(input);
+  finiteSumOfSquares(input); // core's assertFiniteMatrix, in one threaded pass when it passes
   return randomizedSvdOfFiniteMatrix(input, rank, options);
 }
 
-/** randomizedSvd for a matrix its caller has just checked (assertFiniteMatrix): one pass less. */
+/** randomizedSvd for a matrix its caller has just checked (finiteSumOfSquares): one pass less. */
 export function randomizedSvdOfFiniteMatrix(
   input: DenseMatrix,
   rank: number,

@@ -48,6 +48,7 @@ describe('@lowrank/io exports', () => {
       'readFrames',
       'readImage',
       'readVideoMatrix',
+      'samplesInMemory',
       'scaledSize',
       'scanFrameFolder',
       'separationComposite',

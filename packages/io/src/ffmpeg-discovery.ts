@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promises as fs, constants as fsConstants } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { DependencyMissingError } from '@lowrank/core';
+import { packageRequire } from './package-require.js';
 
 export type FfmpegSource = 'option' | 'env' | 'path' | 'bundled';
 
@@ -55,12 +55,7 @@ async function searchPath(
 /** The binary inside the optional @ffmpeg-installer/ffmpeg package, if it is installed. */
 export async function bundledFfmpegPath(): Promise<string | undefined> {
   try {
-    // import.meta.url is empty when a bundler turns this module into CommonJS: use its require then.
-    const load = import.meta.url
-      ? createRequire(import.meta.url)
-      : typeof require === 'function'
-        ? require
-        : undefined;
+    const load = packageRequire();
     if (!load) return undefined;
     const found = load('@ffmpeg-installer/ffmpeg') as { path?: unknown };
     if (typeof found.path === 'string' && (await isExecutable(found.path))) return found.path;

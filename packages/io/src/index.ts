@@ -86,6 +86,7 @@ export {
   type VideoMatrixResult,
   type VideoProgress,
 } from './read-video-matrix.js';
+export { type SampleSlices, samplesInMemory } from './spooled-decode.js';
 export { liveTemporaryPaths, watchTemporaryPaths } from './temporary-paths.js';
 export {
   encodeImage,

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { InvalidOptionError, MediaError, ResourceLimitError } from '@lowrank/core';
 import sharp from 'sharp';
@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { findFfmpeg } from './ffmpeg-discovery.js';
 import { lumaFromRgb } from './luma.js';
 import { readImage } from './read-image.js';
+import { liveTemporaryPaths } from './temporary-paths.js';
 import { pngClaiming, sample, tempDir, testData } from './test-helpers.js';
 
 const tmp = tempDir();
@@ -254,7 +255,9 @@ describe('readImage conventions', () => {
       allocate: (rows, cols) => ({ rows, cols, data: new Float32Array(rows * cols) }),
       convertLuma: (samples, pixels, out, stride) => {
         calls.push(`${pixels} pixels, stride ${stride}`);
-        lumaFromRgb(samples, pixels, out, 255, stride);
+        const bytes = new Uint8Array(samples.length);
+        samples.read(bytes, 0);
+        lumaFromRgb(bytes, pixels, out, 255, stride);
         out[0] = 0.5; // proof that this conversion is the one kept
         return true;
       },
@@ -273,6 +276,69 @@ describe('readImage conventions', () => {
     });
     expect(asked).toBe(1);
     expect(Array.from(declined.matrix.data)).toEqual(Array.from(plain.matrix.data));
+  });
+
+  it('decodes through a spool file when given spoolDirectory: the same values, and the file deleted', async () => {
+    const file = testData('images/astronaut-256x256.png');
+    const plain = await readImage(file, { dtype: 'float32' });
+    const spool = path.join(tmp.dir, 'spool');
+    mkdirSync(spool);
+    const sliceReads: number[] = [];
+    const converted = await readImage(file, {
+      dtype: 'float32',
+      spoolDirectory: spool,
+      allocate: (rows, cols) => ({ rows, cols, data: new Float32Array(rows * cols) }),
+      convertLuma: (samples, pixels, out, stride) => {
+        // Read back in two slices, the second first: any slice, in any order.
+        expect(samples.length).toBe(pixels * stride);
+        expect(readdirSync(spool)).toHaveLength(1); // the spool file, while it is read
+        const half = (pixels >> 1) * stride;
+        const bytes = new Uint8Array(samples.length);
+        samples.read(bytes.subarray(half), half);
+        samples.read(bytes.subarray(0, half), 0);
+        sliceReads.push(half);
+        lumaFromRgb(bytes, pixels, out, 255, stride);
+        return true;
+      },
+    });
+    expect(sliceReads).toEqual([32768 * 3]);
+    expect(Array.from(converted.matrix.data)).toEqual(Array.from(plain.matrix.data));
+    // Declined: readImage converts from the spool file itself.
+    const declined = await readImage(file, {
+      dtype: 'float32',
+      spoolDirectory: spool,
+      allocate: (rows, cols) => ({ rows, cols, data: new Float32Array(rows * cols) }),
+      convertLuma: () => false,
+    });
+    expect(Array.from(declined.matrix.data)).toEqual(Array.from(plain.matrix.data));
+    // Without a converter, in float64: the same values as a decode in memory.
+    const wide = await readImage(file, { spoolDirectory: spool });
+    expect(Array.from(wide.matrix.data)).toEqual(Array.from((await readImage(file)).matrix.data));
+    expect(readdirSync(spool)).toEqual([]);
+    expect(liveTemporaryPaths()).toEqual([]);
+  });
+
+  it('leaves no spool file after a failed decode or a cancel, and decodes in memory when the spool cannot be written', async () => {
+    const spool = path.join(tmp.dir, 'spool-errors');
+    mkdirSync(spool);
+    const jpeg = await sharp(readFileSync(testData('images/astronaut-256x256.png')))
+      .jpeg()
+      .toBuffer();
+    const cut = path.join(tmp.dir, 'cut-spooled.jpg');
+    writeFileSync(cut, jpeg.subarray(0, Math.floor(jpeg.length / 2)));
+    await expect(readImage(cut, { spoolDirectory: spool })).rejects.toBeInstanceOf(MediaError);
+    const controller = new AbortController();
+    const cancelled = readImage(testData('images/astronaut-256x256.png'), {
+      spoolDirectory: spool,
+      signal: controller.signal,
+      onDecodeStarted: () => controller.abort(new Error('stop')),
+    });
+    await expect(cancelled).rejects.toThrow('stop');
+    expect(readdirSync(spool)).toEqual([]);
+    expect(liveTemporaryPaths()).toEqual([]);
+    const file = testData('images/astronaut-256x256.png');
+    const missingFolder = await readImage(file, { spoolDirectory: path.join(tmp.dir, 'no-such-folder') });
+    expect(Array.from(missingFolder.matrix.data)).toEqual(Array.from((await readImage(file)).matrix.data));
   });
 
   it('tells onDecodeStarted once the decode runs, before the pixels arrive, and still types decode errors', async () => {

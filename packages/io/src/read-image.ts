@@ -15,6 +15,12 @@ import { assertReadableFile } from './media-input.js';
 import { type ColorMode, checkScaleOptions, imageDecodeError, scaledSize } from './media-options.js';
 import { decodeFrames, type VideoSource } from './read-frames.js';
 import { loadSharp } from './sharp-loader.js';
+import {
+  decodeToSpoolFile,
+  type SampleSlices,
+  type SpooledImage,
+  samplesInMemory,
+} from './spooled-decode.js';
 
 /** sharp's own default pixel limit (16383 x 16383): a guard against decompression bombs. */
 export const DEFAULT_MAX_PIXELS = 0x3fff * 0x3fff;
@@ -63,7 +69,42 @@ export interface ReadImageOptions {
    * giving the same values (such as @lowrank/pipelines' threaded conversion into kernel memory);
    * returning false leaves the conversion to lumaFromRgb.
    */
-  convertLuma?: (samples: Uint8Array, pixels: number, out: Float32Array, stride: number) => boolean;
+  convertLuma?: (samples: SampleSlices, pixels: number, out: Float32Array, stride: number) => boolean;
+  /**
+   * 8-bit colour to gray: decode into a temporary file in this folder (such as os.tmpdir()) and
+   * read it back a slice at a time, rather than into one buffer of the whole image (see
+   * decodeToSpoolFile: faster where fresh memory is slow, and the peak holds no RGB copy). The
+   * file is deleted before readImage returns or throws; if it cannot be written, the decode runs in
+   * memory.
+   */
+  spoolDirectory?: string;
+}
+
+interface Decoded {
+  readonly info: OutputInfo;
+  /** The samples, in memory. */
+  readonly data?: Buffer;
+  /** The samples, in a spool file (spoolDirectory). */
+  readonly spooled?: SpooledImage;
+}
+
+/** Pixels a slice when the gray comes from a spool file without the caller's converter (3 MB of RGB). */
+const SPOOL_SLICE_PIXELS = 1 << 20;
+
+/** lumaFromRgb over 8-bit samples read a slice at a time. */
+function lumaFromSlices(
+  slices: SampleSlices,
+  pixels: number,
+  out: Float32Array | Float64Array,
+  stride: number,
+): void {
+  const slice = new Uint8Array(Math.min(pixels, SPOOL_SLICE_PIXELS) * stride);
+  for (let first = 0; first < pixels; first += SPOOL_SLICE_PIXELS) {
+    const count = Math.min(SPOOL_SLICE_PIXELS, pixels - first);
+    const bytes = slice.subarray(0, count * stride);
+    slices.read(bytes, first * stride);
+    lumaFromRgb(bytes, count, out.subarray(first, first + count), 255, stride);
+  }
 }
 
 export interface ImageMetadata {
@@ -185,31 +226,45 @@ export async function readImage(
   const sixteen = meta.depth === 'ushort';
   const sourceIsGray = meta.space === 'b-w' || meta.space === 'grey16' || (meta.channels ?? 3) <= 2;
 
-  let pipeline = (await loadSharp())(source, {
-    limitInputPixels: maxPixels,
-    failOn: 'truncated',
-    page: 0,
-    pages: 1,
-  }).rotate();
-  if (meta.hasAlpha) {
-    const bg = options.background ?? DEFAULT_BACKGROUND;
-    pipeline = pipeline.flatten({ background: bg });
-  }
-  if (target.width !== oriented.width || target.height !== oriented.height) {
-    pipeline = pipeline.resize(target.width, target.height, { fit: 'fill' });
-  }
+  const sharp = await loadSharp();
   const keepGray = sourceIsGray;
-  pipeline = pipeline.toColourspace(keepGray ? (sixteen ? 'grey16' : 'b-w') : sixteen ? 'rgb16' : 'srgb');
   const dtype = options.dtype ?? 'float64';
   // 8-bit colour to float32 gray: four bytes per pixel (RGBA) are exactly one float32, so the luma
   // is written over the decoder's own buffer, pixel by pixel after reading it. A big photo then
   // needs one fresh buffer instead of two: first writes into fresh memory cost more than the
   // conversion (about 5 ms per MB on this project's VMs), and the peak holds one copy less.
   const inPlace = mode === 'gray' && dtype === 'float32' && !keepGray && !sixteen && !options.allocate;
-  if (inPlace) pipeline = pipeline.ensureAlpha(1);
-  const decoding = pipeline
-    .raw({ depth: sixteen ? 'ushort' : 'uchar' })
-    .toBuffer({ resolveWithObject: true });
+  const spoolDirectory =
+    mode === 'gray' && !keepGray && !sixteen && !inPlace ? options.spoolDirectory : undefined;
+  const decoder = () => {
+    let pipeline = sharp(source, {
+      limitInputPixels: maxPixels,
+      failOn: 'truncated',
+      page: 0,
+      pages: 1,
+    }).rotate();
+    if (meta.hasAlpha) {
+      const bg = options.background ?? DEFAULT_BACKGROUND;
+      pipeline = pipeline.flatten({ background: bg });
+    }
+    if (target.width !== oriented.width || target.height !== oriented.height) {
+      pipeline = pipeline.resize(target.width, target.height, { fit: 'fill' });
+    }
+    pipeline = pipeline.toColourspace(keepGray ? (sixteen ? 'grey16' : 'b-w') : sixteen ? 'rgb16' : 'srgb');
+    return inPlace ? pipeline.ensureAlpha(1) : pipeline;
+  };
+  const decodeInMemory = (): Promise<Decoded> =>
+    decoder()
+      .raw({ depth: sixteen ? 'ushort' : 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+  const decoding: Promise<Decoded> =
+    spoolDirectory === undefined
+      ? decodeInMemory()
+      : decodeToSpoolFile(decoder(), spoolDirectory).then(
+          (spooled) => ({ info: spooled.info, spooled }),
+          // A spool that cannot be written (a full disk, a read-only folder) costs only the speed.
+          () => decodeInMemory(),
+        );
   // Settled here, whatever the callback does, so a failed decode is never an unhandled rejection.
   const settled = decoding.then(
     (decoded) => ({ decoded }),
@@ -222,6 +277,8 @@ export async function readImage(
     storage &&
     (storage.rows !== target.height || storage.cols !== target.width || dtypeOf(storage) !== dtype)
   ) {
+    const outcome = await settled;
+    if ('decoded' in outcome) outcome.decoded.spooled?.close();
     throw new InvalidOptionError(
       'allocate',
       `returned a ${storage.rows} x ${storage.cols} ${dtypeOf(storage)} matrix for a ${target.height} x ${target.width} ${dtype} image.`,
@@ -229,43 +286,58 @@ export async function readImage(
   }
   const outcome = await settled;
   if ('error' in outcome) throw imageDecodeError(file, outcome.error);
-  const { data, info }: { data: Buffer; info: OutputInfo } = outcome.decoded;
-  throwIfAborted(options.signal);
+  const { data, info, spooled } = outcome.decoded;
   const width = info.width;
   const height = info.height;
   const pixels = width * height;
-  const samples = sixteen
-    ? new Uint16Array(data.buffer, data.byteOffset, data.byteLength / 2)
-    : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   const maxValue = sixteen ? 65535 : 255;
   const stride = info.channels;
   const channels: DenseMatrix[] = [];
-  if (inPlace && stride === 4 && data.byteOffset % 4 === 0) {
-    const plane = new Float32Array(data.buffer, data.byteOffset, pixels);
-    lumaFromRgb(samples, pixels, plane, maxValue, stride);
-    channels.push({ rows: height, cols: width, data: plane });
-  } else if (mode === 'gray') {
-    // The decoder gives the size it was asked for; anything else would not fit the storage.
-    const m =
-      storage && storage.rows === height && storage.cols === width ? storage : zeros(height, width, dtype);
-    if (stride === 1 || stride === 2) {
-      for (let p = 0; p < pixels; p++) m.data[p] = samples[p * stride]! / maxValue;
-    } else {
-      const converted =
-        options.convertLuma !== undefined &&
-        samples instanceof Uint8Array &&
-        m.data instanceof Float32Array &&
-        options.convertLuma(samples, pixels, m.data, stride);
-      if (!converted) lumaFromRgb(samples, pixels, m.data, maxValue, stride);
-    }
-    channels.push(m);
-  } else {
-    for (let c = 0; c < 3; c++) {
-      const m = zeros(height, width, dtype);
-      const offset = stride >= 3 ? c : 0;
-      for (let p = 0; p < pixels; p++) m.data[p] = samples[p * stride + offset]! / maxValue;
+  try {
+    throwIfAborted(options.signal);
+    const samples =
+      data === undefined
+        ? undefined
+        : sixteen
+          ? new Uint16Array(data.buffer, data.byteOffset, data.byteLength / 2)
+          : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    if (samples && data && inPlace && stride === 4 && data.byteOffset % 4 === 0) {
+      const plane = new Float32Array(data.buffer, data.byteOffset, pixels);
+      lumaFromRgb(samples, pixels, plane, maxValue, stride);
+      channels.push({ rows: height, cols: width, data: plane });
+    } else if (mode === 'gray') {
+      // The decoder gives the size it was asked for; anything else would not fit the storage.
+      const m =
+        storage && storage.rows === height && storage.cols === width ? storage : zeros(height, width, dtype);
+      if (samples && (stride === 1 || stride === 2)) {
+        for (let p = 0; p < pixels; p++) m.data[p] = samples[p * stride]! / maxValue;
+      } else {
+        const slices =
+          spooled?.samples ?? (samples instanceof Uint8Array ? samplesInMemory(samples) : undefined);
+        const converted =
+          options.convertLuma !== undefined &&
+          slices !== undefined &&
+          m.data instanceof Float32Array &&
+          options.convertLuma(slices, pixels, m.data, stride);
+        if (converted) {
+          // Done by the caller's converter.
+        } else if (samples) {
+          lumaFromRgb(samples, pixels, m.data, maxValue, stride);
+        } else if (slices) {
+          lumaFromSlices(slices, pixels, m.data, stride);
+        }
+      }
       channels.push(m);
+    } else if (samples) {
+      for (let c = 0; c < 3; c++) {
+        const m = zeros(height, width, dtype);
+        const offset = stride >= 3 ? c : 0;
+        for (let p = 0; p < pixels; p++) m.data[p] = samples[p * stride + offset]! / maxValue;
+        channels.push(m);
+      }
     }
+  } finally {
+    spooled?.close();
   }
   return {
     mode,

@@ -371,6 +371,8 @@ export function dgemmDepthUnits(
 }
 
 // Faulting in a fresh matrix's pages on every thread (prefaultKernelMatrix).
-export { fillZero } from './page-touch';
+export { fillZeroUnits } from './page-touch';
+// Sums of squares by units (sumOfSquares: a matrix's squared norm, and its finite check).
+export { sumOfSquaresUnits } from './sum-of-squares';
 // Householder tridiagonalization's symmetric product, rows split between the same threads.
 export { panelCorrections, panelRowUpdate, symmetricUpperRows } from './symmetric-product';

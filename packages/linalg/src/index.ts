@@ -20,6 +20,7 @@ export { type LuFactors, luFactor, luPermutedLower } from './lu-permuted-lower.j
 export { gemmFlops, gram, type MatmulOptions, matmul } from './matmul.js';
 export { prefaultKernelMatrix } from './prefault-kernel-matrix.js';
 export { prepareKernelThreads, spawnKernelThreads } from './prepare-kernel-threads.js';
+export { finiteSumOfSquares, sumOfSquares } from './sum-of-squares.js';
 export {
   type SymmetricEigenOptions,
   type SymmetricEigenResult,

@@ -131,10 +131,22 @@ export const linalgKernels = defineThreadedKernels({
       args: { rowStart: 'i32', rowEnd: 'i32', n: 'i32', a: 'pointer', v: 'pointer', y: 'pointer' },
       warmUp: (s, t) => ({ rowStart: t, rowEnd: s.size - 1, n: s.size, a: s.a, v: s.b, y: s.own(t) }),
     },
-    /** Zeroes bytes [start, end): faults in a fresh matrix's pages on every thread (assembly/page-touch.ts). */
-    fillZero: {
-      args: { start: 'pointer', end: 'pointer' },
-      warmUp: (s, t) => ({ start: s.own(t), end: s.own(t) + WARM_UP_C_BYTES }),
+    /** Zeroes bytes [start, end) by units claimed from the counter: faults in a fresh matrix's pages on every thread (assembly/page-touch.ts). */
+    fillZeroUnits: {
+      args: { counter: 'counter', start: 'pointer', end: 'pointer', unitBytes: 'i32' },
+      warmUp: (s, t) => ({ start: s.own(t), end: s.own(t) + WARM_UP_C_BYTES, unitBytes: 4096 }),
+    },
+    /** Sums of squares of units of an array, one float64 a unit (assembly/sum-of-squares.ts). */
+    sumOfSquaresUnits: {
+      args: {
+        counter: 'counter',
+        data: 'pointer',
+        length: 'i32',
+        float32: 'i32',
+        unitLength: 'i32',
+        out: 'pointer',
+      },
+      warmUp: (s, t) => ({ data: s.a, length: 256, float32: t & 1, unitLength: 64, out: s.own(t) }),
     },
     /** Tridiagonalization's in-panel steps, run on the calling thread. */
     panelRowUpdate: {

@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { basename, resolve } from 'node:path';
 import {
   type AnyBatchFactorizer,
@@ -17,16 +18,11 @@ import {
   allocateKernelMatrix,
   prefaultKernelMatrix,
   releaseKernelMatrixWhenCollected,
+  sumOfSquares,
 } from '@lowrank/linalg';
 import { blockAveragedPreview, previewBlock, reducedPreview } from './block-averaged-preview.js';
 import { type CodecPoint, codecAtSize } from './codec-comparison.js';
-import {
-  clampedReconstruction,
-  factorBands,
-  type ImageQuality,
-  planeBands,
-  squaredNorm,
-} from './image-quality.js';
+import { clampedReconstruction, factorBands, type ImageQuality, planeBands } from './image-quality.js';
 import { lumaOnThreads, lumaRowsKernel } from './luma-rows-threaded.js';
 import {
   checkBudget,
@@ -247,7 +243,7 @@ export class ImageCompression {
     this.seconds = parts.seconds;
     this.#options = parts.options;
     this.partialSvd = parts.partialSvd;
-    this.#energy = parts.planes.reduce((sum, p) => sum + squaredNorm(p), 0);
+    this.#energy = parts.planes.reduce((sum, p) => sum + sumOfSquares(p), 0);
   }
 
   get channels(): number {
@@ -621,7 +617,7 @@ async function compressPlanes(
         },
       );
     }
-    const energy = planes.reduce((sum, p) => sum + squaredNorm(p), 0);
+    const energy = planes.reduce((sum, p) => sum + sumOfSquares(p), 0);
     rank = rankFromSpectra(
       rule!,
       results.map((r) => r.singularValues!),
@@ -845,7 +841,9 @@ export async function compressImageFile(
     ...(control.signal ? { signal: control.signal } : {}),
     // A big image's metrics run on linalg's threads: start them while sharp decodes.
     ...(partial ? { onDecodeStarted: () => prepareQualityThreads([lumaRowsKernel]) } : {}),
-    ...(partial && channels === 1 ? { allocate: kernelImageStorage, convertLuma: lumaOnThreads } : {}),
+    ...(partial && channels === 1
+      ? { allocate: kernelImageStorage, convertLuma: lumaOnThreads, spoolDirectory: tmpdir() }
+      : {}),
   });
   const planes = distinctChannels(image.channels);
   await control.onDecoded?.(planes);

@@ -17,12 +17,6 @@ export interface ImageQuality {
   readonly relativeError: number;
 }
 
-export function squaredNorm(m: DenseMatrix): number {
-  let sum = 0;
-  for (let k = 0; k < m.data.length; k++) sum += m.data[k]! ** 2;
-  return sum;
-}
-
 /** A result's rank-k reconstruction clamped to [0, 1]: the picture that is shown and saved. */
 export function clampedReconstruction(result: LowRankFactorization, rank: number): DenseMatrix<Float64Array> {
   const m = result.reconstruct(rank);

@@ -1,4 +1,4 @@
-import { lumaFromRgb } from '@lowrank/io';
+import { lumaFromRgb, samplesInMemory } from '@lowrank/io';
 import {
   allocateKernelMatrix,
   releaseKernelMatrix,
@@ -27,7 +27,7 @@ describe.runIf(threadsSupported())('lumaOnThreads', () => {
         setLinalgBackend('wasm', { threads });
         const out = allocateKernelMatrix(1, pixels, 'float32');
         try {
-          expect(lumaOnThreads(samples, pixels, out.data, stride)).toBe(true);
+          expect(lumaOnThreads(samplesInMemory(samples), pixels, out.data, stride)).toBe(true);
           let mismatches = 0;
           for (let p = 0; p < pixels; p++) if (out.data[p] !== expected[p]) mismatches++;
           expect(mismatches).toBe(0);
@@ -42,12 +42,12 @@ describe.runIf(threadsSupported())('lumaOnThreads', () => {
     setLinalgBackend('wasm', { threads: 2 });
     const samples = new Uint8Array([10, 20, 30, 40, 50, 60]);
     const ordinary = new Float32Array(2);
-    expect(lumaOnThreads(samples, 2, ordinary, 3)).toBe(false);
+    expect(lumaOnThreads(samplesInMemory(samples), 2, ordinary, 3)).toBe(false);
     expect(Array.from(ordinary)).toEqual([0, 0]);
     setLinalgBackend('wasm', { threads: 1 });
     const out = allocateKernelMatrix(1, 2, 'float32');
     try {
-      expect(lumaOnThreads(samples, 2, out.data, 3)).toBe(false);
+      expect(lumaOnThreads(samplesInMemory(samples), 2, out.data, 3)).toBe(false);
     } finally {
       releaseKernelMatrix(out);
     }

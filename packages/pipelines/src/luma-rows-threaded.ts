@@ -1,3 +1,4 @@
+import type { SampleSlices } from '@lowrank/io';
 import {
   allocateKernelMatrix,
   defineThreadedKernels,
@@ -12,8 +13,8 @@ import { LUMA_ROWS_WASM_BASE64 } from './generated/luma-rows-wasm-binary.js';
 /**
  * @lowrank/io's 8-bit RGB to luma conversion (luma.ts) on linalg's worker threads
  * (assembly/luma-rows.ts, the same operations, so the same values): for readImage's `convertLuma`
- * when the gray image goes into the kernel memory. The decoder's samples are ordinary memory the
- * threads cannot read, so they pass through a small staging buffer, a slice at a time.
+ * when the gray image goes into the kernel memory. The decoder's samples are ordinary memory (or a
+ * spool file) the threads cannot read, so they pass through a small staging buffer, a slice at a time.
  */
 const lumaKernels = defineThreadedKernels({
   name: '@lowrank/pipelines luma',
@@ -41,7 +42,7 @@ const SLICE_PIXELS = 1 << 20;
  * or `out` is not in the kernel memory: the caller converts in JavaScript then.
  */
 export function lumaOnThreads(
-  samples: Uint8Array,
+  samples: SampleSlices,
   pixels: number,
   out: Float32Array,
   stride: number,
@@ -60,7 +61,7 @@ export function lumaOnThreads(
     for (let v = 0; v < 256; v++) level[v] = v / 255;
     for (let first = 0; first < pixels; first += slice) {
       const count = Math.min(slice, pixels - first);
-      bytes.set(samples.subarray(first * stride, (first + count) * stride));
+      samples.read(bytes.subarray(0, count * stride), first * stride);
       const share = Math.ceil(count / threads);
       const ran = runKernelOnThreads(lumaKernels.lumaRows, threads, { rgb: bytes, stride, level }, (t) => {
         const from = Math.min(count, t * share);
