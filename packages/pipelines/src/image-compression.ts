@@ -730,7 +730,14 @@ function partialRank(options: CompressImageOptions, size: { width: number; heigh
  */
 export function estimateCompressionBytes(
   method: AnyBatchFactorizer,
-  size: { width: number; height: number; channels: number; dtype?: 'float32' | 'float64' },
+  size: {
+    width: number;
+    height: number;
+    channels: number;
+    dtype?: 'float32' | 'float64';
+    /** The decoder's pixels go through a spool file (readImage's spoolDirectory), not memory. */
+    spooled?: boolean;
+  },
   methodOptions: Record<string, unknown> = {},
 ): MemoryEstimate {
   const element = size.dtype === 'float32' ? 4 : 8;
@@ -748,8 +755,9 @@ export function estimateCompressionBytes(
   const result = 8 * (size.width + size.height + 1) * rank;
   return {
     runtime: RUNTIME_BASELINE_BYTES,
-    // The planes, and while decoding the decoder's 8-bit pixels in colour and in the planes' channels.
-    input: size.channels * plane + pixels * (3 + size.channels),
+    // The planes, and while decoding the decoder's 8-bit pixels in colour and in the planes'
+    // channels (spooled: a few slices of them).
+    input: size.channels * plane + (size.spooled ? 0 : pixels * (3 + size.channels)),
     working: working + (size.channels - 1) * result,
     // SVD methods: metrics stream by bands; writing holds one float32 plane per channel and the
     // encoder's bytes. Others: a whole reconstruction and its clamped copy per channel.
@@ -807,13 +815,15 @@ export async function compressImageFile(
   if (partial) method = pick('randomized-svd');
   // The partial SVD of a big image works in float32: half the memory, and products twice as fast.
   const dtype = partial ? 'float32' : 'float64';
+  // Its gray comes from the decoder through a spool file (readImage's spoolDirectory).
+  const spooled = partial && channels === 1;
   const budget = checkBudget(options.memoryBudgetBytes, names.memoryBudget ?? 'memoryBudget');
   const estimated = method;
   // Estimating validates the method's options: name a bad one the caller's way.
   const estimate = await withMethodOptionNames(estimated, options.methodOptionName, () =>
     estimateCompressionBytes(
       estimated,
-      { ...probe, channels, dtype },
+      { ...probe, channels, dtype, spooled },
       partial ? { ...options.methodOptions, rank: partialRank(options, probe) } : options.methodOptions,
     ),
   );
@@ -841,7 +851,7 @@ export async function compressImageFile(
     ...(control.signal ? { signal: control.signal } : {}),
     // A big image's metrics run on linalg's threads: start them while sharp decodes.
     ...(partial ? { onDecodeStarted: () => prepareQualityThreads([lumaRowsKernel]) } : {}),
-    ...(partial && channels === 1
+    ...(spooled
       ? { allocate: kernelImageStorage, convertLuma: lumaOnThreads, spoolDirectory: tmpdir() }
       : {}),
   });
