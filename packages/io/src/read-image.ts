@@ -319,13 +319,8 @@ export async function readImage(
           slices !== undefined &&
           m.data instanceof Float32Array &&
           options.convertLuma(slices, pixels, m.data, stride);
-        if (converted) {
-          // Done by the caller's converter.
-        } else if (samples) {
-          lumaFromRgb(samples, pixels, m.data, maxValue, stride);
-        } else if (slices) {
-          lumaFromSlices(slices, pixels, m.data, stride);
-        }
+        if (!converted && samples) lumaFromRgb(samples, pixels, m.data, maxValue, stride);
+        else if (!converted && slices) lumaFromSlices(slices, pixels, m.data, stride);
       }
       channels.push(m);
     } else if (samples) {
