@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { InvalidOptionError, MediaError, ResourceLimitError } from '@lowrank/core';
 import sharp from 'sharp';
@@ -291,7 +291,11 @@ describe('readImage conventions', () => {
       convertLuma: (samples, pixels, out, stride) => {
         // Read back in two slices, the second first: any slice, in any order.
         expect(samples.length).toBe(pixels * stride);
-        expect(readdirSync(spool)).toHaveLength(1); // the spool file, while it is read
+        // The spool file, while it is read, in a folder only this user can open.
+        const folders = readdirSync(spool);
+        expect(folders).toHaveLength(1);
+        expect(statSync(path.join(spool, folders[0]!)).mode & 0o777).toBe(0o700);
+        expect(readdirSync(path.join(spool, folders[0]!))).toEqual(['pixels.v']);
         const half = (pixels >> 1) * stride;
         const bytes = new Uint8Array(samples.length);
         samples.read(bytes.subarray(half), half);

@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { closeSync, openSync, readSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OutputInfo, Sharp } from 'sharp';
 import { releaseTemporaryPath, trackTemporaryPath } from './temporary-paths.js';
@@ -40,18 +39,20 @@ const VIPS_CODING_NONE = 0;
  * buffer in memory. The kernel copies the pixels into its page cache and back out to a small
  * buffer, where a fresh buffer of the whole image would take one page fault per 4 KiB on first
  * write: on virtual machines that trap page-table updates (this project's), about 3 ms per MB,
- * 0.2 s for the 72 MB of a 24-megapixel photo, against about 20 ms through the file. The file is
- * tracked as a temporary (removed by a supervisor that has to stop at once) and deleted by close.
+ * 0.2 s for the 72 MB of a 24-megapixel photo, against about 20 ms through the file. The file
+ * goes in a folder of its own that only this user can read (the pixels of someone's photo), tracked
+ * as a temporary (removed by a supervisor that has to stop at once) and deleted by close.
  */
 export async function decodeToSpoolFile(pipeline: Sharp, directory: string): Promise<SpooledImage> {
-  const path = join(directory, `.lowrank-decode-${process.pid}-${randomBytes(6).toString('hex')}.v`);
-  trackTemporaryPath(path);
+  const folder = mkdtempSync(join(directory, '.lowrank-decode-'));
+  const path = join(folder, 'pixels.v');
+  trackTemporaryPath(folder);
   let fd: number | undefined;
   const remove = () => {
     if (fd !== undefined) closeSync(fd);
     fd = undefined;
-    rmSync(path, { force: true });
-    releaseTemporaryPath(path);
+    rmSync(folder, { recursive: true, force: true });
+    releaseTemporaryPath(folder);
   };
   try {
     const info = await pipeline.toFile(path);
