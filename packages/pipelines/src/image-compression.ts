@@ -231,6 +231,8 @@ export class ImageCompression {
     seconds: number;
     options: CompressImageOptions;
     partialSvd?: PartialSvdInfo;
+    /** ||planes||_F^2, when the caller has already summed it (a pass over the image less). */
+    squaredNorm?: number;
   }) {
     this.file = parts.file;
     this.planes = parts.planes;
@@ -243,7 +245,7 @@ export class ImageCompression {
     this.seconds = parts.seconds;
     this.#options = parts.options;
     this.partialSvd = parts.partialSvd;
-    this.#energy = parts.planes.reduce((sum, p) => sum + sumOfSquares(p), 0);
+    this.#energy = parts.squaredNorm ?? squaredNormOf(parts.planes);
   }
 
   get channels(): number {
@@ -607,6 +609,7 @@ async function compressPlanes(
   const sliceable = results.every((r) => r.singularValues !== undefined);
   let rank: number;
   let unreached = false;
+  let energy: number | undefined;
   if (needSpectrum) {
     if (!sliceable) {
       throw new InvalidOptionError(
@@ -617,7 +620,7 @@ async function compressPlanes(
         },
       );
     }
-    const energy = planes.reduce((sum, p) => sum + sumOfSquares(p), 0);
+    energy = squaredNormOf(planes);
     rank = rankFromSpectra(
       rule!,
       results.map((r) => r.singularValues!),
@@ -652,7 +655,13 @@ async function compressPlanes(
     seconds,
     options,
     ...(partialSvd ? { partialSvd } : {}),
+    ...(energy === undefined ? {} : { squaredNorm: energy }),
   });
+}
+
+/** ||M||_F^2 over the channels: what energy kept is measured against. */
+function squaredNormOf(planes: readonly DenseMatrix[]): number {
+  return planes.reduce((sum, p) => sum + sumOfSquares(p), 0);
 }
 
 /** Whether an energy or PSNR rule holds at `rank` (the spectra pooled as rankFromSpectra pools them). */
