@@ -6,8 +6,10 @@ import * as entry0 from './index.js';
 describe('@lowrank/algorithms-svd exports', () => {
   it('.', () => {
     expect(Object.keys(entry0).sort()).toEqual([
+      'DEFAULT_KRYLOV_DEPTH',
       'applySignConvention',
       'autoPowerIterations',
+      'blockKrylovSvd',
       'chooseRank',
       'compressImage',
       'factorizers',

@@ -4,6 +4,11 @@ import { svdBackgroundFactorizer } from './svd-background-plugin.js';
 import { svdFactorizer } from './svd-plugin.js';
 
 export {
+  type BlockKrylovSvdOptions,
+  blockKrylovSvd,
+  DEFAULT_KRYLOV_DEPTH,
+} from './block-krylov-svd.js';
+export {
   type ChannelMode,
   type CompressedImage,
   type CompressImageOptions,

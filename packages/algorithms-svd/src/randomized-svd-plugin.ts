@@ -7,6 +7,7 @@ import {
   validateOptions,
 } from '@lowrank/core';
 import { finiteSumOfSquares } from '@lowrank/linalg';
+import { blockKrylovSvdOfFiniteMatrix, DEFAULT_KRYLOV_DEPTH } from './block-krylov-svd.js';
 import { type SvdFactorization, svdFactorization } from './low-rank-svd-result.js';
 import {
   autoPowerIterations,
@@ -14,7 +15,9 @@ import {
   randomizedSvdOfFiniteMatrix,
   type TransposeChoice,
 } from './randomized-svd.js';
-import { randomizedSvdWorkingBytes } from './working-memory.js';
+import { blockKrylovSvdWorkingBytes, randomizedSvdWorkingBytes } from './working-memory.js';
+
+export type RandomizedSvdScheme = 'power-iteration' | 'block-krylov';
 
 export interface RandomizedSvdPluginOptions {
   rank: number;
@@ -23,6 +26,7 @@ export interface RandomizedSvdPluginOptions {
   normalizer: PowerIterationNormalizer;
   transpose: TransposeChoice;
   seed: number;
+  scheme: RandomizedSvdScheme;
 }
 
 /** Shared by randomized-svd and svd-background (which adds its own rank default). */
@@ -75,6 +79,14 @@ export const randomizedSvdOptionsSpec: OptionsSpec<RandomizedSvdPluginOptions> =
     description: 'Singular triplets computed; any smaller rank re-slices without recomputing.',
   },
   ...randomizedSvdSettingsSpec,
+  scheme: {
+    type: 'enum',
+    values: ['power-iteration', 'block-krylov'],
+    default: 'power-iteration',
+    label: 'Scheme',
+    description:
+      "power-iteration: scikit-learn's randomized_svd. block-krylov: Musco and Musco's block Krylov iteration, with power iterations as its depth (auto = 2): as accurate from fewer passes over the matrix.",
+  },
 };
 
 /** Randomized truncated SVD (Halko-Martinsson-Tropp), scikit-learn's randomized_svd in TypeScript. */
@@ -94,13 +106,17 @@ export const randomizedSvdFactorizer = defineFactorizer<RandomizedSvdPluginOptio
     finiteSumOfSquares(a); // the finite check in one pass on the threads (a big image's)
     const opts = validateOptions(randomizedSvdOptionsSpec, options, a);
     throwIfAborted(run?.signal);
-    const factors = randomizedSvdOfFiniteMatrix(a, opts.rank, {
-      ...opts,
-      signal: run?.signal,
-      onProgress: run?.onProgress,
-    });
+    const control = { signal: run?.signal, onProgress: run?.onProgress };
+    const krylov = opts.scheme === 'block-krylov';
     const iterations =
-      opts.powerIterations === 'auto' ? autoPowerIterations(opts.rank, a.rows, a.cols) : opts.powerIterations;
+      opts.powerIterations !== 'auto'
+        ? opts.powerIterations
+        : krylov
+          ? DEFAULT_KRYLOV_DEPTH
+          : autoPowerIterations(opts.rank, a.rows, a.cols);
+    const factors = krylov
+      ? blockKrylovSvdOfFiniteMatrix(a, opts.rank, { ...opts, depth: iterations, ...control })
+      : randomizedSvdOfFiniteMatrix(a, opts.rank, { ...opts, ...control });
     return svdFactorization(factors, {
       iterations,
       converged: true,
@@ -113,6 +129,9 @@ export const randomizedSvdFactorizer = defineFactorizer<RandomizedSvdPluginOptio
    * blocks, the small SVD, and a copy of a big input in the kernel memory when two threads run.
    */
   estimateWorkingBytes(shape, options) {
-    return randomizedSvdWorkingBytes(shape, validateOptions(randomizedSvdOptionsSpec, options, shape));
+    const opts = validateOptions(randomizedSvdOptionsSpec, options, shape);
+    return opts.scheme === 'block-krylov'
+      ? blockKrylovSvdWorkingBytes(shape, opts)
+      : randomizedSvdWorkingBytes(shape, opts);
   },
 });

@@ -46,7 +46,28 @@ export function autoPowerIterations(rank: number, rows: number, cols: number): n
   return rank < 0.1 * Math.min(rows, cols) ? 7 : 4;
 }
 
-function checkInteger(name: string, value: unknown, min: number): number {
+export function checkRank(rank: unknown, minDim: number): void {
+  if (typeof rank !== 'number' || !Number.isInteger(rank) || rank < 1 || rank > minDim) {
+    throw new InvalidOptionError(
+      'rank',
+      `expected an integer from 1 to ${minDim} (min(rows, cols)), got ${JSON.stringify(rank)}.`,
+    );
+  }
+}
+
+/** Whether to work on A^T for this transpose option: 'auto' when A (m x n) is wider than tall. */
+export function worksOnTranspose(option: TransposeChoice | undefined, m: number, n: number): boolean {
+  const choice = option ?? 'auto';
+  if (!['auto', 'always', 'never'].includes(choice)) {
+    throw new InvalidOptionError(
+      'transpose',
+      `expected one of auto, always, never, got ${JSON.stringify(choice)}.`,
+    );
+  }
+  return choice === 'auto' ? m < n : choice === 'always';
+}
+
+export function checkInteger(name: string, value: unknown, min: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
     throw new InvalidOptionError(name, `expected an integer >= ${min}, got ${JSON.stringify(value)}.`);
   }
@@ -83,12 +104,7 @@ export function randomizedSvdOfFiniteMatrix(
   const m = a.rows;
   const n = a.cols;
   const minDim = Math.min(m, n);
-  if (typeof rank !== 'number' || !Number.isInteger(rank) || rank < 1 || rank > minDim) {
-    throw new InvalidOptionError(
-      'rank',
-      `expected an integer from 1 to ${minDim} (min(rows, cols)), got ${JSON.stringify(rank)}.`,
-    );
-  }
+  checkRank(rank, minDim);
   const oversamples = checkInteger('oversamples', options.oversamples ?? 10, 0);
   const iterationsOption = options.powerIterations ?? 'auto';
   const iterations =
@@ -103,42 +119,35 @@ export function randomizedSvdOfFiniteMatrix(
     );
   }
   const normalizer = normalizerOption === 'auto' ? (iterations <= 2 ? 'none' : 'LU') : normalizerOption;
-  const transposeOption = options.transpose ?? 'auto';
-  if (!['auto', 'always', 'never'].includes(transposeOption)) {
-    throw new InvalidOptionError(
-      'transpose',
-      `expected one of auto, always, never, got ${JSON.stringify(transposeOption)}.`,
-    );
-  }
   const seed = checkInteger('seed', options.seed ?? 0, 0);
-  const transposed = transposeOption === 'auto' ? m < n : transposeOption === 'always';
+  const transposed = worksOnTranspose(options.transpose, m, n);
   const signal = options.signal;
   const report = options.onProgress;
   throwIfAborted(signal);
 
-  // Every power iteration reads A twice. With two threads, one copy of a big A into the kernels'
-  // shared memory lets all those products use both cores without copying A each time.
+  return withKernelCopy(a, (x) =>
+    rangeFinderSvd(x, rank, { transposed, oversamples, iterations, normalizer, seed, signal, report }),
+  );
+}
+
+/**
+ * Runs `work` on A, or on a copy of a big float64 A in the kernels' shared memory when two threads
+ * run: every pass over A is then a product on both cores that reads A without copying it each time.
+ */
+export function withKernelCopy<T>(a: DenseMatrix, work: (a: DenseMatrix) => T): T {
   const allocated =
     a.data instanceof Float64Array &&
     linalgBackend().threads > 1 &&
-    m * n >= KERNEL_COPY_MIN_ELEMENTS &&
+    a.rows * a.cols >= KERNEL_COPY_MIN_ELEMENTS &&
     !isKernelMatrix(a)
-      ? allocateKernelMatrix(m, n)
+      ? allocateKernelMatrix(a.rows, a.cols)
       : undefined;
   // allocateKernelMatrix falls back to an ordinary array when kernel memory is full: then copying
   // into it would only cost time and memory, so A is used where it is.
   const kernelCopy = allocated && isKernelMatrix(allocated) ? allocated : undefined;
   try {
     if (kernelCopy) kernelCopy.data.set(a.data);
-    return rangeFinderSvd(kernelCopy ?? a, rank, {
-      transposed,
-      oversamples,
-      iterations,
-      normalizer,
-      seed,
-      signal,
-      report,
-    });
+    return work(kernelCopy ?? a);
   } finally {
     if (kernelCopy) releaseKernelMatrix(kernelCopy);
   }

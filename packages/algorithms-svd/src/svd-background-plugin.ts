@@ -15,7 +15,7 @@ import { autoPowerIterations, randomizedSvd } from './randomized-svd.js';
 import { type RandomizedSvdPluginOptions, randomizedSvdSettingsSpec } from './randomized-svd-plugin.js';
 import { svdBackgroundWorkingBytes } from './working-memory.js';
 
-export type SvdBackgroundOptions = RandomizedSvdPluginOptions;
+export type SvdBackgroundOptions = Omit<RandomizedSvdPluginOptions, 'scheme'>;
 
 export const svdBackgroundOptionsSpec: OptionsSpec<SvdBackgroundOptions> = {
   rank: {

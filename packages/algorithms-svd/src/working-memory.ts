@@ -1,5 +1,6 @@
 import type { InputShape } from '@lowrank/core';
 import { linalgBackend } from '@lowrank/linalg';
+import { DEFAULT_KRYLOV_DEPTH } from './block-krylov-svd.js';
 import { autoPowerIterations } from './randomized-svd.js';
 
 /**
@@ -301,6 +302,41 @@ export function randomizedSvdWorkingBytes(shape: InputShape, settings: Randomize
   const video = shape.channels !== undefined && !float32;
   tally.arrays = tallyRandomizedSvd(tally, shape.rows, shape.cols, settings, video, float32).peak;
   return tally.total();
+}
+
+/**
+ * The randomized-svd plugin with scheme 'block-krylov' (block-krylov-svd.ts), its shape as for
+ * randomizedSvdWorkingBytes. At its fullest it holds the q + 1 blocks Q_i (float64, and in the
+ * input's dtype for the products) and X^T Q_i, each joined side by side once more, the small
+ * problem's matrices (w = (q + 1) b wide) and U and V. Where it hands over to the power
+ * iteration (a Krylov space wider than the matrix, or too low a rank), that one's peak counts too.
+ */
+export function blockKrylovSvdWorkingBytes(shape: InputShape, settings: RandomizedSvdShapeSettings): number {
+  const depth = settings.powerIterations === 'auto' ? DEFAULT_KRYLOV_DEPTH : settings.powerIterations;
+  const powerIteration = randomizedSvdWorkingBytes(shape, { ...settings, powerIterations: 2 * depth });
+  const { rows: m, cols: n } = shape;
+  const p = Math.min(m, n);
+  const long = Math.max(m, n);
+  const block = Math.min(settings.rank + settings.oversamples, p);
+  const width = (depth + 1) * block;
+  if (width > p) return powerIteration;
+  const tally = new MemoryTally();
+  const float32 = shape.dtype === 'float32';
+  const video = shape.channels !== undefined && !float32;
+  if (!video && !float32 && linalgBackend().threads > 1 && m * n >= KERNEL_COPY_MIN_ELEMENTS)
+    tally.allocateKernel(m * n);
+  const input = video || tally.kernelLive > 0 ? 0 : m * n;
+  const transposed = m < n;
+  tally.product({ m: long, n: block, k: p, a: input, b: p * block, aRows: !transposed });
+  tally.product({ m: p, n: block, k: long, a: input, b: long * block, aRows: transposed });
+  tally.product({ m: width, n: width, k: long, a: long * width, b: 0, sameOperand: true, upperOnly: true });
+  // Each step drops its product, float64 copy and projections (blocks of long x b).
+  tally.churn += (depth + 1) * 4 * long * block;
+  tally.largestDropped = Math.max(tally.largestDropped, long * block);
+  const blocks = 2 * (long + p) * width; // Q_i twice, X^T Q_i; then both joined
+  const small = symmetricEigenElements(width) + 4 * width * width;
+  tally.arrays = blocks + small + (long + p) * settings.rank;
+  return Math.max(tally.total(), powerIteration);
 }
 
 /**

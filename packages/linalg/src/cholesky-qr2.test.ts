@@ -66,4 +66,26 @@ describe('orthonormalBasis (CholeskyQR2)', () => {
     expect(q.data).toEqual(qrThin(near).q.data);
     expect(orthogonalityError(q)).toBeLessThan(1e-14);
   });
+
+  it('writes into `out` the same basis, using a float64 input as its workspace', () => {
+    const a = random(500, 12, 8);
+    const expected = orthonormalBasis(a);
+    const out = { rows: 500, cols: 12, data: new Float64Array(500 * 12) };
+    const workspace = { rows: 500, cols: 12, data: Float64Array.from(a.data) };
+    expect(orthonormalBasis(workspace, { out })).toBe(out);
+    expect(out.data).toEqual(expected.data);
+    // float32 input: left as it is, the float64 basis in out.
+    const single = { rows: 500, cols: 12, data: Float32Array.from(a.data) };
+    const before = Float32Array.from(single.data);
+    orthonormalBasis(single, { out });
+    expect(single.data).toEqual(before);
+    expect(maxDiff(out.data, expected.data)).toBeLessThan(1e-5);
+    // Dependent columns: Householder's Q, into out too.
+    const dependent = random(200, 6, 4);
+    for (let i = 0; i < 200; i++) dependent.data[i * 6 + 3] = dependent.data[i * 6 + 1]!;
+    const small = { rows: 200, cols: 6, data: new Float64Array(1200) };
+    orthonormalBasis({ ...dependent, data: Float64Array.from(dependent.data) }, { out: small });
+    expect(small.data).toEqual(qrThin(dependent).q.data);
+    expect(() => orthonormalBasis(a, { out: small })).toThrow(/500 x 12 float64/);
+  });
 });

@@ -1,4 +1,4 @@
-import { castMatrix, type DenseMatrix, dtypeOf, toDenseMatrix } from '@lowrank/core';
+import { castMatrix, type DenseMatrix, dtypeOf, InvalidInputError, toDenseMatrix } from '@lowrank/core';
 import { qrThin } from './householder-qr.js';
 import { assertDense, gram, matmul } from './matmul.js';
 
@@ -46,12 +46,28 @@ function invertUpper(r: Float64Array, n: number): Float64Array {
   return inv;
 }
 
-/** One CholeskyQR step: Q = A R^-1 with R the Cholesky factor of A^T A; null if A^T A is not clearly positive definite. */
-function choleskyQrStep(a: DenseMatrix<Float64Array>): DenseMatrix<Float64Array> | null {
+/**
+ * One CholeskyQR step: Q = A R^-1 with R the Cholesky factor of A^T A (into `out` when given);
+ * null, having written nothing, if A^T A is not clearly positive definite.
+ */
+function choleskyQrStep(
+  a: DenseMatrix<Float64Array>,
+  out?: DenseMatrix<Float64Array>,
+): DenseMatrix<Float64Array> | null {
   const n = a.cols;
   const r = choleskyUpper(gram(a, 'AtA').data as Float64Array, n);
   if (!r) return null;
-  return matmul(a, { rows: n, cols: n, data: invertUpper(r, n) }) as DenseMatrix<Float64Array>;
+  const inverse = { rows: n, cols: n, data: invertUpper(r, n) };
+  return matmul(a, inverse, out ? { out } : {}) as DenseMatrix<Float64Array>;
+}
+
+export interface OrthonormalBasisOptions {
+  /**
+   * Where to write the basis: a float64 matrix of the input's shape. With a float64 input, which
+   * then serves as the workspace (overwritten), the call allocates no array of that size: a
+   * caller that orthonormalizes block after block saves each block's fresh memory (its page faults).
+   */
+  readonly out?: DenseMatrix<Float64Array>;
 }
 
 /**
@@ -62,13 +78,39 @@ function choleskyQrStep(a: DenseMatrix<Float64Array>): DenseMatrix<Float64Array>
  * GEMM kernels, where Householder QR (qrThin) sweeps the matrix column by column in JavaScript:
  * the randomized SVD's 6000 x 60 range basis, 0.1 s by Householder, takes 10 ms. Columns too
  * close to dependent for it (cond(A) over 1e6) fall back to qrThin. Computed in float64; the
- * result has the input's dtype.
+ * result has the input's dtype (float64 in `out`).
  */
-export function orthonormalBasis(a: DenseMatrix): DenseMatrix {
+export function orthonormalBasis(a: DenseMatrix, options: OrthonormalBasisOptions = {}): DenseMatrix {
   assertDense(a, 'matrix of orthonormalBasis');
-  if (a.rows < a.cols || a.cols === 0) return qrThin(a).q;
+  const out = options.out;
+  if (out !== undefined) {
+    assertDense(out, 'output (out) of orthonormalBasis');
+    if (out.rows !== a.rows || out.cols !== a.cols || !(out.data instanceof Float64Array))
+      throw new InvalidInputError(
+        `orthonormalBasis output is a ${out.rows} x ${out.cols} ${dtypeOf(out)} matrix; expected ${a.rows} x ${a.cols} float64.`,
+      );
+  }
+  const householder = () => {
+    const q = qrThin(a).q;
+    if (!out) return q;
+    out.data.set(q.data);
+    return out;
+  };
+  if (a.rows < a.cols || a.cols === 0) return householder();
+  if (out && a.data instanceof Float64Array) {
+    const a64 = a as DenseMatrix<Float64Array>;
+    // out = A R1^-1, then A = out R2^-1: A is left unchanged when either step gives up.
+    const twice = choleskyQrStep(a64, out) && choleskyQrStep(out, a64);
+    if (!twice) return householder();
+    out.data.set(a64.data);
+    return out;
+  }
   const once = choleskyQrStep(toDenseMatrix(a, 'float64') as DenseMatrix<Float64Array>);
   const twice = once && choleskyQrStep(once);
-  if (!twice) return qrThin(a).q;
+  if (!twice) return householder();
+  if (out) {
+    out.data.set(twice.data);
+    return out;
+  }
   return dtypeOf(a) === 'float64' ? twice : castMatrix(twice, 'float32');
 }

@@ -4,7 +4,7 @@ export {
   linalgBackend,
   setLinalgBackend,
 } from './backend.js';
-export { orthonormalBasis } from './cholesky-qr2.js';
+export { type OrthonormalBasisOptions, orthonormalBasis } from './cholesky-qr2.js';
 export { axpby, frobeniusNorm, maxAbs, softThreshold } from './elementwise.js';
 export { orthonormalizeColumns, qrThin } from './householder-qr.js';
 export {

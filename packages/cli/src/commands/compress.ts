@@ -68,7 +68,7 @@ export const COMPRESS_FLAGS: FlagDef[] = [
     name: 'method',
     kind: 'value',
     valueName: 'NAME',
-    description: `Factorizer to use (lowrank plugins lists them), or ${AUTOMATIC_METHOD}: svd up to ${EXACT_SVD_MAX_PIXELS / 2 ** 20} megapixel, above that the leading triplets only (randomized-svd in float32).`,
+    description: `Factorizer to use (lowrank plugins lists them), or ${AUTOMATIC_METHOD}: svd up to ${EXACT_SVD_MAX_PIXELS / 2 ** 20} megapixel, above that the leading triplets only (randomized-svd, block Krylov scheme, in float32).`,
     defaultText: AUTOMATIC_METHOD,
   },
   {
