@@ -33,11 +33,19 @@ function degraded(original: DenseMatrix, seed: number): DenseMatrix<Float64Array
   };
 }
 
+/**
+ * The kernel's window sums are float32: one window's SSIM moves by up to a few 1e-6 (the 11 x 11
+ * image below, a single window: 2.2e-6), the mean over the megapixels where 'auto' runs the kernel
+ * by less (8e-7 on a 24-megapixel photo). A wrong tap, column or row moves it by far more. The
+ * squared error and the energy are float64 sums, held to 1e-12.
+ */
+const FLOAT32_WINDOWS = 1e-5;
+
 describe.runIf(threadsSupported())('SSIM, squared error and energy on WebAssembly threads', () => {
   afterAll(() => setLinalgBackend('auto'));
 
   for (const threads of [2, 3]) {
-    it(`equal core's whole-image SSIM within 1e-12 over many bands and strips (${threads} threads)`, () => {
+    it(`equal core's whole-image SSIM over many bands and strips (${threads} threads)`, () => {
       setLinalgBackend('wasm', { threads });
       // 600 columns: output strips of 256, 256 and 78 (even and odd tails); 77 rows in bands of 16.
       for (const [rows, cols, float32] of [
@@ -50,12 +58,13 @@ describe.runIf(threadsSupported())('SSIM, squared error and energy on WebAssembl
         const whole = imageQuality([x], [y]);
         for (const bandRows of [16, 64]) {
           const threaded = streamingImageQuality([x], planeBands([y]), bandRows, 'threads');
-          expect(Math.abs(threaded.ssim - whole.ssim)).toBeLessThan(1e-12);
-          expect(Math.abs(threaded.ssim - ssim(x, y))).toBeLessThan(1e-12);
+          expect(Math.abs(threaded.ssim - whole.ssim)).toBeLessThan(FLOAT32_WINDOWS);
+          expect(Math.abs(threaded.ssim - ssim(x, y))).toBeLessThan(FLOAT32_WINDOWS);
           expect(threaded.psnr).toBeCloseTo(whole.psnr, 10);
           expect(Math.abs(threaded.relativeError - whole.relativeError)).toBeLessThan(1e-12);
           const javascript = streamingImageQuality([x], planeBands([y]), bandRows, 'javascript');
-          expect(Math.abs(threaded.ssim - javascript.ssim)).toBeLessThan(1e-12);
+          expect(Math.abs(threaded.ssim - javascript.ssim)).toBeLessThan(FLOAT32_WINDOWS);
+          expect(Math.abs(javascript.ssim - whole.ssim)).toBeLessThan(1e-12);
         }
       }
     });
@@ -83,7 +92,7 @@ describe.runIf(threadsSupported())('SSIM, squared error and energy on WebAssembl
     try {
       for (const engine of ['threads', 'javascript'] as const) {
         const q = streamingImageQuality([x], planeBands([y]), 16, engine);
-        expect(Math.abs(q.ssim - whole.ssim)).toBeLessThan(1e-12);
+        expect(Math.abs(q.ssim - whole.ssim)).toBeLessThan(engine === 'threads' ? FLOAT32_WINDOWS : 1e-12);
         expect(q.psnr).toBeCloseTo(whole.psnr, 10);
         expect(Math.abs(q.relativeError - whole.relativeError)).toBeLessThan(1e-12);
       }
@@ -115,7 +124,7 @@ describe.runIf(threadsSupported())('SSIM, squared error and energy on WebAssembl
       sums!.close();
     }
     expect(sums!.ssimCount).toBe((rows - 10) * (cols - 10));
-    expect(Math.abs(sums!.ssimSum / sums!.ssimCount - ssim(x, y))).toBeLessThan(1e-12);
+    expect(Math.abs(sums!.ssimSum / sums!.ssimCount - ssim(x, y))).toBeLessThan(FLOAT32_WINDOWS);
     let squared = 0;
     let energy = 0;
     for (let k = 0; k < x.data.length; k++) {

@@ -18,13 +18,15 @@ import { SSIM_STRIPS_WASM_BASE64 } from './generated/ssim-strips-wasm-binary.js'
  * the energy, a band of rows at a time. The threads split each band into strips of output columns;
  * every strip keeps its slice of the ring of horizontally filtered rows in the kernel memory, so
  * its work stays in cache. It filters x + y's squares as one map (the JavaScript accumulator filters
- * x^2 and y^2 apart): the same windows, summed in another order. The sums are added strip by strip
- * in strip order, so they do not depend on the thread count.
+ * x^2 and y^2 apart), and its window sums are float32 (each window's SSIM is then formed in
+ * float64): the mean SSIM agrees with the JavaScript accumulator's to a few 1e-7; the squared error
+ * and the energy are float64 sums of the inputs, as there. The sums are added strip by strip in
+ * strip order, so they do not depend on the thread count.
  */
 
 /** Maps filtered: x, y, x^2 + y^2, xy (SSIM needs the two variances only as their sum). */
 const MAPS = 4;
-/** Output columns per strip: the strip's 44 ring rows (4 maps x 11) take 90 KB. */
+/** Output columns per strip: the strip's 44 ring rows (4 maps x 11, float32) take 45 KB. */
 const STRIP_COLUMNS = 256;
 /** Sums each strip stores (SSIM map, squared error, energy, padding), float64. */
 const SUMS_PER_STRIP = 4;
@@ -33,10 +35,12 @@ export const KERNEL_WINDOW = 11;
 
 const WARM_UP_COLS = 16;
 const WARM_UP_OUT_COLS = WARM_UP_COLS - KERNEL_WINDOW + 1;
-const WARM_UP_RING_BYTES = MAPS * KERNEL_WINDOW * WARM_UP_OUT_COLS * 8;
-/** A strip's rowMaps scratch: four float64 rows of its width + 10 input columns. */
-const mapsBytesPerStrip = (width: number) => 4 * (width + KERNEL_WINDOW - 1) * 8;
-const WARM_UP_MAPS_BYTES = mapsBytesPerStrip(3);
+const WARM_UP_RING_BYTES = MAPS * KERNEL_WINDOW * WARM_UP_OUT_COLS * 4;
+/** A strip's rowMaps scratch: four float32 rows of its width + 10 input columns. */
+const mapsBytesPerStrip = (width: number) => 4 * (width + KERNEL_WINDOW - 1) * 4;
+/** Warm-up strips: one vector of four columns and a scalar tail. */
+const WARM_UP_STRIP = 5;
+const WARM_UP_MAPS_BYTES = mapsBytesPerStrip(WARM_UP_STRIP);
 
 const ssimKernels = defineThreadedKernels({
   name: '@lowrank/pipelines',
@@ -62,10 +66,10 @@ const ssimKernels = defineThreadedKernels({
         c1: 'f64',
         c2: 'f64',
       },
-      // Two rows at image rows 10 and 11 (so the vertical pass runs), strips of 3 columns (so the
-      // scalar tails run too); the operands' values do not matter.
+      // Two rows at image rows 10 and 11 (so the vertical pass runs), strips of 5 columns (so the
+      // vector loops and the scalar tails run); the operands' values do not matter.
       warmUp: (s, t) => ({
-        width: 3,
+        width: WARM_UP_STRIP,
         cols: WARM_UP_COLS,
         outCols: WARM_UP_OUT_COLS,
         first: KERNEL_WINDOW - 1,
@@ -164,7 +168,7 @@ export class SsimStripsOnThreads {
     for (const [r, c] of [
       [bandRows, cols],
       [bandRows, cols],
-      [MAPS * KERNEL_WINDOW, outCols],
+      [MAPS * KERNEL_WINDOW, Math.ceil(outCols / 2)], // float32 rows
       [1, KERNEL_WINDOW],
       [Math.ceil(outCols / STRIP_COLUMNS), SUMS_PER_STRIP],
       [Math.ceil(outCols / STRIP_COLUMNS), mapsBytesPerStrip(STRIP_COLUMNS) / 8],
