@@ -1,15 +1,23 @@
 import {
   createRng,
   type DenseMatrix,
+  type DType,
   dtypeOf,
   type MatrixInput,
   type RunControl,
   throwIfAborted,
   toDenseMatrix,
   transpose,
-  zeros,
 } from '@lowrank/core';
-import { finiteSumOfSquares, gram, matmul, orthonormalBasis, symmetricEigen } from '@lowrank/linalg';
+import {
+  allocateKernelMatrix,
+  finiteSumOfSquares,
+  gram,
+  matmul,
+  orthonormalBasis,
+  releaseKernelMatrix,
+  symmetricEigen,
+} from '@lowrank/linalg';
 import { applySignConvention, type SvdFactors } from './gram-jacobi-svd.js';
 import {
   checkInteger,
@@ -102,22 +110,44 @@ function krylovSvd(
   rank: number,
   settings: { block: number; depth: number; seed: number; transposed: boolean; control: RunControl },
 ): SvdFactors | null {
+  // Its blocks live in the kernels' shared memory, where every product reads and writes them in
+  // place (ordinary arrays would be copied in and out of it at each of the small products).
+  const owned: DenseMatrix[] = [];
+  const buffer = (rows: number, cols: number, dtype: DType = 'float64') => {
+    const m =
+      dtype === 'float32' ? allocateKernelMatrix(rows, cols, 'float32') : allocateKernelMatrix(rows, cols);
+    owned.push(m);
+    return m;
+  };
+  try {
+    return krylovSvdIn(a, rank, settings, buffer);
+  } finally {
+    for (const m of owned) releaseKernelMatrix(m);
+  }
+}
+
+function krylovSvdIn(
+  a: DenseMatrix,
+  rank: number,
+  settings: { block: number; depth: number; seed: number; transposed: boolean; control: RunControl },
+  buffer: (rows: number, cols: number, dtype?: DType) => DenseMatrix,
+): SvdFactors | null {
   const { block, depth, seed, transposed, control } = settings;
   const dtype = dtypeOf(a);
   const rows = transposed ? a.cols : a.rows; // X = op(A) is rows x cols
   const cols = transposed ? a.rows : a.cols;
   // Every step's arrays are written into the same buffers: fresh ones would each cost their page
   // faults again (about 3 ms per MB on a VM, 60 ms a step on a 24-megapixel image).
-  const y = zeros(rows, block) as DenseMatrix<Float64Array>; // X side, then projected
-  const scratch = zeros(rows, block) as DenseMatrix<Float64Array>;
-  const q = zeros(rows, block) as DenseMatrix<Float64Array>;
-  const qForProducts = zeros(rows, block, dtype);
+  const y = buffer(rows, block) as DenseMatrix<Float64Array>; // X side, then projected
+  const scratch = buffer(rows, block);
+  const q = buffer(rows, block) as DenseMatrix<Float64Array>;
+  const qForProducts = buffer(rows, block, dtype);
   // (y^T A)^T's y^T A, b x (A's columns); X y in A's dtype before its copy into y, when not transposed.
-  const wide = zeros(block, a.cols, dtype);
-  const product = transposed || dtype === 'float64' ? y : zeros(rows, block, dtype);
-  let side = zeros(cols, block, dtype); // the Gaussian start block, then X^T Q_i
+  const wide = buffer(block, a.cols, dtype);
+  const product = transposed || dtype === 'float64' ? y : buffer(rows, block, dtype);
+  let side = buffer(cols, block, dtype); // the Gaussian start block, then X^T Q_i
   createRng(seed).fillNormal(side.data);
-  let nextSide = zeros(cols, block, dtype);
+  let nextSide = buffer(cols, block, dtype);
   // A^T y is computed as (y^T A)^T: the threaded GEMM reads A's rows in order (see
   // randomized-svd.ts). X y into y (float64):
   const timesInto = (from: DenseMatrix, to: DenseMatrix) => {
@@ -133,8 +163,8 @@ function krylovSvd(
   // K^T = [Q_0 ... Q_q]^T and Z^T = [X^T Q_0 ... X^T Q_q]^T, float64, a block of rows per step: the
   // blocks so far are then one contiguous matrix for the projections.
   const width = (depth + 1) * block;
-  const kt = zeros(width, rows) as DenseMatrix<Float64Array>;
-  const zt = zeros(width, cols) as DenseMatrix<Float64Array>;
+  const kt = buffer(width, rows) as DenseMatrix<Float64Array>;
+  const zt = buffer(width, cols) as DenseMatrix<Float64Array>;
   const rowsOf = (m: DenseMatrix<Float64Array>, from: number, count: number) => ({
     rows: count,
     cols: m.cols,

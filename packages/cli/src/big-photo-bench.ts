@@ -156,7 +156,7 @@ async function sameMatrixErrors(
   const ref = await ctx.reference(['rsvd', png, '--rank', String(RANK), '--repeat', '1']);
   if (!ref) return undefined;
   ctx.log(
-    `same matrix (8-bit gray PNG): relative error ${relativeError.toFixed(6)} (${job.method.meta.name}, ${job.results[0]!.diagnostics.iterations} power iterations), scikit-learn ${(ref.relative_error as number).toFixed(6)} (n_iter ${String(ref.n_iter)})`,
+    `same matrix (8-bit gray PNG): relative error ${relativeError.toFixed(6)} (${job.method.meta.name}, ${job.partialSvd ? 'block Krylov depth' : 'power iterations'} ${job.results[0]!.diagnostics.iterations}), scikit-learn ${(ref.relative_error as number).toFixed(6)} (n_iter ${String(ref.n_iter)})`,
   );
   return {
     input: 'our gray of the photo as an 8-bit PNG (read alike by both)',
