@@ -19,7 +19,14 @@ import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Frame, type FrameLocator, type Page } from 'playwright-core';
+import {
+  type Browser,
+  chromium,
+  type Frame,
+  type FrameLocator,
+  type Locator,
+  type Page,
+} from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sample, testData } from './test-data.fixture.js';
@@ -199,6 +206,22 @@ async function runFromPalette(command: string): Promise<void> {
       );
     }
   }
+}
+
+/**
+ * Types `value` into code-server's file dialog once the dialog has put its own starting folder
+ * there: typed sooner (into the palette's field, or before the dialog fills in its default), the
+ * path was replaced by that folder and the dialog then asked for a file.
+ */
+async function fillDialogPath(path: Locator, value: string): Promise<void> {
+  await path.waitFor({ state: 'visible', timeout: 30_000 });
+  await expect.poll(async () => (await path.inputValue()).startsWith('/'), { timeout: 30_000 }).toBe(true);
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    await path.fill(value);
+    await page.waitForTimeout(500);
+    if ((await path.inputValue()) === value) return;
+  }
+  throw new Error(`the file dialog kept its own path instead of ${value}`);
 }
 
 async function closeAllEditors(): Promise<void> {
@@ -876,10 +899,7 @@ describe('Lowrank in VS Code (code-server)', () => {
     await page.getByRole('option', { name: /A folder of frames/ }).click();
     // code-server's file dialog: a path field; its button enters a folder, then picks it.
     const path = page.locator('.quick-input-widget input').first();
-    await path.waitFor({ state: 'visible', timeout: 30_000 });
-    await page.waitForTimeout(500);
-    await path.fill(join(workspace, 'frames'));
-    await page.waitForTimeout(500);
+    await fillDialogPath(path, join(workspace, 'frames'));
     const accept = page.locator('.quick-input-widget .monaco-button', { hasText: 'Separate' });
     for (let i = 0; i < 3 && (await accept.isVisible()); i++) {
       await accept.click();
@@ -893,9 +913,7 @@ describe('Lowrank in VS Code (code-server)', () => {
     await closeAllEditors();
     // Compression with no image open: the same dialog, then the panel for the file picked.
     await runFromPalette('Lowrank: Preview SVD Compression');
-    await path.waitFor({ state: 'visible', timeout: 30_000 });
-    await path.fill(join(workspace, 'coffee-small.png'));
-    await page.waitForTimeout(500);
+    await fillDialogPath(path, join(workspace, 'coffee-small.png'));
     // As above: the dialog's own button, pressed until the dialog closes (Enter alone sometimes
     // only completed the path, and no panel opened).
     const open = page.locator('.quick-input-widget .monaco-button', { hasText: 'Preview SVD Compression' });
