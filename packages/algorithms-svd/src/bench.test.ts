@@ -1,15 +1,10 @@
-import { createRng, type DenseMatrix, relativeError, videoMatrixFrom } from '@lowrank/core';
+import { relativeError, videoMatrixFrom } from '@lowrank/core';
 import type { BenchContext } from '@lowrank/core/bench';
 import { describe, expect, it } from 'vitest';
 import benchSuiteDefault, { benchSuite, truncatedRelativeError } from './bench.js';
 import { reconstructFromFactors } from './low-rank-svd-result.js';
 import { randomizedSvd } from './randomized-svd.js';
-
-function random(rows: number, cols: number, seed: number): DenseMatrix<Float64Array> {
-  const data = new Float64Array(rows * cols);
-  createRng(seed).fillNormal(data);
-  return { rows, cols, data };
-}
+import { random } from './test-matrices.fixture.js';
 
 describe('bench suite', () => {
   it('computes the truncated error without forming the approximation', () => {

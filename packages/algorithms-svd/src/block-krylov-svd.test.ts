@@ -1,17 +1,12 @@
-import { createRng, type DenseMatrix, InvalidOptionError, relativeError } from '@lowrank/core';
-import { gram, matmul } from '@lowrank/linalg';
+import { type DenseMatrix, InvalidOptionError, relativeError } from '@lowrank/core';
+import { matmul } from '@lowrank/linalg';
 import { describe, expect, it } from 'vitest';
 import { blockKrylovSvd } from './block-krylov-svd.js';
 import { cameraFixture, loadCamera } from './camera.fixture.js';
 import { svd } from './gram-jacobi-svd.js';
 import { reconstructFromFactors } from './low-rank-svd-result.js';
 import { randomizedSvd } from './randomized-svd.js';
-
-function random(rows: number, cols: number, seed: number): DenseMatrix<Float64Array> {
-  const data = new Float64Array(rows * cols);
-  createRng(seed).fillNormal(data);
-  return { rows, cols, data };
-}
+import { orthonormalityError, random } from './test-matrices.fixture.js';
 
 /** U diag(s) V^T with random orthonormal U, V (QR of Gaussians) and the given singular values. */
 function planted(rows: number, cols: number, s: readonly number[], seed: number): DenseMatrix<Float64Array> {
@@ -20,15 +15,6 @@ function planted(rows: number, cols: number, s: readonly number[], seed: number)
   const v = svd(random(cols, k, seed + 1)).u;
   for (let r = 0; r < rows; r++) for (let c = 0; c < k; c++) u.data[r * k + c]! *= s[c]!;
   return matmul(u, v, { transposeB: true }) as DenseMatrix<Float64Array>;
-}
-
-function orthonormalityError(q: DenseMatrix): number {
-  const g = gram(q, 'AtA').data;
-  let worst = 0;
-  for (let i = 0; i < q.cols; i++)
-    for (let j = 0; j < q.cols; j++)
-      worst = Math.max(worst, Math.abs(g[i * q.cols + j]! - (i === j ? 1 : 0)));
-  return worst;
 }
 
 describe('blockKrylovSvd', () => {

@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { createRng, type DenseMatrix, psnr, rankForEnergy, relativeError } from '@lowrank/core';
+import { type DenseMatrix, psnr, rankForEnergy, relativeError } from '@lowrank/core';
 import { describe, expect, it } from 'vitest';
 import { compressImage } from './compress-image.js';
 import { svd } from './gram-jacobi-svd.js';
 import { chooseRank } from './rank-choice.js';
 import { testData } from './test-data.fixture.js';
+import { random } from './test-matrices.fixture.js';
 
 /**
  * coffee.png (600 x 400 RGB) downscaled to 300 x 200 (keeps the test light), as three 200 x 300 channels
@@ -39,12 +40,6 @@ function loadCoffee(): DenseMatrix<Float64Array>[] {
     cols: w,
     data: Float64Array.from({ length: w * h }, (_, i) => raw[i * 3 + c]! / 255),
   }));
-}
-
-function random(rows: number, cols: number, seed: number): DenseMatrix<Float64Array> {
-  const data = new Float64Array(rows * cols);
-  createRng(seed).fillNormal(data);
-  return { rows, cols, data };
 }
 
 describe('compressImage', () => {

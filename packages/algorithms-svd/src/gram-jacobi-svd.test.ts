@@ -1,31 +1,16 @@
-import { createRng, type DenseMatrix, frobeniusNorm, relativeError } from '@lowrank/core';
-import { gram, matmul } from '@lowrank/linalg';
+import { type DenseMatrix, frobeniusNorm, relativeError } from '@lowrank/core';
+import { matmul } from '@lowrank/linalg';
 import { describe, expect, it } from 'vitest';
 import { cameraFixture, loadCamera } from './camera.fixture.js';
 import { type SvdFactors, svd } from './gram-jacobi-svd.js';
 import { reconstructFromFactors } from './low-rank-svd-result.js';
+import { orthonormalityError, random } from './test-matrices.fixture.js';
 
 const fixture = cameraFixture;
-
-function random(rows: number, cols: number, seed: number): DenseMatrix<Float64Array> {
-  const rng = createRng(seed);
-  const data = new Float64Array(rows * cols);
-  rng.fillNormal(data);
-  return { rows, cols, data };
-}
 
 /** A rank-r product of Gaussian factors. */
 function planted(rows: number, cols: number, rank: number, seed: number): DenseMatrix<Float64Array> {
   return matmul(random(rows, rank, seed), random(rank, cols, seed + 1)) as DenseMatrix<Float64Array>;
-}
-
-/** max |Q^T Q - I| over the first `count` columns. */
-function orthonormalityError(q: DenseMatrix, count = q.cols): number {
-  const g = gram(q, 'AtA').data;
-  let worst = 0;
-  for (let i = 0; i < count; i++)
-    for (let j = 0; j < count; j++) worst = Math.max(worst, Math.abs(g[i * q.cols + j]! - (i === j ? 1 : 0)));
-  return worst;
 }
 
 function expectValidSvd(a: DenseMatrix, f: SvdFactors, tolerance = 2e-10): void {

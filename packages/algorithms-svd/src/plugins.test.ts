@@ -1,5 +1,4 @@
 import {
-  createRng,
   type DenseMatrix,
   FactorizerRegistry,
   relativeError,
@@ -12,12 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { factorizers, randomizedSvdFactorizer, svdBackgroundFactorizer, svdFactorizer } from './index.js';
 import { reconstructFromFactors } from './low-rank-svd-result.js';
 import { randomizedSvd } from './randomized-svd.js';
-
-function random(rows: number, cols: number, seed: number): DenseMatrix<Float64Array> {
-  const data = new Float64Array(rows * cols);
-  createRng(seed).fillNormal(data);
-  return { rows, cols, data };
-}
+import { random } from './test-matrices.fixture.js';
 
 describe('the three plugins', () => {
   it('pass the conformance kit', async () => {

@@ -1,18 +1,13 @@
-import { createRng, type DenseMatrix, relativeError } from '@lowrank/core';
-import { gram, matmul } from '@lowrank/linalg';
+import { type DenseMatrix, relativeError } from '@lowrank/core';
+import { matmul } from '@lowrank/linalg';
 import { describe, expect, it } from 'vitest';
 import { cameraFixture, loadCamera } from './camera.fixture.js';
 import { svd } from './gram-jacobi-svd.js';
 import { reconstructFromFactors } from './low-rank-svd-result.js';
 import { autoPowerIterations, randomizedSvd } from './randomized-svd.js';
+import { orthonormalityError, random } from './test-matrices.fixture.js';
 
 const fixture = cameraFixture;
-
-function random(rows: number, cols: number, seed: number): DenseMatrix<Float64Array> {
-  const data = new Float64Array(rows * cols);
-  createRng(seed).fillNormal(data);
-  return { rows, cols, data };
-}
 
 /** Low rank plus a little noise, with a decaying spectrum. */
 function structured(rows: number, cols: number, rank: number, seed: number): DenseMatrix<Float64Array> {
@@ -23,15 +18,6 @@ function structured(rows: number, cols: number, rank: number, seed: number): Den
   const noise = random(rows, cols, seed + 2);
   for (let i = 0; i < a.data.length; i++) a.data[i]! += 1e-3 * noise.data[i]!;
   return a;
-}
-
-function orthonormalityError(q: DenseMatrix): number {
-  const g = gram(q, 'AtA').data;
-  let worst = 0;
-  for (let i = 0; i < q.cols; i++)
-    for (let j = 0; j < q.cols; j++)
-      worst = Math.max(worst, Math.abs(g[i * q.cols + j]! - (i === j ? 1 : 0)));
-  return worst;
 }
 
 describe('randomizedSvd', () => {

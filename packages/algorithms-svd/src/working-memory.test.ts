@@ -1,19 +1,14 @@
-import { createRng, type DenseMatrix, type InputShape, videoMatrixFrom } from '@lowrank/core';
+import { type InputShape, videoMatrixFrom } from '@lowrank/core';
 import { setLinalgBackend } from '@lowrank/linalg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { randomizedSvdFactorizer, svdBackgroundFactorizer, svdFactorizer } from './index.js';
+import { random } from './test-matrices.fixture.js';
 import { productMemory, RUNTIME_BYTES } from './working-memory.js';
 
 // Peak RSS against these estimates is measured by packages/cli/bench/measure-working-memory.mjs;
 // here, what the formulas must get right whatever the calibration.
 
 const MB = 2 ** 20;
-
-function random(rows: number, cols: number, seed: number): DenseMatrix<Float64Array> {
-  const data = new Float64Array(rows * cols);
-  createRng(seed).fillNormal(data);
-  return { rows, cols, data };
-}
 
 const plugins = [svdFactorizer, randomizedSvdFactorizer, svdBackgroundFactorizer];
 
