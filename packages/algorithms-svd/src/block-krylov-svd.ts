@@ -11,6 +11,7 @@ import {
 } from '@lowrank/core';
 import {
   allocateKernelMatrix,
+  axpby,
   finiteSumOfSquares,
   gram,
   matmul,
@@ -227,7 +228,6 @@ function isIdentity(g: DenseMatrix): boolean {
 function orthogonalTo(y: DenseMatrix, basisT: DenseMatrix, scratch: DenseMatrix): void {
   if (basisT.rows === 0) return;
   for (let pass = 0; pass < 2; pass++) {
-    matmul(basisT, matmul(basisT, y), { transposeA: true, out: scratch });
-    for (let i = 0; i < y.data.length; i++) y.data[i] = y.data[i]! - scratch.data[i]!;
+    axpby(-1, matmul(basisT, matmul(basisT, y), { transposeA: true, out: scratch }).data, 1, y.data);
   }
 }
